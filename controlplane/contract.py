@@ -1,0 +1,90 @@
+"""The metric contract between the runtime exporter and the generated rules.
+
+Defined once here; ``controlplane.monitor.exporter`` emits these series and
+``controlplane.render`` writes rules over them, so the two cannot drift
+apart. See the README's "Metric contract" table.
+"""
+
+from __future__ import annotations
+
+# Serving.
+PREDICTIONS_TOTAL = "mlcp_predictions_total"
+PREDICTION_ERRORS_TOTAL = "mlcp_prediction_errors_total"
+PREDICTION_LATENCY_SECONDS = "mlcp_prediction_latency_seconds"
+
+# Data health.
+FEATURE_VALUES_TOTAL = "mlcp_feature_values_total"
+FEATURE_REFERENCE_RATIO = "mlcp_feature_reference_ratio"
+FEATURE_OUT_OF_RANGE_TOTAL = "mlcp_feature_out_of_range_total"
+FEATURE_TRAINING_NULL_RATIO = "mlcp_feature_training_null_ratio"
+
+# Quality, once labels arrive.
+LABEL_OUTCOMES_TOTAL = "mlcp_label_outcomes_total"
+LABEL_ERROR_SUM = "mlcp_label_error_sum"
+LABEL_SQUARED_ERROR_SUM = "mlcp_label_squared_error_sum"
+LABEL_COUNT = "mlcp_label_count"
+LABEL_TARGET_SUM = "mlcp_label_target_sum"
+LABEL_TARGET_SQUARED_SUM = "mlcp_label_target_squared_sum"
+RANKING_NDCG_SUM = "mlcp_ranking_ndcg_sum"
+RANKING_AP_SUM = "mlcp_ranking_ap_sum"
+RANKING_QUERIES_TOTAL = "mlcp_ranking_queries_total"
+
+# Labels.
+MODEL = "model"
+VARIANT = "variant"
+FEATURE = "feature"
+BIN = "bin"
+OUTCOME = "outcome"
+
+# Special bins of mlcp_feature_values_total.
+BIN_NULL = "null"
+BIN_UNSEEN = "unseen"
+BIN_OTHER = "other"  # categorical tail folded into one bin by the profile
+OUTCOMES = ("tp", "fp", "tn", "fn")
+
+# Variants, stable across endpoint configurations.
+VARIANT_STABLE = "stable"
+VARIANT_CANDIDATE = "candidate"
+
+# Shares are floored at this value before PSI so that an empty bin is finite.
+# See the README ("Why epsilon is 1e-4").
+PSI_EPSILON = 1e-4
+
+# Latency histogram buckets, seconds: dense where SLAs usually sit.
+LATENCY_BUCKETS = (
+    0.001,
+    0.0025,
+    0.005,
+    0.01,
+    0.02,
+    0.03,
+    0.05,
+    0.075,
+    0.1,
+    0.15,
+    0.2,
+    0.3,
+    0.5,
+    0.75,
+    1.0,
+    2.5,
+    5.0,
+    10.0,
+)
+
+
+def numeric_bin_label(index: int) -> str:
+    """Label of the index-th reference quantile bin of a numeric feature ("b00", "b01", ...)."""
+    return f"b{index:02d}"
+
+
+# Multi-window, multi-burn-rate alerting on the error budget (the SRE workbook's
+# table for a 30-day SLO): (long window, short window, burn factor, severity).
+# A factor times the error budget must stay below 1, or the alert could never
+# fire; `mlcp validate` reports such a spec (MLCP244).
+BURN_RATE_WINDOWS: tuple[tuple[str, str, float, str], ...] = (
+    ("1h", "5m", 14.4, "page"),
+    ("6h", "30m", 6.0, "page"),
+    ("1d", "2h", 3.0, "ticket"),
+    ("3d", "6h", 1.0, "ticket"),
+)

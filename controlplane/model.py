@@ -1,0 +1,274 @@
+"""The normalized model: what every renderer, the planner and the runtime read.
+
+Spec v1 (``controlplane.spec.v1``) mirrors what people write, with units and
+shorthands. This module is what the rest of the code wants: durations in
+seconds, rates as fractions in [0, 1], defaults filled, derived values
+computed. Everything here is frozen; build it only through
+``controlplane.spec.normalize``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Tier = Literal["critical", "standard", "experimental"]
+TaskType = Literal["classification", "regression", "ranking"]
+ServingMode = Literal["realtime", "batch"]
+FeatureKind = Literal["numeric", "categorical"]
+RolloutState = str  # "stable" | "shadow" | "canary-<N>" | "full"
+
+QUALITY_METRICS: dict[str, tuple[str, ...]] = {
+    "classification": (
+        "precision",
+        "recall",
+        "f1",
+        "accuracy",
+        "false_negative_rate",
+        "false_positive_rate",
+    ),
+    "regression": ("mae", "rmse", "r2"),
+    "ranking": ("ndcg", "map"),
+}
+
+# Metrics where a lower value is better; the gate and the alerts flip for them.
+LOWER_IS_BETTER = frozenset({"false_negative_rate", "false_positive_rate", "mae", "rmse"})
+
+# Signals that `rollout.rollback_on` may name besides the spec's own quality metrics.
+SYSTEM_SIGNALS = ("latency_p50", "latency_p95", "latency_p99", "error_rate")
+
+
+@dataclass(frozen=True)
+class Latency:
+    p50: float | None  # seconds
+    p95: float | None
+    p99: float | None
+
+
+@dataclass(frozen=True)
+class Sla:
+    latency: Latency
+    error_rate: float | None  # fraction of requests
+    availability: float | None  # fraction, e.g. 0.999
+    min_throughput: float | None  # requests per second
+
+
+@dataclass(frozen=True)
+class ModelArtifact:
+    version: str
+    image: str
+    model_data: str
+
+
+@dataclass(frozen=True)
+class Batching:
+    max_batch_size: int
+    max_delay: float  # seconds
+
+
+@dataclass(frozen=True)
+class Cache:
+    backend: Literal["redis"]
+    ttl: float  # seconds
+    node_type: str
+
+
+@dataclass(frozen=True)
+class Serving:
+    mode: ServingMode
+    instance_type: str
+    gpu: bool  # derived from the instance family
+    instances_min: int
+    instances_max: int
+    target_invocations_per_instance: int
+    batching: Batching | None
+    cache: Cache | None
+    quantization: Literal["none", "fp16", "int8"]
+    artifact: ModelArtifact
+    schedule: str | None  # cron, batch only
+    spot: bool
+    checkpoint_every: float | None  # seconds, batch only
+
+
+@dataclass(frozen=True)
+class PsiThreshold:
+    warn: float
+    critical: float
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    kind: FeatureKind
+    psi: PsiThreshold  # the model-wide threshold unless overridden
+
+
+@dataclass(frozen=True)
+class Drift:
+    psi: PsiThreshold
+    bins: int
+    windows: tuple[float, ...]  # seconds, ascending
+    null_max_ratio_to_training: float
+    out_of_range_max_rate: float
+    unseen_max_rate: float
+    volume_max_drop: float  # fraction
+    volume_compare_to: float  # seconds
+
+
+@dataclass(frozen=True)
+class QualityMetric:
+    name: str
+    min: float | None
+    max: float | None
+    window: float  # seconds
+    broken: bool
+
+
+@dataclass(frozen=True)
+class Proxy:
+    name: str
+    numerator: str  # counter series name emitted by the serving code
+    denominator: str  # defaults to the predictions counter
+    min: float | None
+    max: float | None
+    window: float
+    broken: bool
+
+
+@dataclass(frozen=True)
+class Quality:
+    label_delay: float  # seconds
+    metrics: tuple[QualityMetric, ...]
+    proxies: tuple[Proxy, ...]
+
+
+@dataclass(frozen=True)
+class SearchParam:
+    name: str
+    kind: Literal["int", "float", "categorical"]
+    low: float | None
+    high: float | None
+    log: bool
+    choices: tuple[str | int | float | bool, ...]
+
+
+@dataclass(frozen=True)
+class Gate:
+    metric: str
+    min_improvement: float  # relative, fraction
+    alpha: float
+
+
+@dataclass(frozen=True)
+class Retraining:
+    cadence: str  # as written: daily | weekly | biweekly | monthly | cron
+    schedule: str  # the cron expression it means
+    data_source: str
+    data_window: float  # seconds
+    min_rows: int
+    entrypoint: str
+    tuning_trials: int
+    tuning_timeout: float  # seconds
+    search_space: tuple[SearchParam, ...]
+    instance_type: str
+    gpu: bool
+    spot: bool
+    max_runtime: float  # seconds
+    gate: Gate
+
+
+@dataclass(frozen=True)
+class Shadow:
+    duration: float  # seconds
+    max_divergence: float  # fraction
+
+
+@dataclass(frozen=True)
+class Rollout:
+    shadow: Shadow | None
+    stages: tuple[int, ...]
+    bake_time: float  # seconds
+    rollback_on: tuple[str, ...]
+    candidate: ModelArtifact | None
+    state: RolloutState
+
+    @property
+    def candidate_weight(self) -> int:
+        """Percent of production traffic the candidate takes in the current state."""
+        if self.state == "full":
+            return 100
+        if self.state.startswith("canary-"):
+            return int(self.state.removeprefix("canary-"))
+        return 0
+
+
+@dataclass(frozen=True)
+class Fallback:
+    strategy: Literal["previous_version", "rules", "static", "non_personalized"]
+    recovery: float  # seconds
+
+
+@dataclass(frozen=True)
+class OnCall:
+    escalation_policy: str
+    urgency: Literal["high", "low", "dynamic"]
+    slack: str | None
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    source: str  # spec path as given to the compiler, posix style
+    team: str
+    owners: tuple[str, ...]
+    tier: Tier
+    domain: str
+    description: str
+    task: TaskType
+    serving: Serving
+    sla: Sla
+    profile: str | None
+    features: tuple[Feature, ...]
+    drift: Drift
+    quality: Quality
+    retraining: Retraining | None
+    rollout: Rollout
+    fallback: Fallback | None
+    oncall: OnCall
+    monthly_budget: float | None
+    labels: tuple[tuple[str, str], ...] = field(default=())
+
+    def feature(self, name: str) -> Feature:
+        for feature in self.features:
+            if feature.name == name:
+                return feature
+        raise KeyError(name)
+
+    @property
+    def numeric_features(self) -> tuple[Feature, ...]:
+        return tuple(f for f in self.features if f.kind == "numeric")
+
+    @property
+    def categorical_features(self) -> tuple[Feature, ...]:
+        return tuple(f for f in self.features if f.kind == "categorical")
+
+
+@dataclass(frozen=True)
+class Network:
+    vpc_id: str | None
+    subnet_ids: tuple[str, ...]
+    security_group_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    """The repository configuration (``mlcp.yaml``), normalized."""
+
+    source: str | None
+    region: str
+    network: Network
+    pagerduty_service_prefix: str
+    default_escalation_policy: str
+    runbook_base_url: str
+    output_dir: str
+    prices: tuple[tuple[str, float], ...]  # instance type -> USD per hour, overrides
