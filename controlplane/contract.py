@@ -88,3 +88,24 @@ BURN_RATE_WINDOWS: tuple[tuple[str, str, float, str], ...] = (
     ("1d", "2h", 3.0, "ticket"),
     ("3d", "6h", 1.0, "ticket"),
 )
+
+
+def category_bin_label(category: str) -> str:
+    """Label of a known category's bin in mlcp_feature_values_total.
+
+    A category is its own label, except one that could be mistaken for a special
+    bin ("null", "unseen", "other") or for an escaped one: those get a leading "=".
+    """
+    if category in (BIN_NULL, BIN_UNSEEN, BIN_OTHER) or category.startswith("="):
+        return "=" + category
+    return category
+
+
+# Batch drift figures, written by `mlcp drift --textfile` for node_exporter's
+# textfile collector (labels: model, feature). Status is 0 ok, 1 warn, 2 critical.
+BATCH_FEATURE_PSI = "mlcp_batch_feature_psi"
+BATCH_FEATURE_NULL_RATIO_TO_TRAINING = "mlcp_batch_feature_null_ratio_to_training"
+BATCH_FEATURE_OUT_OF_RANGE_RATIO = "mlcp_batch_feature_out_of_range_ratio"
+BATCH_FEATURE_UNSEEN_RATIO = "mlcp_batch_feature_unseen_ratio"
+BATCH_FEATURE_DRIFT_STATUS = "mlcp_batch_feature_drift_status"
+BATCH_ROWS = "mlcp_batch_rows"

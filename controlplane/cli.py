@@ -1,0 +1,142 @@
+"""The `mlcp` command: each subcommand parses options, calls one core function, reports."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from controlplane import __version__
+from controlplane.build import build
+from controlplane.compile import UsageError, compile_paths
+from controlplane.diagnostics import FORMATS, Diagnostic, format_diagnostics, promote_warnings
+from controlplane.explain import explain, format_entries
+from controlplane.render.schema import dumps, json_schema
+from controlplane.report import build_summary, diagnostics_summary
+from controlplane.scaffold import ScaffoldError, write_starter
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
+)
+strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
+def _report(diagnostics: list[Diagnostic], fmt: str, strict: bool, files: int) -> int:
+    shown = promote_warnings(diagnostics) if strict else diagnostics
+    text = format_diagnostics(shown, fmt)
+    if text or fmt == "json":
+        click.echo(text)
+    if fmt == "text":
+        click.echo(diagnostics_summary(shown, files), err=True)
+    return EXIT_ERRORS if any(d.is_error for d in shown) else EXIT_OK
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlcp")
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """mlcp: a declarative GitOps control plane for ML models in production."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@paths_argument
+@format_option
+@strict_option
+def validate(paths: tuple[Path, ...], fmt: str, strict: bool) -> int:
+    """Check model specs (files or folders; default specs/) and report every problem."""
+    result = compile_paths(paths or (Path("specs"),))
+    return _report(result.diagnostics, fmt, strict, len(result.compiled))
+
+
+@cli.command()
+@click.option("--kind", type=click.Choice(["model", "config"]), default="model", show_default=True)
+def schema(kind: str) -> int:
+    """Print the JSON Schema of spec v1 (model) or of mlcp.yaml (config)."""
+    click.echo(dumps(json_schema(kind)), nl=False)
+    return EXIT_OK
+
+
+@cli.command(name="explain")
+@click.argument("name")
+@click.option("--specs", type=click.Path(path_type=Path), default=Path("specs"), show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def explain_command(name: str, specs: Path, fmt: str) -> int:
+    """Show a model's normalized values and where each came from."""
+    result = compile_paths([specs])
+    found = [c for c in result.compiled if c.model.name == name]
+    if not found:
+        known = ", ".join(c.model.name for c in result.compiled) or "none compiled"
+        click.echo(format_diagnostics(result.diagnostics, "text"), err=True)
+        click.echo(f"mlcp: no valid model named {name!r} under {specs} ({known})", err=True)
+        return EXIT_ERRORS
+    entries = explain(found[0])
+    if fmt == "json":
+        click.echo(json.dumps([e.__dict__ for e in entries], indent=2))
+    else:
+        click.echo(format_entries(entries))
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--task", type=click.Choice(["classification", "regression", "ranking"]), required=True)
+@click.option("--mode", type=click.Choice(["realtime", "batch"]), required=True)
+@click.option("--tier", type=click.Choice(["critical", "standard", "experimental"]), default="standard")
+@click.option("--team", default="ml-team", show_default=True)
+@click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("specs"))
+def new(name: str, task: str, mode: str, tier: str, team: str, directory: Path) -> int:
+    """Write a valid, commented starter spec to DIR/NAME.yaml."""
+    try:
+        path = write_starter(directory, name, task, mode, tier, team)
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"wrote {path.as_posix()}; fill in the TODOs, then run `mlcp validate {path.as_posix()}`")
+    return EXIT_OK
+
+
+@cli.command(name="build")
+@paths_argument
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder (default from mlcp.yaml).")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if the tree on disk differs.")
+@format_option
+@strict_option
+def build_command(paths: tuple[Path, ...], out: Path | None, check: bool, fmt: str, strict: bool) -> int:
+    """Validate the specs, then generate everything under the output folder."""
+    result = build(paths or (Path("specs"),), out, check=check)
+    status = _report(result.compilation.diagnostics, fmt, strict, len(result.compilation.compiled))
+    if status != EXIT_OK or result.writes is None:
+        return EXIT_ERRORS
+    summary, stale = build_summary(result, check=check)
+    click.echo(summary)
+    return EXIT_ERRORS if stale else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: the one place that turns failures into exit codes."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        status = cli.main(args=argv, prog_name="mlcp", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        click.echo("mlcp: aborted", err=True)
+        return EXIT_USAGE
+    except UsageError as exc:
+        click.echo(f"mlcp: {exc}", err=True)
+        return EXIT_USAGE
+    except Exception as exc:  # the single catch-all: no tracebacks unless asked
+        if debug:
+            raise
+        click.echo(f"mlcp: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
+        return EXIT_USAGE
+    return status if isinstance(status, int) else EXIT_OK

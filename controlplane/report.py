@@ -1,0 +1,48 @@
+"""Short human summaries printed after a command's main output."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from controlplane.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from controlplane.build import BuildResult
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def diagnostics_summary(diagnostics: Sequence[Diagnostic], valid_specs: int) -> str:
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    return (
+        f"{_plural(valid_specs, 'valid spec')}; "
+        f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    )
+
+
+def build_summary(result: BuildResult, *, check: bool) -> tuple[str, bool]:
+    """The build's closing lines, and whether the tree on disk is out of date (for --check)."""
+    writes = result.writes
+    assert writes is not None
+    lines = []
+    for model, counts in result.stats_by_model().items():
+        figures = ", ".join(_plural(n, k.rstrip("s")) for k, n in sorted(counts.items()))
+        lines.append(f"  {model}: {figures}")
+    stale = bool(writes.written or writes.removed) if check else False
+    out = result.out.as_posix()
+    if check:
+        for path in writes.written:
+            lines.append(f"  out of date: {out}/{path}")
+        for path in writes.removed:
+            lines.append(f"  stale: {out}/{path}")
+        verdict = f"{out} is out of date; run `mlcp build`" if stale else f"{out} is up to date"
+    else:
+        verdict = (
+            f"wrote {_plural(len(writes.written), 'file')} to {out} "
+            f"({len(writes.unchanged)} unchanged, {len(writes.removed)} removed)"
+        )
+    return "\n".join([verdict, *lines]), stale

@@ -1,0 +1,250 @@
+"""Semantic rules: what pydantic's types cannot say about one spec.
+
+Each rule has a stable code, a one-line title (the README's table is made
+from ``RULES``), and yields every problem it finds with its location and a
+hint. Rules never raise and never stop at the first problem.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from controlplane.contract import BURN_RATE_WINDOWS
+from controlplane.diagnostics import Diagnostic, Severity
+from controlplane.model import LOWER_IS_BETTER, QUALITY_METRICS, SYSTEM_SIGNALS
+from controlplane.spec.config import ConfigSpec, Policy
+from controlplane.spec.load import Document, KeyPath
+from controlplane.spec.parse import _did_you_mean
+from controlplane.spec.v1 import ModelSpec
+from controlplane.units import CADENCES, normalize_cron
+
+HOUR, DAY, MONTH = 3600.0, 86400.0, 30 * 86400.0
+FEATURE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+GPU_FAMILIES = ("g4dn", "g5", "g6", "g6e", "p3", "p4d", "p4de", "p5", "inf1", "inf2", "trn1")
+
+
+def is_gpu_instance(instance_type: str) -> bool:
+    family = instance_type.removeprefix("ml.").split(".")[0]
+    return family in GPU_FAMILIES
+
+
+@dataclass
+class Context:
+    spec: ModelSpec
+    doc: Document
+    config: ConfigSpec
+    code: str = ""
+    severity: Severity = "error"
+
+    def report(
+        self, path: KeyPath, message: str, hint: str = "", *, key: bool = False
+    ) -> Diagnostic:
+        loc = self.doc.locate(path, key=key)
+        return Diagnostic(loc.file, loc.line, loc.col, self.code, self.severity, message, hint)
+
+    def policies(self) -> list[tuple[str, Policy]]:
+        tier = self.spec.metadata.tier
+        chosen = [("all", self.config.policies.get("all")), (tier, self.config.policies.get(tier))]
+        return [(name, policy) for name, policy in chosen if policy is not None]
+
+
+Check = Callable[[Context], Iterator[Diagnostic]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: Severity
+    title: str
+    check: Check
+
+
+RULES: list[Rule] = []
+
+
+def rule(code: str, title: str, severity: Severity = "error") -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        RULES.append(Rule(code, severity, title, check))
+        return check
+
+    return register
+
+
+def check_spec(spec: ModelSpec, doc: Document, config: ConfigSpec) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for r in RULES:
+        ctx = Context(spec, doc, config, r.code, r.severity)
+        out.extend(r.check(ctx))
+    return out
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:g}%"
+
+
+# --- SLA -------------------------------------------------------------------
+
+
+@rule("MLCP201", "latency percentiles are ordered: p50 ≤ p95 ≤ p99")
+def _latency_order(ctx: Context) -> Iterator[Diagnostic]:
+    lat = ctx.spec.sla.latency
+    given = [(n, v) for n, v in (("p50", lat.p50), ("p95", lat.p95), ("p99", lat.p99)) if v]
+    for (low_name, low), (high_name, high) in zip(given, given[1:], strict=False):
+        if low.value > high.value:
+            yield ctx.report(
+                ("sla", "latency", high_name),
+                f"sla.latency.{high_name} ({high}) is below {low_name} ({low})",
+                "a higher percentile can never be faster than a lower one",
+            )
+
+
+@rule("MLCP202", "rates (error rate, drift and divergence limits) lie strictly between 0 and 100%")
+def _rates(ctx: Context) -> Iterator[Diagnostic]:
+    s = ctx.spec
+    candidates: list[tuple[KeyPath, float | None]] = [
+        (("sla", "error_rate"), s.sla.error_rate.value if s.sla.error_rate else None),
+        (("drift", "out_of_range", "max_rate"), s.drift.out_of_range.max_rate.value),
+        (("drift", "unseen_categories", "max_rate"), s.drift.unseen_categories.max_rate.value),
+        (("drift", "volume", "max_drop"), s.drift.volume.max_drop.value),
+    ]
+    if s.rollout.shadow:
+        candidates.append(
+            (("rollout", "shadow", "max_divergence"), s.rollout.shadow.max_divergence.value)
+        )
+    if s.retraining:
+        candidates.append(
+            (("retraining", "gate", "min_improvement"), s.retraining.gate.min_improvement.value)
+        )
+    for path, value in candidates:
+        lower_ok = value is not None and (value >= 0 if path[-1] == "min_improvement" else value > 0)
+        if value is not None and not (lower_ok and value < 1):
+            yield ctx.report(
+                path,
+                f"{'.'.join(map(str, path))} must be between 0 and 100% (got {value:g})",
+                "write a percentage such as 0.5% or a fraction such as 0.005",
+            )
+
+
+@rule("MLCP203", "availability lies strictly between 0 and 100%")
+def _availability(ctx: Context) -> Iterator[Diagnostic]:
+    availability = ctx.spec.sla.availability
+    if availability and not 0 < availability.value < 1:
+        yield ctx.report(
+            ("sla", "availability"),
+            f"sla.availability must be above 0 and below 100% (got {availability})",
+            "write a target such as 99.9%; 100% leaves no error budget to alert on",
+        )
+
+
+@rule("MLCP244", "the error budget leaves room for burn-rate alerts (factor × budget < 1)")
+def _burn_rate(ctx: Context) -> Iterator[Diagnostic]:
+    sla = ctx.spec.sla
+    if sla.availability and 0 < sla.availability.value < 1:
+        budget, path = 1 - sla.availability.value, ("sla", "availability")
+    elif sla.error_rate and 0 < sla.error_rate.value < 1:
+        budget, path = sla.error_rate.value, ("sla", "error_rate")
+    else:
+        return
+    factor = max(f for _, _, f, _ in BURN_RATE_WINDOWS)
+    if factor * budget >= 1:
+        yield ctx.report(
+            path,
+            f"an error budget of {_pct(budget)} makes the {factor:g}× burn-rate alert "
+            f"unreachable (threshold {factor * budget:.3g} ≥ 1)",
+            f"tighten the objective to at least {_pct(1 - 1 / factor)} availability",
+        )
+
+
+# --- rollout ---------------------------------------------------------------
+
+
+@rule("MLCP204", "rollout stages are percentages that strictly increase and end at 100")
+def _stages(ctx: Context) -> Iterator[Diagnostic]:
+    stages = ctx.spec.rollout.stages
+    increasing = all(a < b for a, b in zip(stages, stages[1:], strict=False))
+    if not stages or not increasing or stages[-1] != 100 or stages[0] < 1:
+        yield ctx.report(
+            ("rollout", "stages"),
+            f"rollout.stages must increase and end at 100 (got {stages})",
+            "list traffic percentages in increasing order, e.g. [5, 25, 100]",
+        )
+
+
+def _valid_states(ctx: Context) -> list[str]:
+    canaries = [f"canary-{n}" for n in ctx.spec.rollout.stages if 0 < n < 100]
+    return ["stable", "shadow", *canaries, "full"]
+
+
+@rule("MLCP205", "rollout.state is stable, shadow, canary-N for a declared stage N, or full")
+def _state(ctx: Context) -> Iterator[Diagnostic]:
+    state, states = ctx.spec.rollout.state, _valid_states(ctx)
+    if state not in states:
+        yield ctx.report(
+            ("rollout", "state"),
+            f"rollout.state {state!r} is not one of {', '.join(states)}",
+            _did_you_mean(state, states) or "`mlcp promote` moves a model through these states",
+        )
+
+
+@rule("MLCP206", "a candidate artifact is declared whenever rollout.state is not stable")
+def _candidate(ctx: Context) -> Iterator[Diagnostic]:
+    rollout = ctx.spec.rollout
+    if rollout.state != "stable" and rollout.candidate is None:
+        yield ctx.report(
+            ("rollout", "state"),
+            f"rollout.state is {rollout.state!r} but no rollout.candidate is declared",
+            "add rollout.candidate {version, image, model_data}, or set state: stable",
+        )
+
+
+@rule("MLCP207", "the shadow state needs a rollout.shadow phase")
+def _shadow_state(ctx: Context) -> Iterator[Diagnostic]:
+    if ctx.spec.rollout.state == "shadow" and ctx.spec.rollout.shadow is None:
+        yield ctx.report(
+            ("rollout", "state"),
+            "rollout.state is 'shadow' but rollout.shadow is not declared",
+            "add rollout.shadow {duration: 48h, max_divergence: 5%}",
+        )
+
+
+@rule("MLCP213", "a shadow phase lasts between 24h and 72h", "warning")
+def _shadow_duration(ctx: Context) -> Iterator[Diagnostic]:
+    shadow = ctx.spec.rollout.shadow
+    if shadow and not 24 * HOUR <= shadow.duration.value <= 72 * HOUR:
+        yield ctx.report(
+            ("rollout", "shadow", "duration"),
+            f"rollout.shadow.duration {shadow.duration} is outside 24h-72h",
+            "under a day misses daily seasonality; over three days delays every release",
+        )
+
+
+@rule("MLCP222", "rollout.rollback_on names only signals the spec defines")
+def _rollback_on(ctx: Context) -> Iterator[Diagnostic]:
+    s = ctx.spec
+    latency = {f"latency_{p}" for p in ("p50", "p95", "p99") if getattr(s.sla.latency, p)}
+    known = set(latency)
+    if s.sla.error_rate or s.sla.availability:
+        known.add("error_rate")
+    known |= {m.name for m in s.quality.metrics} | {p.name for p in s.quality.proxies}
+    for i, signal in enumerate(s.rollout.rollback_on):
+        if signal not in known:
+            why = "its SLA is not declared" if signal in SYSTEM_SIGNALS else "it is not defined"
+            yield ctx.report(
+                ("rollout", "rollback_on", i),
+                f"rollout.rollback_on names {signal!r} but {why}",
+                _did_you_mean(signal, sorted(known)) or f"known signals: {', '.join(sorted(known))}",
+            )
+
+
+@rule("MLCP235", "the candidate is a different version from the one serving", "warning")
+def _candidate_version(ctx: Context) -> Iterator[Diagnostic]:
+    candidate = ctx.spec.rollout.candidate
+    if candidate and candidate.version == ctx.spec.serving.artifact.version:
+        yield ctx.report(
+            ("rollout", "candidate", "version"),
+            f"rollout.candidate.version {candidate.version!r} is the version already serving",
+            "bump the candidate's version so the two variants can be told apart",
+        )

@@ -1,0 +1,151 @@
+"""Semantic rules on features, drift thresholds and quality bars."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from controlplane.diagnostics import Diagnostic
+from controlplane.model import LOWER_IS_BETTER, QUALITY_METRICS
+from controlplane.spec.check import FEATURE_NAME, Context, rule
+from controlplane.spec.parse import _did_you_mean
+
+
+@rule("MLCP208", "drift.psi.warn is below drift.psi.critical")
+def _psi_order(ctx: Context) -> Iterator[Diagnostic]:
+    psi = ctx.spec.drift.psi
+    if psi.warn >= psi.critical:
+        yield ctx.report(
+            ("drift", "psi", "warn"),
+            f"drift.psi.warn ({psi.warn:g}) must be below drift.psi.critical ({psi.critical:g})",
+            "the usual reading is 0.1 investigate, 0.25 act",
+        )
+
+
+@rule("MLCP209", "a feature's PSI override keeps warn below critical")
+def _override_order(ctx: Context) -> Iterator[Diagnostic]:
+    base = ctx.spec.drift.psi
+    for name, override in ctx.spec.features.overrides.items():
+        warn = override.psi.warn if override.psi.warn is not None else base.warn
+        critical = override.psi.critical if override.psi.critical is not None else base.critical
+        if warn >= critical:
+            yield ctx.report(
+                ("features", "overrides", name, "psi"),
+                f"feature {name!r}: PSI warn ({warn:g}) must be below critical ({critical:g})",
+                "an override inherits the model-wide value for the side it leaves out",
+            )
+
+
+@rule("MLCP210", "features.overrides names only declared features")
+def _override_names(ctx: Context) -> Iterator[Diagnostic]:
+    declared = [*ctx.spec.features.numeric, *ctx.spec.features.categorical]
+    for name in ctx.spec.features.overrides:
+        if name not in declared:
+            yield ctx.report(
+                ("features", "overrides", name),
+                f"features.overrides names {name!r}, which is not a declared feature",
+                _did_you_mean(name, declared) or "declare it under numeric or categorical",
+                key=True,
+            )
+
+
+@rule("MLCP211", "feature names are lowercase identifiers (safe as metric label values)")
+def _feature_names(ctx: Context) -> Iterator[Diagnostic]:
+    for kind in ("numeric", "categorical"):
+        for i, name in enumerate(getattr(ctx.spec.features, kind)):
+            if not FEATURE_NAME.match(name):
+                yield ctx.report(
+                    ("features", kind, i),
+                    f"feature name {name!r} must be a lowercase identifier ([a-z_][a-z0-9_]*)",
+                    "feature names become metric labels, rule names and dashboard titles",
+                )
+
+
+@rule("MLCP212", "each feature is declared once")
+def _feature_unique(ctx: Context) -> Iterator[Diagnostic]:
+    seen: set[str] = set()
+    for kind in ("numeric", "categorical"):
+        for i, name in enumerate(getattr(ctx.spec.features, kind)):
+            if name in seen:
+                yield ctx.report(
+                    ("features", kind, i),
+                    f"feature {name!r} is declared more than once",
+                    "a feature is either numeric or categorical, and listed once",
+                )
+            seen.add(name)
+
+
+@rule("MLCP230", "drift windows are distinct and at least 5m")
+def _windows(ctx: Context) -> Iterator[Diagnostic]:
+    seen: set[float] = set()
+    for i, window in enumerate(ctx.spec.drift.windows):
+        if window.value < 300 or window.value in seen:
+            why = "is shorter than 5m" if window.value < 300 else "is listed twice"
+            yield ctx.report(
+                ("drift", "windows", i),
+                f"drift window {window} {why}",
+                "PSI over a few minutes of traffic is noise; use 1h, 1d, 7d",
+            )
+        seen.add(window.value)
+
+
+@rule("MLCP220", "quality metrics are valid for the task type")
+def _metric_names(ctx: Context) -> Iterator[Diagnostic]:
+    valid = list(QUALITY_METRICS[ctx.spec.task.type])
+    for i, metric in enumerate(ctx.spec.quality.metrics):
+        if metric.name not in valid:
+            yield ctx.report(
+                ("quality", "metrics", i, "name"),
+                f"quality metric {metric.name!r} is not defined for {ctx.spec.task.type}",
+                _did_you_mean(metric.name, valid) or f"use one of {', '.join(valid)}",
+            )
+
+
+@rule("MLCP221", "a quality bar or proxy sets exactly one of min and max")
+def _metric_bounds(ctx: Context) -> Iterator[Diagnostic]:
+    bars = [("metrics", m.name, m.min, m.max) for m in ctx.spec.quality.metrics]
+    bars += [("proxies", p.name, p.min, p.max) for p in ctx.spec.quality.proxies]
+    counts: dict[str, int] = {}
+    for kind, name, low, high in bars:
+        i = counts[kind] = counts.get(kind, -1) + 1
+        if (low is None) == (high is None):
+            yield ctx.report(
+                ("quality", kind, i),
+                f"quality {kind[:-1] if kind == 'metrics' else 'proxy'} {name!r} must set "
+                "exactly one of min or max",
+                "min for higher-is-better metrics (recall), max for lower (false_negative_rate)",
+            )
+        elif kind == "metrics" and name in LOWER_IS_BETTER and low is not None:
+            yield ctx.report(
+                ("quality", kind, i, "min"),
+                f"quality metric {name!r} is lower-is-better, so it takes max, not min",
+                f"write max: for {name}",
+            )
+
+
+@rule("MLCP228", "quality metric and proxy names are unique")
+def _metric_unique(ctx: Context) -> Iterator[Diagnostic]:
+    seen: set[str] = set()
+    entries = [("metrics", i, m.name) for i, m in enumerate(ctx.spec.quality.metrics)]
+    entries += [("proxies", i, p.name) for i, p in enumerate(ctx.spec.quality.proxies)]
+    for kind, i, name in entries:
+        if name in seen:
+            yield ctx.report(
+                ("quality", kind, i, "name"),
+                f"quality signal {name!r} is declared more than once",
+                "give each bar its own name; one metric can carry one bar",
+            )
+        seen.add(name)
+
+
+@rule("MLCP229", "rate-valued quality bars lie between 0 and 1")
+def _metric_range(ctx: Context) -> Iterator[Diagnostic]:
+    bounded = set(QUALITY_METRICS["classification"]) | {"ndcg", "map"}
+    for i, metric in enumerate(ctx.spec.quality.metrics):
+        for side in ("min", "max"):
+            value = getattr(metric, side)
+            if metric.name in bounded and value is not None and not 0 < value.value < 1:
+                yield ctx.report(
+                    ("quality", "metrics", i, side),
+                    f"quality metric {metric.name!r}: {side} {value} must lie between 0 and 1",
+                    "write 0.85 or 85%",
+                )

@@ -1,0 +1,179 @@
+"""Units people write in specs, parsed once: durations, rates, throughput, cron.
+
+Every parser returns the normalized value or raises ``ValueError`` with a
+message fit to show the person who wrote the value.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DURATION_UNITS = {
+    "ms": 0.001,
+    "s": 1.0,
+    "m": 60.0,
+    "h": 3600.0,
+    "d": 86400.0,
+    "w": 7 * 86400.0,
+    "mo": 30 * 86400.0,
+    "y": 365 * 86400.0,
+}
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|mo|m|h|d|w|y)\s*$")
+_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+_THROUGHPUT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|m|h)\s*$")
+
+DURATION_PATTERN = r"^\d+(\.\d+)?(ms|s|m|h|d|w|mo|y)$"
+PERCENT_PATTERN = r"^\d+(\.\d+)?%$"
+THROUGHPUT_PATTERN = r"^\d+(\.\d+)?/(s|m|h)$"
+
+
+def parse_duration(value: object) -> float:
+    """``"150ms"`` → 0.15, ``"9mo"`` → 23328000.0 (a month is 30 days)."""
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            return float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    raise ValueError(
+        f"expected a duration such as 150ms, 30s, 5m, 2h, 1d, 1w or 9mo, got {value!r}"
+    )
+
+
+def parse_rate(value: object) -> float:
+    """A rate as a fraction: ``"0.1%"`` → 0.001, ``0.001`` → 0.001."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected a rate such as 0.5% or 0.005, got {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        match = _PERCENT.match(value)
+        if match:
+            return float(match.group(1)) / 100.0
+    raise ValueError(f"expected a rate such as 0.5% or 0.005, got {value!r}")
+
+
+def parse_number(value: object) -> float:
+    """A bound that may be written as a percentage: ``"3%"`` → 0.03, ``12.5`` → 12.5."""
+    try:
+        return parse_rate(value)
+    except ValueError:
+        raise ValueError(f"expected a number or a percentage such as 3%, got {value!r}") from None
+
+
+def parse_throughput(value: object) -> float:
+    """Requests per second: ``"50/s"`` → 50.0, ``"600/m"`` → 10.0."""
+    if isinstance(value, str):
+        match = _THROUGHPUT.match(value)
+        if match:
+            per = {"s": 1.0, "m": 60.0, "h": 3600.0}[match.group(2)]
+            return float(match.group(1)) / per
+    raise ValueError(f"expected a throughput such as 50/s or 3000/m, got {value!r}")
+
+
+def format_duration(seconds: float) -> str:
+    """The shortest exact spelling of a duration: 7200 → "2h", 0.15 → "150ms"."""
+    for unit in ("y", "w", "d", "h", "m", "s"):
+        size = _DURATION_UNITS[unit]
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{round(seconds * 1000, 3):g}ms"
+
+
+# --- cron ------------------------------------------------------------------
+
+_CRON_FIELDS = (
+    ("minute", 0, 59, {}),
+    ("hour", 0, 23, {}),
+    ("day of month", 1, 31, {}),
+    (
+        "month",
+        1,
+        12,
+        {
+            m: i + 1
+            for i, m in enumerate(
+                ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+            )
+        },
+    ),
+    (
+        "day of week",
+        0,
+        7,
+        {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])},
+    ),
+)
+_CRON_MACROS = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@midnight": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+    "@yearly": "0 0 1 1 *",
+    "@annually": "0 0 1 1 *",
+}
+
+
+def _cron_value(text: str, low: int, high: int, names: dict[str, int], field: str) -> int:
+    number = names.get(text.lower()) if names else None
+    if number is None:
+        if not text.isdigit():
+            raise ValueError(f"cron {field} field: {text!r} is not a number")
+        number = int(text)
+    if not low <= number <= high:
+        raise ValueError(f"cron {field} field: {number} is outside {low}-{high}")
+    return number
+
+
+def _check_cron_field(text: str, low: int, high: int, names: dict[str, int], field: str) -> None:
+    for part in text.split(","):
+        body, _, step = part.partition("/")
+        if step and (not step.isdigit() or int(step) == 0):
+            raise ValueError(f"cron {field} field: step {step!r} must be a positive number")
+        if body == "*":
+            continue
+        start, dash, end = body.partition("-")
+        first = _cron_value(start, low, high, names, field)
+        if dash and _cron_value(end, low, high, names, field) < first:
+            raise ValueError(f"cron {field} field: range {body!r} runs backwards")
+
+
+def normalize_cron(value: str) -> str:
+    """Validate a five-field cron expression (or an @macro) and return its five fields."""
+    text = _CRON_MACROS.get(value.strip(), value.strip())
+    fields = text.split()
+    if len(fields) != 5:
+        raise ValueError(
+            f"expected a cron expression with 5 fields (minute hour day month weekday), "
+            f"got {len(fields)} in {value!r}"
+        )
+    for part, (field, low, high, names) in zip(fields, _CRON_FIELDS, strict=True):
+        _check_cron_field(part, low, high, names, field)
+    return " ".join(fields)
+
+
+CADENCES = {
+    "hourly": "rate(1 hour)",
+    "daily": "rate(1 day)",
+    "weekly": "rate(7 days)",
+    "biweekly": "rate(14 days)",
+    "monthly": "cron(0 3 1 * ? *)",
+}
+
+
+def cron_to_eventbridge(cron: str) -> str:
+    """A five-field cron as an EventBridge ``cron()`` expression (six fields, one ``?``)."""
+    minute, hour, dom, month, dow = cron.split()
+    if dow != "*":
+        # EventBridge numbers weekdays 1-7 from Sunday; cron numbers 0-7 from Sunday.
+        dow = re.sub(r"\d", lambda m: str(int(m.group(0)) % 7 + 1), dow)
+        dom = "?"
+    else:
+        dow = "?"
+    return f"cron({minute} {hour} {dom} {month} {dow} *)"
+
+
+def cadence_schedule(cadence: str) -> str:
+    """The EventBridge schedule expression of a retraining cadence (a name or a cron)."""
+    if cadence in CADENCES:
+        return CADENCES[cadence]
+    return cron_to_eventbridge(normalize_cron(cadence))
