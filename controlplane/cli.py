@@ -32,7 +32,7 @@ def _report(diagnostics: list[Diagnostic], fmt: str, strict: bool, files: int) -
     if text or fmt == "json":
         click.echo(text)
     if fmt == "text":
-        click.echo(diagnostics_summary(shown, files), err=True)
+        click.echo(diagnostics_summary(shown, files))
     return EXIT_ERRORS if any(d.is_error for d in shown) else EXIT_OK
 
 
@@ -86,9 +86,13 @@ def explain_command(name: str, specs: Path, fmt: str) -> int:
 
 @cli.command()
 @click.argument("name")
-@click.option("--task", type=click.Choice(["classification", "regression", "ranking"]), required=True)
+@click.option(
+    "--task", type=click.Choice(["classification", "regression", "ranking"]), required=True
+)
 @click.option("--mode", type=click.Choice(["realtime", "batch"]), required=True)
-@click.option("--tier", type=click.Choice(["critical", "standard", "experimental"]), default="standard")
+@click.option(
+    "--tier", type=click.Choice(["critical", "standard", "experimental"]), default="standard"
+)
 @click.option("--team", default="ml-team", show_default=True)
 @click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("specs"))
 def new(name: str, task: str, mode: str, tier: str, team: str, directory: Path) -> int:
@@ -97,17 +101,23 @@ def new(name: str, task: str, mode: str, tier: str, team: str, directory: Path) 
         path = write_starter(directory, name, task, mode, tier, team)
     except ScaffoldError as exc:
         raise click.UsageError(str(exc)) from None
-    click.echo(f"wrote {path.as_posix()}; fill in the TODOs, then run `mlcp validate {path.as_posix()}`")
+    click.echo(
+        f"wrote {path.as_posix()}; fill in the TODOs, then run `mlcp validate {path.as_posix()}`"
+    )
     return EXIT_OK
 
 
 @cli.command(name="build")
 @paths_argument
-@click.option("--out", type=click.Path(path_type=Path), help="Output folder (default from mlcp.yaml).")
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Output folder (default from mlcp.yaml)."
+)
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if the tree on disk differs.")
 @format_option
 @strict_option
-def build_command(paths: tuple[Path, ...], out: Path | None, check: bool, fmt: str, strict: bool) -> int:
+def build_command(
+    paths: tuple[Path, ...], out: Path | None, check: bool, fmt: str, strict: bool
+) -> int:
     """Validate the specs, then generate everything under the output folder."""
     result = build(paths or (Path("specs"),), out, check=check)
     status = _report(result.compilation.diagnostics, fmt, strict, len(result.compilation.compiled))
@@ -137,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the single catch-all: no tracebacks unless asked
         if debug:
             raise
-        click.echo(f"mlcp: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
+        click.echo(
+            f"mlcp: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True
+        )
         return EXIT_USAGE
     return status if isinstance(status, int) else EXIT_OK

@@ -98,12 +98,12 @@ def _compile_one(
         return None, problems
     metadata = loaded.data.get("metadata")
     tier = metadata.get("tier") if isinstance(metadata, dict) else None
-    defaults = config.defaults.get(tier, {}) if tier in TIERS else {}  # type: ignore[call-overload]
+    defaults = config.defaults.get(tier, {}) if tier in TIERS else {}
     layered = layer(loaded, defaults, config_doc, str(tier))
     spec, problems = validate(ModelSpec, layered.doc, layered.data)
     if spec is None:
         return None, problems
-    problems = check_spec(spec, layered.doc, config)
+    problems += check_spec(spec, layered.doc, config)
     if has_errors(problems):
         return None, problems
     model = to_model(spec, loaded.file, config)
@@ -118,18 +118,30 @@ def _cross_file(compiled: list[Compiled]) -> list[Diagnostic]:
         if name in first:
             other = first[name].model.source
             out.append(
-                Diagnostic(loc.file, loc.line, loc.col, "MLCP401", "error",
-                           f"model name {name!r} is already used by {other}",
-                           "names are unique: they name endpoints, alerts and paths")
+                Diagnostic(
+                    loc.file,
+                    loc.line,
+                    loc.col,
+                    "MLCP401",
+                    "error",
+                    f"model name {name!r} is already used by {other}",
+                    "names are unique: they name endpoints, alerts and paths",
+                )
             )
         else:
             first[name] = item
         stem = Path(item.model.source).stem
         if stem != name:
             out.append(
-                Diagnostic(loc.file, loc.line, loc.col, "MLCP402", "warning",
-                           f"metadata.name {name!r} differs from the file name {stem!r}",
-                           f"rename the file to {name}.yaml so reviewers find it")
+                Diagnostic(
+                    loc.file,
+                    loc.line,
+                    loc.col,
+                    "MLCP402",
+                    "warning",
+                    f"metadata.name {name!r} differs from the file name {stem!r}",
+                    f"rename the file to {name}.yaml so reviewers find it",
+                )
             )
     return out
 
@@ -143,8 +155,15 @@ def compile_paths(paths: Sequence[Path | str], config_path: Path | None = None) 
     if not files:
         where = _display(Path(paths[0])) if paths else "."
         diagnostics.append(
-            Diagnostic(where, 1, 1, "MLCP403", "error", "no model specs found",
-                       "add a spec with `mlcp new NAME --task classification --mode realtime`")
+            Diagnostic(
+                where,
+                1,
+                1,
+                "MLCP403",
+                "error",
+                "no model specs found",
+                "add a spec with `mlcp new NAME --task classification --mode realtime`",
+            )
         )
     compiled: list[Compiled] = []
     for path in files:

@@ -80,7 +80,7 @@ def format_duration(seconds: float) -> str:
 
 # --- cron ------------------------------------------------------------------
 
-_CRON_FIELDS = (
+_CRON_FIELDS: tuple[tuple[str, int, int, dict[str, int]], ...] = (
     ("minute", 0, 59, {}),
     ("hour", 0, 23, {}),
     ("day of month", 1, 31, {}),

@@ -10,16 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Literal
+from itertools import pairwise
 
 from controlplane.contract import BURN_RATE_WINDOWS
 from controlplane.diagnostics import Diagnostic, Severity
-from controlplane.model import LOWER_IS_BETTER, QUALITY_METRICS, SYSTEM_SIGNALS
+from controlplane.model import SYSTEM_SIGNALS
 from controlplane.spec.config import ConfigSpec, Policy
 from controlplane.spec.load import Document, KeyPath
 from controlplane.spec.parse import _did_you_mean
 from controlplane.spec.v1 import ModelSpec
-from controlplane.units import CADENCES, normalize_cron
 
 HOUR, DAY, MONTH = 3600.0, 86400.0, 30 * 86400.0
 FEATURE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -92,7 +91,7 @@ def _pct(value: float) -> str:
 def _latency_order(ctx: Context) -> Iterator[Diagnostic]:
     lat = ctx.spec.sla.latency
     given = [(n, v) for n, v in (("p50", lat.p50), ("p95", lat.p95), ("p99", lat.p99)) if v]
-    for (low_name, low), (high_name, high) in zip(given, given[1:], strict=False):
+    for (low_name, low), (high_name, high) in pairwise(given):
         if low.value > high.value:
             yield ctx.report(
                 ("sla", "latency", high_name),
@@ -119,7 +118,9 @@ def _rates(ctx: Context) -> Iterator[Diagnostic]:
             (("retraining", "gate", "min_improvement"), s.retraining.gate.min_improvement.value)
         )
     for path, value in candidates:
-        lower_ok = value is not None and (value >= 0 if path[-1] == "min_improvement" else value > 0)
+        lower_ok = value is not None and (
+            value >= 0 if path[-1] == "min_improvement" else value > 0
+        )
         if value is not None and not (lower_ok and value < 1):
             yield ctx.report(
                 path,
@@ -164,7 +165,7 @@ def _burn_rate(ctx: Context) -> Iterator[Diagnostic]:
 @rule("MLCP204", "rollout stages are percentages that strictly increase and end at 100")
 def _stages(ctx: Context) -> Iterator[Diagnostic]:
     stages = ctx.spec.rollout.stages
-    increasing = all(a < b for a, b in zip(stages, stages[1:], strict=False))
+    increasing = all(a < b for a, b in pairwise(stages))
     if not stages or not increasing or stages[-1] != 100 or stages[0] < 1:
         yield ctx.report(
             ("rollout", "stages"),
@@ -235,7 +236,8 @@ def _rollback_on(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.report(
                 ("rollout", "rollback_on", i),
                 f"rollout.rollback_on names {signal!r} but {why}",
-                _did_you_mean(signal, sorted(known)) or f"known signals: {', '.join(sorted(known))}",
+                _did_you_mean(signal, sorted(known))
+                or f"known signals: {', '.join(sorted(known))}",
             )
 
 

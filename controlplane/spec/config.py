@@ -35,7 +35,9 @@ class Policy(Strict):
     """Rules a tier must follow; `mlcp validate` reports a breach as MLCP3xx."""
 
     require: list[
-        Literal["fallback", "rollout.shadow", "retraining", "quality.metrics", "cost.monthly_budget"]
+        Literal[
+            "fallback", "rollout.shadow", "retraining", "quality.metrics", "cost.monthly_budget"
+        ]
     ] = []
     urgency: Literal["high", "low", "dynamic"] | None = None
     max_psi_critical: Positive | None = None
@@ -45,7 +47,7 @@ class Policy(Strict):
 
 
 class ConfigSpec(Strict):
-    apiVersion: Literal["mlcp/v1"]  # noqa: N815
+    apiVersion: Literal["mlcp/v1"]
     kind: Literal["Config"]
     aws: Aws = Aws()
     pagerduty: PagerDuty = PagerDuty()

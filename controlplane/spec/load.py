@@ -213,6 +213,8 @@ def load_document(path: Path, display: str) -> Document | Diagnostic:
     except LoadError as err:
         return Diagnostic(display, err.line, err.col, err.code, "error", err.message, err.hint)
     except OSError as exc:
-        return Diagnostic(display, 1, 1, "MLCP101", "error", f"cannot read the file: {exc.strerror}")
+        return Diagnostic(
+            display, 1, 1, "MLCP101", "error", f"cannot read the file: {exc.strerror}"
+        )
     except RecursionError:
         return Diagnostic(display, 1, 1, "MLCP101", "error", "the file nests too deeply")

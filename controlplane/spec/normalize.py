@@ -6,6 +6,7 @@ from controlplane import model as m
 from controlplane.spec import v1
 from controlplane.spec.check import is_gpu_instance
 from controlplane.spec.config import ConfigSpec
+from controlplane.spec.types import Duration, _Unit
 from controlplane.units import cadence_schedule
 
 
@@ -36,7 +37,10 @@ def _serving(s: v1.Serving) -> m.Serving:
 def _features(spec: v1.ModelSpec) -> tuple[m.Feature, ...]:
     base = spec.drift.psi
     out = []
-    for kind, names in (("numeric", spec.features.numeric), ("categorical", spec.features.categorical)):
+    for kind, names in (
+        ("numeric", spec.features.numeric),
+        ("categorical", spec.features.categorical),
+    ):
         for name in names:
             override = spec.features.overrides.get(name, v1.FeatureOverride()).psi
             psi = m.PsiThreshold(
@@ -60,7 +64,7 @@ def _drift(d: v1.Drift) -> m.Drift:
     )
 
 
-def _bound(value: v1.Number | None) -> float | None:
+def _bound(value: _Unit | None) -> float | None:
     return value.value if value is not None else None
 
 
@@ -165,7 +169,7 @@ def to_model(spec: v1.ModelSpec, source: str, config: ConfigSpec) -> m.Model:
     )
 
 
-def _bound_d(value: v1.Duration | None) -> float | None:
+def _bound_d(value: Duration | None) -> float | None:
     return value.value if value is not None else None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import difflib
 import types
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
@@ -100,10 +101,8 @@ def _diagnostic(model: type[BaseModel], doc: Document, err: ErrorDetails) -> Dia
     code, message, hint = "MLCP112", f"{where}: {err['msg'].lower()}", ""
     if kind == "extra_forbidden":
         parent = annotation_at(model, loc[:-1])
-        options = list(parent.model_fields) if isinstance(parent, type) else []
-        options = [
-            (f.alias or n) for n, f in getattr(parent, "model_fields", {}).items()
-        ] or options
+        fields = getattr(parent, "model_fields", {})
+        options = [(f.alias or n) for n, f in fields.items()]
         location = doc.locate(loc, key=True)
         code, message = "MLCP110", f"unknown key {loc[-1]!r} in {_dotted(loc[:-1])}"
         hint = _did_you_mean(loc[-1], options) or f"allowed keys: {', '.join(sorted(options))}"
@@ -118,7 +117,10 @@ def _diagnostic(model: type[BaseModel], doc: Document, err: ErrorDetails) -> Dia
     elif kind in _UNIT_ERRORS:
         code, message = "MLCP114", f"{where}: {err['msg']}"
     elif kind == "string_pattern_mismatch":
-        code, message = "MLCP114", f"{where}: {value!r} is not a valid {loc[-1] if loc else 'value'}"
+        code, message = (
+            "MLCP114",
+            f"{where}: {value!r} is not a valid {loc[-1] if loc else 'value'}",
+        )
         field = next((p for p in reversed(loc) if isinstance(p, str)), "")
         hint = _PATTERN_HELP.get(field, f"it must match {err.get('ctx', {}).get('pattern')}")
     elif kind in _RANGE_ERRORS:
@@ -143,12 +145,33 @@ def _expected(kind: str) -> str:
     return "a valid value"
 
 
-def validate(model: type[M], doc: Document, data: dict[str, Any]) -> tuple[M | None, list[Diagnostic]]:
-    """Validate data against a spec model; on failure, every error, located."""
+def validate(
+    model: type[M], doc: Document, data: dict[str, Any]
+) -> tuple[M | None, list[Diagnostic]]:
+    """Validate data against a spec model; on failure, every error, located.
+
+    When the only problems are unknown keys, the spec is also validated without
+    them, so that a typo does not hide the semantic problems of the rest: the
+    diagnostics are all reported, and the model returned is the one without them.
+    """
     try:
         return model.model_validate(data), []
     except ValidationError as exc:
-        return None, [_diagnostic(model, doc, err) for err in exc.errors(include_url=False)]
+        errors = exc.errors(include_url=False)
+    problems = [_diagnostic(model, doc, err) for err in errors]
+    if any(err["type"] != "extra_forbidden" for err in errors):
+        return None, problems
+    pruned = copy.deepcopy(data)
+    for err in errors:
+        *parents, last = err["loc"]
+        node: Any = pruned
+        for segment in parents:
+            node = node[segment]
+        node.pop(last, None)
+    try:
+        return model.model_validate(pruned), problems
+    except ValidationError:
+        return None, problems
 
 
 def check_header(doc: Document, kind: Literal["Model", "Config"]) -> list[Diagnostic]:

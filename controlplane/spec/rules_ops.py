@@ -157,14 +157,18 @@ def _cadence(ctx: Context) -> Iterator[Diagnostic]:
 @rule("MLCP231", "each tuning parameter is one of int [lo, hi], float [lo, hi] or choices")
 def _search_space(ctx: Context) -> Iterator[Diagnostic]:
     retraining = ctx.spec.retraining
-    for name, param in (retraining.tuning.space.items() if retraining else []):
+    for name, param in retraining.tuning.space.items() if retraining else []:
         path = ("retraining", "tuning", "space", name)
         kinds = [k for k in (param.int_, param.float_, param.choices) if k is not None]
         bounds = param.int_ or param.float_
         if len(kinds) != 1:
-            yield ctx.report(path, f"tuning parameter {name!r} must set exactly one of int, float, choices")
+            yield ctx.report(
+                path, f"tuning parameter {name!r} must set exactly one of int, float, choices"
+            )
         elif bounds is not None and not bounds[0] < bounds[1]:
-            yield ctx.report(path, f"tuning parameter {name!r}: low {bounds[0]} must be below high {bounds[1]}")
+            yield ctx.report(
+                path, f"tuning parameter {name!r}: low {bounds[0]} must be below high {bounds[1]}"
+            )
         elif param.log and (bounds is None or bounds[0] <= 0):
             yield ctx.report(path, f"tuning parameter {name!r}: a log scale needs a range above 0")
 

@@ -64,7 +64,11 @@ def _psi_ceiling(ctx: Context) -> Iterator[Diagnostic]:
 def _min_instances(ctx: Context) -> Iterator[Diagnostic]:
     serving = ctx.spec.serving
     for scope, policy in ctx.policies():
-        if serving.mode == "realtime" and policy.min_instances and serving.instances.min < policy.min_instances:
+        if (
+            serving.mode == "realtime"
+            and policy.min_instances
+            and serving.instances.min < policy.min_instances
+        ):
             yield ctx.report(
                 ("serving", "instances", "min"),
                 f"policy {scope!r} requires serving.instances.min ≥ {policy.min_instances} "

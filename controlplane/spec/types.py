@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -20,16 +19,19 @@ class _Unit:
     text: str
     value: float
 
-    parser: ClassVar[Callable[[object], float]]
     error_type: ClassVar[str]
     json_schema: ClassVar[dict[str, Any]]
+
+    @staticmethod
+    def convert(value: object) -> float:
+        raise NotImplementedError
 
     @classmethod
     def parse(cls, raw: object) -> _Unit:
         if isinstance(raw, cls):
             return raw
         try:
-            value = cls.parser(raw)
+            value = cls.convert(raw)
         except ValueError as exc:
             raise PydanticCustomError(cls.error_type, str(exc)) from None
         return cls(str(raw), value)
@@ -56,7 +58,7 @@ class _Unit:
 class Duration(_Unit):
     """``150ms``, ``30s``, ``5m``, ``2h``, ``1d``, ``1w``, ``9mo``, ``1y``; value in seconds."""
 
-    parser = staticmethod(units.parse_duration)
+    convert = staticmethod(units.parse_duration)
     error_type = "mlcp_duration"
     json_schema: ClassVar[dict[str, Any]] = {
         "type": "string",
@@ -68,7 +70,7 @@ class Duration(_Unit):
 class Rate(_Unit):
     """``0.1%`` or ``0.001``; value as a fraction."""
 
-    parser = staticmethod(units.parse_rate)
+    convert = staticmethod(units.parse_rate)
     error_type = "mlcp_rate"
     json_schema: ClassVar[dict[str, Any]] = {
         "anyOf": [{"type": "number"}, {"type": "string", "pattern": units.PERCENT_PATTERN}],
@@ -79,7 +81,7 @@ class Rate(_Unit):
 class Throughput(_Unit):
     """``50/s``, ``3000/m``; value in requests per second."""
 
-    parser = staticmethod(units.parse_throughput)
+    convert = staticmethod(units.parse_throughput)
     error_type = "mlcp_throughput"
     json_schema: ClassVar[dict[str, Any]] = {
         "type": "string",
@@ -91,7 +93,7 @@ class Throughput(_Unit):
 class Number(_Unit):
     """A bound: a plain number (``0.85``, ``12.5``) or a percentage (``3%`` → 0.03)."""
 
-    parser = staticmethod(units.parse_number)
+    convert = staticmethod(units.parse_number)
     error_type = "mlcp_number"
     json_schema: ClassVar[dict[str, Any]] = {
         "anyOf": [{"type": "number"}, {"type": "string", "pattern": units.PERCENT_PATTERN}],

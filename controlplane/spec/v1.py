@@ -240,7 +240,7 @@ class Cost(Strict):
 class ModelSpec(Strict):
     """The top of a spec file (``kind: Model``)."""
 
-    apiVersion: Literal["mlcp/v1"]  # noqa: N815 - the spec's own spelling
+    apiVersion: Literal["mlcp/v1"]
     kind: Literal["Model"]
     metadata: Metadata
     task: Task

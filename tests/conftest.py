@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = ROOT / "specs"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite golden and .expected files from the current output (review the diff)",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def require_tool(name: str) -> str:
+    """The path of an external program; under CI its absence fails the test, never skips it."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is required under CI (install it in .ci/run)")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+@pytest.fixture
+def examples(tmp_path: Path) -> Path:
+    """A private copy of the example specs folder, safe to modify."""
+    target = tmp_path / "specs"
+    shutil.copytree(SPECS, target)
+    return target
