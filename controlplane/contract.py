@@ -109,3 +109,65 @@ BATCH_FEATURE_OUT_OF_RANGE_RATIO = "mlcp_batch_feature_out_of_range_ratio"
 BATCH_FEATURE_UNSEEN_RATIO = "mlcp_batch_feature_unseen_ratio"
 BATCH_FEATURE_DRIFT_STATUS = "mlcp_batch_feature_drift_status"
 BATCH_ROWS = "mlcp_batch_rows"
+
+
+# --- Generated monitoring (controlplane.render.monitoring) -------------------
+# The error ratio is mlcp_prediction_errors_total / mlcp_predictions_total:
+# the predictions counter counts every request, failed ones included.
+
+# Recording rules are named level:metric:window, the window written as a
+# Prometheus duration ("mlcp:feature_psi:1h"); recorded(REC_FEATURE_PSI, "1h").
+RECORDING_LEVEL = "mlcp"
+REC_LATENCY = "latency_{quantile}"  # quantile is p50 | p95 | p99
+REC_ERROR_RATIO = "error_ratio"
+REC_REQUEST_RATE = "request_rate"
+REC_VARIANT_REQUEST_RATE = "variant_request_rate"
+REC_VOLUME_RATIO = "request_rate_vs_{offset}"  # request rate / the same rate `offset` ago
+REC_FEATURE_BIN_RATE = "feature_bin_rate"
+REC_FEATURE_BIN_SHARE = "feature_bin_share"
+REC_FEATURE_REFERENCE_SHARE = "feature_reference_share"  # window "floored"
+REC_FEATURE_PSI = "feature_psi"
+REC_FEATURE_NULL_RATIO = "feature_null_ratio"
+REC_FEATURE_NULL_VS_TRAINING = "feature_null_ratio_vs_training"
+REC_FEATURE_OUT_OF_RANGE_RATIO = "feature_out_of_range_ratio"
+REC_FEATURE_UNSEEN_RATIO = "feature_unseen_ratio"
+REC_LABEL_OUTCOMES = "label_outcomes"
+REC_MODEL_QUALITY = "model_quality"  # label metric = the quality metric's name
+REC_MODEL_PROXY = "model_proxy"  # label metric = the proxy's name
+
+
+def recorded(metric: str, window: str) -> str:
+    """The series name of a recording rule: recorded("feature_psi", "1h") -> "mlcp:feature_psi:1h"."""
+    return f"{RECORDING_LEVEL}:{metric}:{window}"
+
+
+# Labels the generated rules add.
+WINDOW = "window"  # drift window of a PSI series ("1h", "1d", "7d")
+METRIC = "metric"  # quality metric or proxy name
+SEVERITY = "severity"  # page | ticket
+TEAM = "team"
+TIER = "tier"
+CATEGORY = "category"  # system | data | quality | monitor: what inhibition keys on
+LONG_WINDOW = "long_window"  # burn-rate alert windows
+SHORT_WINDOW = "short_window"
+
+# Alert names: stable, referenced by runbooks, routing and inhibition.
+ALERT_LATENCY = "MLCPLatency{quantile}AboveSLA"  # quantile is P50 | P95 | P99
+ALERT_ERROR_BUDGET_BURN = "MLCPErrorBudgetBurn"
+ALERT_ERROR_RATE = "MLCPErrorRateAboveSLA"
+ALERT_DRIFT_WARNING = "MLCPFeatureDriftWarning"
+ALERT_DRIFT_CRITICAL = "MLCPFeatureDriftCritical"
+ALERT_NULL_RATE = "MLCPFeatureNullRateHigh"
+ALERT_OUT_OF_RANGE = "MLCPFeatureOutOfRange"
+ALERT_UNSEEN = "MLCPUnseenCategories"
+ALERT_VOLUME_DROP = "MLCPVolumeDrop"
+ALERT_MODEL_BROKEN = "MLCPModelBroken"
+ALERT_QUALITY_LOW = "MLCPModelQualityLow"
+ALERT_PROXY_BROKEN = "MLCPProxyMetricBroken"
+ALERT_PROXY_DEGRADED = "MLCPProxyMetricDegraded"
+ALERT_MONITOR_ABSENT = "MLCPMonitorAbsent"
+
+
+def runbook_anchor(alertname: str) -> str:
+    """The anchor of an alert's section in runbooks/<model>.md (a "## <alertname>" heading)."""
+    return alertname.lower()
