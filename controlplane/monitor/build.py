@@ -1,0 +1,137 @@
+"""Building a reference profile in one streaming pass over bounded chunks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pyarrow.compute as pc
+
+from controlplane.model import Model
+from controlplane.monitor.profile import (
+    DEFAULT_MAX_CATEGORIES,
+    MAX_TAIL_CATEGORIES,
+    CategoricalProfile,
+    FeatureProfile,
+    NumericProfile,
+    Profile,
+)
+from controlplane.monitor.sketch import QuantileSketch, bucket_keys
+from controlplane.monitor.source import (
+    DEFAULT_CHUNK_ROWS,
+    category_strings,
+    numeric_values,
+    open_source,
+)
+
+Column = Any  # pa.Array | pa.ChunkedArray (pyarrow is untyped)
+
+
+class _Numeric:
+    def __init__(self, name: str, dtype: str) -> None:
+        self.name, self.dtype = name, dtype
+        self.nulls = 0
+        self.low = float("inf")
+        self.high = float("-inf")
+        self.sketch = QuantileSketch()
+
+    def add(self, column: Column) -> None:
+        values = numeric_values(column)
+        present = values[~np.isnan(values)]
+        self.nulls += values.size - present.size
+        if present.size:
+            self.low = min(self.low, float(present.min()))
+            self.high = max(self.high, float(present.max()))
+            self.sketch.add(present)
+
+    def finish(self, rows: int, bins: int) -> NumericProfile:
+        edges = self.sketch.edges(bins)
+        total = self.sketch.total
+        # Edges are bucket boundaries, so the count below each one is exact.
+        keys = bucket_keys(np.array(edges, dtype=np.float64)) - self.sketch.base
+        cumulative = np.concatenate(([0], np.cumsum(self.sketch.counts)))
+        below = [int(cumulative[min(max(int(k), 0), cumulative.size - 1)]) for k in keys]
+        bounds = [0, *below, total]
+        counts = tuple(bounds[i + 1] - bounds[i] for i in range(len(bounds) - 1))
+        seen = total > 0
+        return NumericProfile(
+            name=self.name,
+            dtype=self.dtype,
+            rows=rows,
+            nulls=self.nulls,
+            min=self.low if seen else None,
+            max=self.high if seen else None,
+            edges=tuple(edges),
+            counts=counts,
+        )
+
+
+class _Categorical:
+    def __init__(self, name: str, dtype: str, max_categories: int) -> None:
+        self.name, self.dtype, self.max_categories = name, dtype, max_categories
+        self.nulls = 0
+        self.seen: dict[str, int] = {}
+
+    def add(self, column: Column) -> None:
+        strings = category_strings(column)
+        self.nulls += strings.null_count
+        counted = pc.value_counts(strings)
+        values = counted.field("values").to_pylist()
+        for value, count in zip(values, counted.field("counts").to_pylist(), strict=True):
+            if value is not None:
+                self.seen[value] = self.seen.get(value, 0) + count
+
+    def finish(self, rows: int) -> CategoricalProfile:
+        ranked = sorted(self.seen.items(), key=lambda item: (-item[1], item[0]))
+        known, tail = ranked[: self.max_categories], ranked[self.max_categories :]
+        return CategoricalProfile(
+            name=self.name,
+            dtype=self.dtype,
+            rows=rows,
+            nulls=self.nulls,
+            categories=tuple(name for name, _ in known),
+            counts=tuple(count for _, count in known),
+            other=sum(count for _, count in tail),
+            tail=tuple(sorted(name for name, _ in tail[:MAX_TAIL_CATEGORIES])),
+            tail_truncated=len(tail) > MAX_TAIL_CATEGORIES,
+        )
+
+
+def build_profile(
+    source: Any,
+    model: Model,
+    *,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    max_categories: int = DEFAULT_MAX_CATEGORIES,
+    progress: Callable[[int], None] | None = None,
+) -> Profile:
+    """Profile a Parquet/CSV path or an in-memory frame for ``model``'s features.
+
+    Memory is bounded by one chunk plus, per numeric feature, the sketch's buckets
+    (at most 2**19 counters, a few thousand for typical data) and, per categorical
+    feature, one counter per distinct category.
+    """
+    chunks = open_source(source, model, chunk_rows)
+    numeric: list[_Numeric] = []
+    categorical: list[_Categorical] = []
+    for feature in model.features:
+        dtype = str(chunks.schema.field(feature.name).type)
+        if feature.kind == "numeric":
+            numeric.append(_Numeric(feature.name, dtype))
+        else:
+            categorical.append(_Categorical(feature.name, dtype, max_categories))
+    rows = 0
+    accumulators: list[_Numeric | _Categorical] = [*numeric, *categorical]
+    for batch in chunks.batches:
+        for accumulator in accumulators:
+            accumulator.add(batch.column(accumulator.name))
+        rows += batch.num_rows
+        if progress is not None:
+            progress(batch.num_rows)
+    finished: dict[str, FeatureProfile] = {
+        a.name: a.finish(rows, model.drift.bins) for a in numeric
+    }
+    finished.update({a.name: a.finish(rows) for a in categorical})
+    features = tuple(finished[name] for name in sorted(finished))
+    return Profile(model.name, rows, model.drift.bins, max_categories, features)

@@ -1,0 +1,146 @@
+"""The Prometheus exporter serving code imports: one ``ModelMonitor`` per model.
+
+Every series of the metric contract is created at construction, every bin at
+zero, so rates exist from the first scrape. ``observe()`` resolves nothing by
+label: bins are found with ``bisect`` on the profile's fixed edges and a dict of
+known categories, and land in pre-computed slots.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Mapping
+from typing import Any
+
+from controlplane import contract
+from controlplane.model import Model
+from controlplane.monitor.binning import category_index, count_column
+from controlplane.monitor.errors import MonitorError
+from controlplane.monitor.metrics import ServingMetrics
+from controlplane.monitor.profile import NumericProfile, Profile
+from controlplane.monitor.series import LocalSeries, NativeSeries, multiprocess_enabled
+from controlplane.monitor.source import category_key, open_source
+
+# (name, edges, first slot, null slot, min, max, out-of-range slot)
+_NumericPlan = tuple[str, list[float], int, int, float, float, int]
+# (name, category -> slot, unseen slot, null slot)
+_CategoricalPlan = tuple[str, dict[Any, int], int, int]
+
+
+class ModelMonitor:
+    """Exports the contract's series for ``model`` with the bins of ``profile``.
+
+    ``registry`` is the monitor's own ``CollectorRegistry`` (serve it at /metrics).
+    Thread-safe: counts are updated under one lock per call.
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        profile: Profile,
+        *,
+        variants: tuple[str, ...] | None = None,
+        multiprocess: bool | None = None,
+    ) -> None:
+        self.model = model
+        self.profile = profile
+        self.metrics = ServingMetrics(model, profile, variants)
+        self.registry = self.metrics.registry
+        bins, out_of_range = self._plan()
+        if multiprocess_enabled() if multiprocess is None else multiprocess:
+            self.series: LocalSeries | NativeSeries = NativeSeries(
+                model.name, bins, out_of_range, self.registry
+            )
+        else:
+            self.series = LocalSeries(model.name, bins, out_of_range)
+            self.registry.register(self.series)
+
+    def _plan(self) -> tuple[list[tuple[str, str]], list[str]]:
+        """Slots: every (feature, bin) in model order, then one out-of-range slot per numeric."""
+        references = []
+        for feature in self.model.features:
+            try:
+                references.append(self.profile.feature(feature.name))
+            except KeyError:
+                raise MonitorError(f"profile has no feature {feature.name!r}") from None
+        bins = [(r.name, label) for r in references for label in r.labels]
+        numeric = [r for r in references if isinstance(r, NumericProfile)]
+        self._offsets: dict[str, int] = {}
+        self._out_slots = {r.name: len(bins) + k for k, r in enumerate(numeric)}
+        self._numeric: list[_NumericPlan] = []
+        self._categorical: list[_CategoricalPlan] = []
+        first = 0
+        for reference in references:
+            self._offsets[reference.name] = first
+            null = first + len(reference.labels) - 1
+            if isinstance(reference, NumericProfile):
+                low = reference.min if reference.min is not None else float("inf")
+                high = reference.max if reference.max is not None else float("-inf")
+                out = self._out_slots[reference.name]
+                edges = list(reference.edges)
+                self._numeric.append((reference.name, edges, first, null, low, high, out))
+            else:
+                lookup: dict[Any, int] = {
+                    k: first + i for k, i in category_index(reference).items()
+                }
+                self._categorical.append((reference.name, lookup, null - 1, null))
+            first += len(reference.labels)
+        return bins, [r.name for r in numeric]
+
+    def observe(self, row: Mapping[str, Any]) -> None:
+        """Count one row of features (a mapping; missing keys and None/NaN count as null)."""
+        hits: list[int] = []
+        get = row.get
+        for name, edges, first, null, low, high, out in self._numeric:
+            value = get(name)
+            if value is None or value != value:
+                hits.append(null)
+                continue
+            try:
+                hits.append(first + bisect_right(edges, value))
+                if value < low or value > high:
+                    hits.append(out)
+            except TypeError:  # not a number: as unusable as a missing value
+                hits.append(null)
+        for name, lookup, unseen, null in self._categorical:
+            value = get(name)
+            try:
+                slot = lookup.get(value)
+            except TypeError:
+                slot = None
+            if slot is None:
+                key = category_key(value) if not isinstance(value, list | dict | set) else None
+                slot = null if key is None else lookup.get(key, unseen)
+            hits.append(slot)
+        self.series.add(hits)
+
+    def observe_batch(self, frame: Any) -> None:
+        """Count every row of a pyarrow Table/RecordBatch, pandas DataFrame or dict of columns."""
+        amounts: dict[int, int] = {}
+        out_slots = self._out_slots
+        for batch in open_source(frame, self.model).batches:
+            for feature in self.model.features:
+                counted = count_column(
+                    self.profile.feature(feature.name), batch.column(feature.name)
+                )
+                first = self._offsets[feature.name]
+                for position, count in enumerate(counted.bins.tolist()):
+                    amounts[first + position] = amounts.get(first + position, 0) + count
+                if feature.name in out_slots:
+                    slot = out_slots[feature.name]
+                    amounts[slot] = amounts.get(slot, 0) + counted.out_of_range
+        self.series.add_many((slot, n) for slot, n in amounts.items() if n)
+
+    def record_latency(self, seconds: float, variant: str = contract.VARIANT_STABLE) -> None:
+        """One prediction request finished (successfully or not) after ``seconds``."""
+        self.metrics.record_latency(seconds, variant)
+
+    def record_error(self, variant: str = contract.VARIANT_STABLE) -> None:
+        """The request was a failure; call it besides ``record_latency``."""
+        self.metrics.record_error(variant)
+
+    def record_outcomes(
+        self, y_true: Any, y_pred: Any, *, query_ids: Any = None, threshold: float = 0.5
+    ) -> None:
+        """Labels arrived: add quality figures for the model's task (ranking needs query_ids)."""
+        self.metrics.record_outcomes(y_true, y_pred, query_ids=query_ids, threshold=threshold)

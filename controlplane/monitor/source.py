@@ -1,0 +1,143 @@
+"""Reading feature columns in bounded chunks, from Parquet, CSV or an in-memory frame."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from controlplane.model import FeatureKind, Model
+from controlplane.monitor.errors import MonitorError
+
+DEFAULT_CHUNK_ROWS = 131_072
+PARQUET_SUFFIXES = (".parquet", ".pq")
+CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2")
+
+
+@dataclass
+class Chunks:
+    """Record batches of exactly the model's feature columns; total_rows when known upfront."""
+
+    schema: pa.Schema
+    batches: Iterator[pa.RecordBatch]
+    total_rows: int | None
+
+
+def open_source(source: Any, model: Model, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Chunks:
+    """Open a path or frame (pyarrow Table/RecordBatch, pandas DataFrame, dict of columns)."""
+    columns = [feature.name for feature in model.features]
+    if isinstance(source, str | Path):
+        chunks = _open_path(Path(source), model, chunk_rows)
+    else:
+        table = _as_table(source)
+        _require_columns(table.schema, columns)
+        table = table.select(columns)
+        chunks = Chunks(table.schema, iter(table.to_batches(max_chunksize=chunk_rows)), len(table))
+    for feature in model.features:
+        check_type(feature.name, feature.kind, chunks.schema.field(feature.name).type)
+    return chunks
+
+
+def _as_table(frame: Any) -> pa.Table:
+    if isinstance(frame, pa.Table):
+        return frame
+    if isinstance(frame, pa.RecordBatch):
+        return pa.Table.from_batches([frame])
+    try:
+        return pa.table(frame)
+    except (TypeError, ValueError, pa.ArrowException) as error:
+        raise MonitorError(f"cannot read {type(frame).__name__} as a table: {error}") from None
+
+
+def _open_path(path: Path, model: Model, chunk_rows: int) -> Chunks:
+    columns = [feature.name for feature in model.features]
+    if not path.is_file():
+        raise MonitorError(f"{path}: no such file")
+    name = path.name.lower()
+    try:
+        if name.endswith(PARQUET_SUFFIXES):
+            parquet = pq.ParquetFile(path)
+            schema = parquet.schema_arrow
+            _require_columns(schema, columns, path)
+            batches = parquet.iter_batches(batch_size=chunk_rows, columns=columns)
+            total = parquet.metadata.num_rows
+            return Chunks(pa.schema([schema.field(c) for c in columns]), batches, total)
+        if name.endswith(CSV_SUFFIXES):
+            return _open_csv(path, model, chunk_rows)
+    except (OSError, pa.ArrowException) as error:
+        raise MonitorError(f"{path}: {error}") from None
+    raise MonitorError(f"{path}: unknown format (expected .parquet or .csv)")
+
+
+def _open_csv(path: Path, model: Model, chunk_rows: int) -> Chunks:
+    # Types are fixed from the model, not inferred from the first block, so a column
+    # that looks integral in its first block cannot fail on a later fractional value.
+    types = {f.name: pa.float64() if f.kind == "numeric" else pa.string() for f in model.features}
+    with pacsv.open_csv(path) as probe:
+        _require_columns(probe.schema, list(types), path)
+    # ~64 bytes a cell is a rough guess that keeps blocks near chunk_rows rows.
+    block = max(1 << 16, chunk_rows * 64 * max(1, len(types)))
+    reader = pacsv.open_csv(
+        path,
+        read_options=pacsv.ReadOptions(block_size=block),
+        convert_options=pacsv.ConvertOptions(column_types=types, include_columns=list(types)),
+    )
+    return Chunks(reader.schema, _guard(reader, path), None)
+
+
+def _guard(reader: pacsv.CSVStreamingReader, path: Path) -> Iterator[pa.RecordBatch]:
+    try:
+        yield from reader
+    except pa.ArrowException as error:
+        raise MonitorError(f"{path}: {error}") from None
+
+
+def _require_columns(schema: pa.Schema, columns: Sequence[str], path: Path | None = None) -> None:
+    missing = [c for c in columns if c not in schema.names]
+    if missing:
+        where = f"{path}: " if path else ""
+        raise MonitorError(f"{where}missing feature column(s): {', '.join(missing)}")
+
+
+def check_type(name: str, kind: FeatureKind, dtype: pa.DataType) -> None:
+    if kind == "numeric":
+        ok = pa.types.is_integer(dtype) or pa.types.is_floating(dtype) or pa.types.is_boolean(dtype)
+        ok = ok or pa.types.is_decimal(dtype) or pa.types.is_null(dtype)
+    else:
+        if pa.types.is_dictionary(dtype):
+            dtype = dtype.value_type
+        ok = pa.types.is_string(dtype) or pa.types.is_large_string(dtype)
+        ok = ok or pa.types.is_integer(dtype) or pa.types.is_boolean(dtype)
+        ok = ok or pa.types.is_null(dtype)
+    if not ok:
+        raise MonitorError(f"feature {name!r} is {kind} but its column has type {dtype}")
+
+
+def numeric_values(column: pa.Array | pa.ChunkedArray) -> Any:
+    """float64 numpy values with nulls as NaN."""
+    floats = pc.cast(column, pa.float64())
+    return floats.to_numpy(zero_copy_only=False)
+
+
+def category_strings(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Categories as strings, the same spelling as ``category_key`` gives a Python value."""
+    return pc.cast(column, pa.string())
+
+
+def category_key(value: object) -> str | None:
+    """The category a Python value stands for, or None when it is missing."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value != value:
+        return None
+    return str(value)

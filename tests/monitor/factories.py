@@ -1,0 +1,98 @@
+"""Small Model objects for the monitor's tests, built directly (no spec compiler needed)."""
+
+from __future__ import annotations
+
+from controlplane.model import (
+    Drift,
+    Feature,
+    Latency,
+    Model,
+    ModelArtifact,
+    OnCall,
+    PsiThreshold,
+    Quality,
+    Rollout,
+    Serving,
+    Sla,
+    TaskType,
+)
+
+
+def make_model(
+    name: str = "fraud-detector",
+    numeric: tuple[str, ...] = ("amount", "age"),
+    categorical: tuple[str, ...] = ("country",),
+    *,
+    task: TaskType = "classification",
+    bins: int = 10,
+    warn: float = 0.1,
+    critical: float = 0.25,
+    overrides: dict[str, PsiThreshold] | None = None,
+    null_max_ratio: float = 2.0,
+    out_of_range_max: float = 0.01,
+    unseen_max: float = 0.005,
+) -> Model:
+    default = PsiThreshold(warn=warn, critical=critical)
+    overrides = overrides or {}
+    features = tuple(
+        Feature(name=f, kind=kind, psi=overrides.get(f, default))
+        for kind, names in (("numeric", numeric), ("categorical", categorical))
+        for f in names
+    )
+    artifact = ModelArtifact(version="1.0.0", image="img", model_data="s3://bucket/model.tar.gz")
+    return Model(
+        name=name,
+        source=f"specs/{name}.yaml",
+        team="risk-ml",
+        owners=("@acme/risk-ml",),
+        tier="critical",
+        domain="fraud",
+        description="test model",
+        task=task,
+        serving=Serving(
+            mode="realtime",
+            instance_type="ml.c5.xlarge",
+            gpu=False,
+            instances_min=1,
+            instances_max=2,
+            target_invocations_per_instance=100,
+            batching=None,
+            cache=None,
+            quantization="none",
+            artifact=artifact,
+            schedule=None,
+            spot=False,
+            checkpoint_every=None,
+        ),
+        sla=Sla(
+            latency=Latency(0.03, 0.08, 0.15),
+            error_rate=0.001,
+            availability=0.999,
+            min_throughput=None,
+        ),
+        profile=None,
+        features=features,
+        drift=Drift(
+            psi=default,
+            bins=bins,
+            windows=(3600.0, 86400.0),
+            null_max_ratio_to_training=null_max_ratio,
+            out_of_range_max_rate=out_of_range_max,
+            unseen_max_rate=unseen_max,
+            volume_max_drop=0.3,
+            volume_compare_to=604800.0,
+        ),
+        quality=Quality(label_delay=86400.0, metrics=(), proxies=()),
+        retraining=None,
+        rollout=Rollout(
+            shadow=None,
+            stages=(100,),
+            bake_time=0.0,
+            rollback_on=(),
+            candidate=None,
+            state="stable",
+        ),
+        fallback=None,
+        oncall=OnCall(escalation_policy="Risk ML", urgency="high", slack=None),
+        monthly_budget=None,
+    )
