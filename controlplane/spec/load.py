@@ -1,7 +1,7 @@
 """Read YAML into plain data while remembering where every key and value was.
 
-The loader composes the YAML node graph (which is linear in the size of the
-file, aliases or not) and converts it to dicts, lists and scalars itself, so
+The loader reads YAML parser events (never expanding an alias) and builds
+dicts, lists and scalars itself, under the YAML 1.2 core schema, so
 that it can refuse what a reviewed spec has no use for: duplicate keys,
 anchors and aliases (no "billion laughs"), custom tags, several documents.
 Every refusal is a located ``Diagnostic``; nothing here raises.
@@ -9,13 +9,29 @@ Every refusal is a located ``Diagnostic``; nothing here raises.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
+
+CParser: Any
+try:  # libyaml's parser, about a hundred times faster than the pure-Python one
+    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - the pure parser gives the same events
+    CParser = None
 
 from controlplane.diagnostics import Diagnostic
 
@@ -57,90 +73,114 @@ class LoadError(Exception):
         self.code, self.message, self.line, self.col, self.hint = code, message, line, col, hint
 
 
-_TAG = "tag:yaml.org,2002:"
+MAX_DEPTH = 64
+_NULL = re.compile(r"^(~|null|Null|NULL|)$")
+_BOOL = re.compile(r"^(true|True|TRUE|false|False|FALSE)$")
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_INT_BASE = re.compile(r"^0o[0-7]+$|^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+_SPECIAL_FLOAT = {
+    ".inf": float("inf"),
+    "+.inf": float("inf"),
+    "-.inf": float("-inf"),
+    ".nan": float("nan"),
+}
+_STR_TAGS = {None, "!", "tag:yaml.org,2002:str"}
 
 
-def _scalar(node: ScalarNode) -> Any:
-    tag, text = node.tag, node.value
-    tag = getattr(tag, "value", tag)  # ruamel wraps tags in a Tag object
-    if tag == _TAG + "str" or tag == _TAG + "timestamp":
-        return text
-    if tag == _TAG + "null":
+def resolve_plain(text: str) -> Any:
+    """A plain (unquoted) scalar under the YAML 1.2 core schema: `yes` stays a string."""
+    if _NULL.match(text):
         return None
-    if tag == _TAG + "bool":
+    if _BOOL.match(text):
         return text.lower() == "true"
-    if tag == _TAG + "int":
-        clean = text.replace("_", "")
-        try:
-            return int(clean, 0) if clean[:2].lower() in ("0x", "0o", "0b") else int(clean)
-        except ValueError:
-            return text
-    if tag == _TAG + "float":
-        clean = text.replace("_", "").lower()
-        if clean in (".inf", "+.inf"):
-            return float("inf")
-        if clean == "-.inf":
-            return float("-inf")
-        if clean == ".nan":
-            return float("nan")
-        return float(clean)
-    raise LoadError(
-        "MLCP105",
-        f"the tag {tag!r} is not allowed in a spec",
-        node.start_mark.line + 1,
-        node.start_mark.column + 1,
-        "remove the tag; specs hold plain maps, lists, strings and numbers",
-    )
+    if _INT.match(text):
+        return int(text)
+    if _INT_BASE.match(text):
+        return int(text, 0)
+    if _FLOAT.match(text):
+        return float(text)
+    return _SPECIAL_FLOAT.get(text.lower(), text)
 
 
-class _Converter:
-    def __init__(self, doc: Document) -> None:
-        self.doc = doc
-        self.seen: set[int] = set()
+def _events(text: str) -> Iterator[Any]:
+    """Parser events: libyaml's C parser when installed, the pure-Python one otherwise."""
+    if CParser is not None:
+        parser = CParser(text)
+        while parser.check_event():
+            yield parser.get_event()
+    else:
+        yield from YAML(typ="safe", pure=True).parse(text)
 
-    def _loc(self, node: Node) -> Location:
-        return Location(self.doc.file, node.start_mark.line + 1, node.start_mark.column + 1)
 
-    def convert(self, node: Node, path: KeyPath) -> Any:
-        if id(node) in self.seen or getattr(node, "anchor", None):
-            loc = self._loc(node)
-            raise LoadError(
+class _Builder:
+    """Plain data from parser events, recording the position of every key and value."""
+
+    def __init__(self, doc: Document, events: Iterator[Any]) -> None:
+        self.doc, self.events = doc, events
+
+    def _loc(self, event: Any) -> Location:
+        return Location(self.doc.file, event.start_mark.line + 1, event.start_mark.column + 1)
+
+    def _refuse(self, code: str, message: str, event: Any, hint: str = "") -> LoadError:
+        loc = self._loc(event)
+        return LoadError(code, message, loc.line, loc.col, hint)
+
+    def value(self, event: Any, path: KeyPath) -> Any:
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
+            raise self._refuse(
                 "MLCP105",
                 "anchors and aliases are not allowed in a spec",
-                loc.line,
-                loc.col,
+                event,
                 "write the value out in full; each spec is reviewed as it reads",
             )
-        self.seen.add(id(node))
-        self.doc.values[path] = self._loc(node)
-        if isinstance(node, MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, SequenceNode):
-            return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
-        assert isinstance(node, ScalarNode)
-        return _scalar(node)
+        tag = getattr(event, "tag", None)
+        if tag not in _STR_TAGS and not isinstance(event, MappingStartEvent | SequenceStartEvent):
+            raise self._refuse(
+                "MLCP105",
+                f"the tag {tag!r} is not allowed in a spec",
+                event,
+                "remove the tag; specs hold plain maps, lists, strings and numbers",
+            )
+        if len(path) > MAX_DEPTH:
+            raise self._refuse("MLCP101", f"the file nests deeper than {MAX_DEPTH} levels", event)
+        self.doc.values[path] = self._loc(event)
+        if isinstance(event, MappingStartEvent):
+            return self._mapping(path)
+        if isinstance(event, SequenceStartEvent):
+            return self._sequence(path)
+        plain = event.style in (None, "") and tag is None
+        return resolve_plain(event.value) if plain else event.value
 
-    def _mapping(self, node: MappingNode, path: KeyPath) -> dict[str, Any]:
+    def _sequence(self, path: KeyPath) -> list[Any]:
+        items: list[Any] = []
+        for event in self.events:
+            if isinstance(event, SequenceEndEvent):
+                return items
+            items.append(self.value(event, (*path, len(items))))
+        raise LoadError("MLCP100", "invalid YAML: unexpected end of the file")
+
+    def _mapping(self, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            loc = self._loc(key_node)
-            if not isinstance(key_node, ScalarNode):
-                raise LoadError("MLCP112", "a key must be a plain string", loc.line, loc.col)
-            if key_node.value == "<<":
-                raise LoadError("MLCP105", "merge keys (<<) are not allowed", loc.line, loc.col)
-            key = key_node.value if isinstance(key_node.value, str) else str(key_node.value)
+        for event in self.events:
+            if isinstance(event, MappingEndEvent):
+                return result
+            if not isinstance(event, ScalarEvent) or event.anchor:
+                raise self._refuse("MLCP112", "a key must be a plain string", event)
+            key = event.value
+            if key == "<<" and event.style in (None, ""):
+                raise self._refuse("MLCP105", "merge keys (<<) are not allowed", event)
             if key in result:
                 first = self.doc.keys[(*path, key)]
-                raise LoadError(
+                raise self._refuse(
                     "MLCP104",
                     f"duplicate key {key!r} (first defined at line {first.line})",
-                    loc.line,
-                    loc.col,
+                    event,
                     "keep one of them; YAML would silently take the last",
                 )
-            self.doc.keys[(*path, key)] = loc
-            result[key] = self.convert(value_node, (*path, key))
-        return result
+            self.doc.keys[(*path, key)] = self._loc(event)
+            result[key] = self.value(next(self.events), (*path, key))
+        raise LoadError("MLCP100", "invalid YAML: unexpected end of the file")
 
 
 def _decode(raw: bytes) -> str:
@@ -157,31 +197,30 @@ def _decode(raw: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
-def _compose(text: str) -> Node:
-    yaml = YAML(typ="safe", pure=True)
-    documents = yaml.compose_all(text)
-    first = next(documents, None)
-    if first is None:
-        raise LoadError("MLCP101", "the file holds no YAML document", hint="start from `mlcp new`")
-    second = next(documents, None)
-    if second is not None:
-        raise LoadError(
-            "MLCP102",
-            "the file holds more than one YAML document",
-            second.start_mark.line + 1,
-            second.start_mark.column + 1,
-            "one model per file: move the next document to a file of its own",
-        )
-    node: Node = first
-    return node
-
-
 def _parse(file: str, raw: bytes) -> Document:
     if len(raw) > MAX_BYTES:
         raise LoadError("MLCP101", f"the file is {len(raw)} bytes; a spec may be at most 1 MiB")
-    text = _decode(raw)
+    doc = Document(file=file, data={})
+    events = _events(_decode(raw))
+    builder = _Builder(doc, events)
     try:
-        root = _compose(text)
+        root = None
+        for event in events:
+            if isinstance(event, DocumentStartEvent):
+                if root is not None:
+                    raise builder._refuse(
+                        "MLCP102",
+                        "the file holds more than one YAML document",
+                        event,
+                        "one model per file: move the next document to a file of its own",
+                    )
+                first = next(events)
+                root = first
+                data = builder.value(first, ())
+        if root is None or (isinstance(root, ScalarEvent) and data is None):
+            raise LoadError(
+                "MLCP101", "the file holds no YAML document", hint="start from `mlcp new`"
+            )
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -189,16 +228,13 @@ def _parse(file: str, raw: bytes) -> Document:
         raise LoadError("MLCP100", f"invalid YAML: {problem}", line, col) from None
     except YAMLError as exc:
         raise LoadError("MLCP100", f"invalid YAML: {exc}") from None
-    if not isinstance(root, MappingNode):
-        kind = "a list" if isinstance(root, SequenceNode) else "a single value"
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        loc = builder._loc(root)
         raise LoadError(
-            "MLCP103",
-            f"the top level must be a mapping of keys, not {kind}",
-            root.start_mark.line + 1,
-            root.start_mark.column + 1,
+            "MLCP103", f"the top level must be a mapping of keys, not {kind}", loc.line, loc.col
         )
-    doc = Document(file=file, data={})
-    doc.data = _Converter(doc).convert(root, ())
+    doc.data = data
     return doc
 
 
