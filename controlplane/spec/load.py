@@ -27,13 +27,14 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
 )
 
+from controlplane.diagnostics import Diagnostic
+
 CParser: Any
 try:  # libyaml's parser, about a hundred times faster than the pure-Python one
     from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - the pure parser gives the same events
     CParser = None
 
-from controlplane.diagnostics import Diagnostic
 
 MAX_BYTES = 1024 * 1024
 Key = str | int
