@@ -104,7 +104,7 @@ def build_profile(
     *,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     max_categories: int = DEFAULT_MAX_CATEGORIES,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> Profile:
     """Profile a Parquet/CSV path or an in-memory frame for ``model``'s features.
 
@@ -128,7 +128,7 @@ def build_profile(
             accumulator.add(batch.column(accumulator.name))
         rows += batch.num_rows
         if progress is not None:
-            progress(batch.num_rows)
+            progress(rows, chunks.total_rows)
     finished: dict[str, FeatureProfile] = {
         a.name: a.finish(rows, model.drift.bins) for a in numeric
     }

@@ -68,6 +68,12 @@ class DriftReport:
     rows: int
     features: tuple[FeatureDrift, ...]
 
+    def feature_named(self, name: str) -> FeatureDrift:
+        for feature in self.features:
+            if feature.feature == name:
+                return feature
+        raise KeyError(name)
+
     @property
     def status(self) -> Status:
         worst: Status = "ok"
@@ -139,9 +145,11 @@ def compute_drift(
     profile: Profile,
     *,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> DriftReport:
     """Stream ``source`` through the profile's bins and judge every feature of ``model``."""
+    if profile.model != model.name:
+        raise MonitorError(f"the profile is for model {profile.model!r}, not {model.name!r}")
     names = [feature.name for feature in model.features]
     missing = [name for name in names if name not in {f.name for f in profile.features}]
     if missing:
@@ -157,6 +165,6 @@ def compute_drift(
             out[name] += counted.out_of_range
         rows += batch.num_rows
         if progress is not None:
-            progress(batch.num_rows)
+            progress(rows, chunks.total_rows)
     features = tuple(feature_drift(model, profile, n, totals[n], out[n]) for n in names)
     return DriftReport(model.name, rows, features)

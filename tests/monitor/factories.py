@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pyarrow as pa
+
 from controlplane.model import (
     Drift,
     Feature,
@@ -95,4 +98,28 @@ def make_model(
         fallback=None,
         oncall=OnCall(escalation_policy="Risk ML", urgency="high", slack=None),
         monthly_budget=None,
+    )
+
+
+def make_frame(
+    rows: int = 5000,
+    *,
+    seed: int = 0,
+    shift: float = 0.0,
+    null_share: float = 0.0,
+    categories: tuple[str, ...] = ("US", "FR", "DE", "GB"),
+) -> pa.Table:
+    """Columns for ``make_model()``'s default features; ``shift`` moves amount and age."""
+    rng = np.random.default_rng(seed)
+    amount = rng.lognormal(3.0, 1.0, rows) * (1.0 + shift)
+    if null_share:
+        amount[rng.random(rows) < null_share] = np.nan
+    age = rng.integers(0, 3650, rows) + int(shift * 365)
+    country = rng.choice(list(categories), rows)
+    return pa.table(
+        {
+            "amount": pa.array(amount, from_pandas=True),
+            "age": pa.array(age),
+            "country": pa.array(country),
+        }
     )

@@ -1,0 +1,130 @@
+"""`mlcp profile` and `mlcp drift`: parse options, call one core function, report, exit."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from controlplane.model import Model
+from controlplane.monitor.build import build_profile
+from controlplane.monitor.drift import compute_drift
+from controlplane.monitor.errors import MonitorError
+from controlplane.monitor.profile import DEFAULT_MAX_CATEGORIES
+from controlplane.monitor.profile_json import load_profile, profile_to_json
+from controlplane.monitor.report import format_table, report_json, write_textfile
+from controlplane.monitor.source import DEFAULT_CHUNK_ROWS
+
+EXIT_OK, EXIT_CRITICAL, EXIT_USAGE = 0, 1, 2
+Progress = Callable[[int, int | None], None]
+
+
+def resolve_model(name: str, specs: Path) -> Model:
+    """The compiled model called ``name`` under ``specs``."""
+    from controlplane.compile import compile_paths
+
+    if not specs.exists():
+        raise MonitorError(f"{specs}: no such specs folder")
+    result = compile_paths([specs])
+    for model in result.models:
+        if model.name == name:
+            return model
+    known = ", ".join(sorted(m.name for m in result.models)) or "none compiled"
+    hint = "" if result.ok else " (the specs have errors: run `mlcp validate`)"
+    raise MonitorError(f"no model named {name!r} under {specs} (known: {known}){hint}")
+
+
+def _progress(label: str, enabled: bool | None) -> Progress | None:
+    if not (sys.stderr.isatty() if enabled is None else enabled):
+        return None
+
+    def report(done: int, total: int | None) -> None:
+        share = f" ({done / total:.0%})" if total else ""
+        end = "\n" if total and done >= total else ""
+        click.echo(f"\r{label}: {done:,} rows{share}", nl=False, err=True)
+        click.echo(end, nl=False, err=True)
+
+    return report
+
+
+model_option = click.option("--model", "model_name", required=True, help="Model name in the specs.")
+specs_option = click.option(
+    "--specs", type=click.Path(path_type=Path), default=Path("specs"), show_default=True
+)
+chunk_option = click.option("--chunk-rows", type=click.IntRange(min=1), default=DEFAULT_CHUNK_ROWS)
+progress_option = click.option(
+    "--progress/--no-progress", default=None, help="Progress on stderr (default: on a terminal)."
+)
+data_argument = click.argument("data", type=click.Path(path_type=Path))
+
+
+@click.command("profile")
+@model_option
+@specs_option
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="profile.json to write")
+@click.option("--max-categories", type=click.IntRange(min=1), default=DEFAULT_MAX_CATEGORIES)
+@chunk_option
+@progress_option
+@data_argument
+@click.pass_context
+def profile_command(
+    ctx: click.Context,
+    model_name: str,
+    specs: Path,
+    out: Path,
+    max_categories: int,
+    chunk_rows: int,
+    progress: bool | None,
+    data: Path,
+) -> None:
+    """Write the reference profile of DATA (Parquet or CSV) for a model's features."""
+    try:
+        model = resolve_model(model_name, specs)
+        tick = _progress("profiling", progress)
+        built = build_profile(
+            data, model, chunk_rows=chunk_rows, max_categories=max_categories, progress=tick
+        )
+        out.write_text(profile_to_json(built), encoding="utf-8")
+    except (MonitorError, OSError) as error:
+        click.echo(f"mlcp profile: {error}", err=True)
+        ctx.exit(EXIT_USAGE)
+    click.echo(f"{out}: {built.rows} rows, {len(built.features)} features")
+    ctx.exit(EXIT_OK)
+
+
+@click.command("drift")
+@model_option
+@specs_option
+@click.option("--profile", "profile_path", type=click.Path(path_type=Path), required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--textfile", type=click.Path(path_type=Path), help="Also write a .prom textfile.")
+@chunk_option
+@progress_option
+@data_argument
+@click.pass_context
+def drift_command(
+    ctx: click.Context,
+    model_name: str,
+    specs: Path,
+    profile_path: Path,
+    fmt: str,
+    textfile: Path | None,
+    chunk_rows: int,
+    progress: bool | None,
+    data: Path,
+) -> None:
+    """Compare DATA with the reference profile; exit 1 when any feature is critical."""
+    try:
+        model = resolve_model(model_name, specs)
+        reference = load_profile(profile_path)
+        tick = _progress("checking drift", progress)
+        report = compute_drift(data, model, reference, chunk_rows=chunk_rows, progress=tick)
+        if textfile is not None:
+            write_textfile(report, textfile)
+    except (MonitorError, OSError) as error:
+        click.echo(f"mlcp drift: {error}", err=True)
+        ctx.exit(EXIT_USAGE)
+    click.echo(report_json(report) if fmt == "json" else format_table(report))
+    ctx.exit(EXIT_CRITICAL if report.status == "critical" else EXIT_OK)

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from controlplane import contract
+from controlplane.monitor import MonitorError, build_profile, profile_from_json, profile_to_json
+from controlplane.monitor.profile import CategoricalProfile, NumericProfile, reference_shares
+from tests.monitor.factories import make_frame, make_model
+
+MODEL = make_model()
+
+
+def test_numeric_profile_has_deciles_range_and_nulls() -> None:
+    frame = make_frame(20_000, null_share=0.1)
+    profile = build_profile(frame, MODEL)
+    amount = profile.feature("amount")
+    assert isinstance(amount, NumericProfile)
+    values = frame.column("amount").to_numpy(zero_copy_only=False)
+    present = values[~np.isnan(values)]
+    assert amount.rows == 20_000
+    assert amount.nulls == int(np.isnan(values).sum())
+    assert (amount.min, amount.max) == (present.min(), present.max())
+    assert len(amount.edges) == 9
+    # The stored counts are exact for the stored edges.
+    expected = np.bincount(np.searchsorted(amount.edges, present, side="right"), minlength=10)
+    assert list(amount.counts) == expected.tolist()
+    assert sum(reference_shares(amount)) == pytest.approx(1.0)
+    assert amount.labels == (*(contract.numeric_bin_label(i) for i in range(10)), "null")
+
+
+def test_categories_are_capped_and_the_tail_folded_into_other() -> None:
+    names = [f"c{i:02d}" for i in range(8)]
+    counts = [50, 40, 30, 20, 10, 5, 5, 1]
+    column = [name for name, n in zip(names, counts, strict=True) for _ in range(n)] + [None] * 9
+    frame = pa.table({"amount": [1.0] * len(column), "age": [1] * len(column), "country": column})
+    profile = build_profile(frame, MODEL, max_categories=4)
+    country = profile.feature("country")
+    assert isinstance(country, CategoricalProfile)
+    assert country.categories == ("c00", "c01", "c02", "c03")
+    assert country.counts == (50, 40, 30, 20)
+    assert country.other == 21
+    assert country.tail == ("c04", "c05", "c06", "c07")
+    assert country.nulls == 9
+    assert country.labels[-3:] == ("other", "unseen", "null")
+
+
+def test_a_category_named_like_a_special_bin_gets_an_escaped_label() -> None:
+    frame = pa.table({"amount": [1.0] * 3, "age": [1] * 3, "country": ["other", "null", "=x"]})
+    country = build_profile(frame, MODEL).feature("country")
+    assert set(country.labels[:3]) == {"=other", "=null", "==x"}
+
+
+def test_integer_and_boolean_categories_are_spelled_as_python_would() -> None:
+    model = make_model(numeric=("amount",), categorical=("mcc", "flag"))
+    frame = pa.table({"amount": [1.0, 2.0], "mcc": [5411, 7995], "flag": [True, False]})
+    profile = build_profile(frame, model)
+    assert set(profile.feature("mcc").categories) == {"5411", "7995"}  # type: ignore[union-attr]
+    assert set(profile.feature("flag").categories) == {"true", "false"}  # type: ignore[union-attr]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.none(), st.floats(min_value=-1e9, max_value=1e9, allow_nan=False)),
+        min_size=1,
+        max_size=300,
+    ),
+    st.lists(st.sampled_from(["a", "b", "c", "d", "e", None]), min_size=300, max_size=300),
+    st.integers(min_value=1, max_value=64),
+)
+def test_chunk_size_does_not_change_the_profile(
+    amounts: list[float | None], countries: list[str | None], chunk: int
+) -> None:
+    rows = len(amounts)
+    frame = pa.table(
+        {
+            "amount": pa.array(amounts, pa.float64()),
+            "age": list(range(rows)),
+            "country": countries[:rows],
+        }
+    )
+    model = make_model()
+    one = build_profile(frame, model, chunk_rows=rows, max_categories=3)
+    many = build_profile(frame, model, chunk_rows=chunk, max_categories=3)
+    assert profile_to_json(one) == profile_to_json(many)
+
+
+def test_json_is_versioned_deterministic_and_round_trips() -> None:
+    profile = build_profile(make_frame(3000, null_share=0.05), MODEL)
+    text = profile_to_json(profile)
+    document = json.loads(text)
+    assert document["format"] == "mlcp.profile/v1"
+    assert document["quantiles"]["name"] == "log-bucket-histogram"
+    assert document["columns"] == {"age": "int64", "amount": "double", "country": "string"}
+    assert text == profile_to_json(build_profile(make_frame(3000, null_share=0.05), MODEL))
+    assert profile_to_json(profile_from_json(text)) == text
+    assert profile_from_json(text) == profile
+
+
+def test_parquet_and_csv_files_give_the_frame_profile(tmp_path: Path) -> None:
+    frame = make_frame(4000, null_share=0.02)
+    pq.write_table(frame, tmp_path / "data.parquet", row_group_size=700)
+    pacsv.write_csv(frame, tmp_path / "data.csv")
+    expected = build_profile(frame, MODEL)
+    from_parquet = build_profile(tmp_path / "data.parquet", MODEL, chunk_rows=333)
+    from_csv = build_profile(str(tmp_path / "data.csv"), MODEL, chunk_rows=500)
+    assert from_parquet.features == expected.features
+    # CSV columns get the model's types (float64 for numeric), the same bins either way.
+    for name in ("amount", "age", "country"):
+        assert from_csv.feature(name).bin_counts() == expected.feature(name).bin_counts()
+
+
+def test_progress_reports_rows_done(tmp_path: Path) -> None:
+    pq.write_table(make_frame(1000), tmp_path / "data.parquet")
+    seen: list[tuple[int, int | None]] = []
+    build_profile(
+        tmp_path / "data.parquet", MODEL, chunk_rows=300, progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen == [(300, 1000), (600, 1000), (900, 1000), (1000, 1000)]
+
+
+@pytest.mark.parametrize(
+    ("frame", "message"),
+    [
+        (pa.table({"amount": [1.0], "age": [1]}), "missing feature column(s): country"),
+        (
+            pa.table({"amount": ["x"], "age": [1], "country": ["US"]}),
+            "feature 'amount' is numeric but its column has type string",
+        ),
+        (
+            pa.table({"amount": [1.0], "age": [1], "country": [1.5]}),
+            "feature 'country' is categorical but its column has type double",
+        ),
+    ],
+)
+def test_bad_frames_are_reported_in_one_line(frame: pa.Table, message: str) -> None:
+    with pytest.raises(MonitorError) as caught:
+        build_profile(frame, MODEL)
+    assert str(caught.value) == message
+
+
+def test_bad_paths_are_reported(tmp_path: Path) -> None:
+    with pytest.raises(MonitorError, match="no such file"):
+        build_profile(tmp_path / "absent.parquet", MODEL)
+    (tmp_path / "data.txt").write_text("x")
+    with pytest.raises(MonitorError, match="unknown format"):
+        build_profile(tmp_path / "data.txt", MODEL)
+    (tmp_path / "broken.parquet").write_text("not parquet")
+    with pytest.raises(MonitorError, match="broken.parquet"):
+        build_profile(tmp_path / "broken.parquet", MODEL)
+
+
+def test_malformed_profile_json_is_reported() -> None:
+    with pytest.raises(MonitorError, match="not an mlcp.profile/v1 profile"):
+        profile_from_json('{"format": "other"}')
+    with pytest.raises(MonitorError, match="malformed profile"):
+        profile_from_json('{"format": "mlcp.profile/v1"}')
