@@ -104,7 +104,7 @@ def test_statuses_follow_the_model_thresholds() -> None:
         overrides={"age": PsiThreshold(warn=0.01, critical=50.0)}, out_of_range_max=1.0
     )
     profile = build_profile(make_frame(20_000, seed=1), model)
-    report = compute_drift(make_frame(20_000, seed=2, shift=0.3), model, profile)
+    report = compute_drift(make_frame(20_000, seed=2, shift=1.0), model, profile)
     assert report.feature_named("age").status == "warn"
     assert report.feature_named("amount").status == "critical"
     assert report.status == "critical"

@@ -25,7 +25,7 @@ def test_bucket_keys_order_like_values(values: list[float]) -> None:
 def test_a_value_lies_inside_its_bucket(value: float) -> None:
     key = int(bucket_keys(np.array([value]))[0])
     low, high = bucket_lower_bound(key), bucket_lower_bound(key + 1)
-    assert low <= value < high or value == 0.0 and low == 0.0
+    assert low <= value < high or (value == 0.0 and low == 0.0)
     # The bucket is narrow relative to the magnitude of its values.
     if np.isfinite(high) and abs(low) > 1e-300:
         assert (high - low) <= RELATIVE_ERROR * max(abs(low), abs(high)) * 1.0000001
