@@ -47,6 +47,27 @@ def timed(argv: list[str], cwd: Path) -> float:
     return elapsed
 
 
+def loader_ratio(folder: Path, sample: int) -> tuple[float, float]:
+    """In-process: seconds to load `sample` specs with libyaml's parser, and with the pure one."""
+    from controlplane.spec import load
+
+    files = sorted(folder.glob("*-*.yaml"))[:sample]
+
+    def run() -> float:
+        start = time.perf_counter()
+        for path in files:
+            load.load_document(path, path.name)
+        return time.perf_counter() - start
+
+    fast = run()
+    saved, load.CParser = load.CParser, None
+    try:
+        slow = run()
+    finally:
+        load.CParser = saved
+    return fast, slow
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--specs", type=int, default=1000)
@@ -66,6 +87,7 @@ def main() -> None:
             shutil.rmtree(work / "out", ignore_errors=True)
             build.append(timed([*mlcp, "build", "specs", "--out", "out"], work))
         baseline = [timed([sys.executable, "-c", "pass"], work) for _ in range(args.runs)]
+        fast, slow = loader_ratio(work / "specs", 200)
     imp, val, bld, base = (statistics.median(x) for x in (imports, validate, build, baseline))
     print(f"specs: {args.specs}, runs: {args.runs} (medians, wall clock, whole process)")
     print(f"python -c pass (interpreter start):  {base:6.3f} s")
@@ -78,6 +100,10 @@ def main() -> None:
     )
     print(f"validate + build:                    {val + bld:6.3f} s  (goal for 1,000 specs: < 5 s)")
     print(f"import share of validate:            {imp / val:6.1%}")
+    print(
+        f"loader, 200 specs in-process:        {fast:6.3f} s libyaml events vs {slow:6.3f} s "
+        f"pure-Python parser (baseline): {slow / fast:.0f}x"
+    )
 
 
 if __name__ == "__main__":

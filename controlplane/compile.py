@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -146,8 +148,27 @@ def _cross_file(compiled: list[Compiled]) -> list[Diagnostic]:
     return out
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    # Compiling allocates many small, acyclic objects that live until the end;
+    # the cyclic collector rescans them again and again (a third of the time
+    # on 1,000 specs) and can never free any of them.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def compile_paths(paths: Sequence[Path | str], config_path: Path | None = None) -> Compilation:
     """Load, validate, check and normalize every spec under the given paths."""
+    with _no_cyclic_gc():
+        return _compile_paths(paths, config_path)
+
+
+def _compile_paths(paths: Sequence[Path | str], config_path: Path | None) -> Compilation:
     files, found_config = discover([Path(p) for p in paths])
     config_spec, config_doc, diagnostics = load_config(config_path or found_config)
     result = Compilation(config=to_config(config_spec, config_doc.file if config_doc else None))
