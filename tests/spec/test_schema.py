@@ -1,0 +1,199 @@
+"""`mlcp schema`: a valid JSON Schema that agrees with the validator on what a spec may hold."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator, ValidationError
+from ruamel.yaml import YAML
+
+from controlplane import units
+from controlplane.scaffold import starter_spec
+from tests.conftest import ROOT, SPECS
+from tests.spec.clirun import run_mlcp
+
+FIXTURES = ROOT / "tests" / "fixtures" / "invalid"
+EXAMPLES = ["fraud-detector", "demand-forecast", "recommender"]
+
+# Fixtures whose only mistake is structural (MLCP110-115): the schema must reject them too.
+STRUCTURAL = [
+    "unknown-key-typo",
+    "unknown-top-level-key",
+    "missing-required-key",
+    "missing-section",
+    "wrong-type-int",
+    "wrong-type-list",
+    "wrong-type-mapping",
+    "wrong-type-bool",
+    "bad-enum-did-you-mean",
+    "bad-enum-serving-mode",
+    "bad-duration-unit",
+    "bad-duration-number",
+    "bad-rate",
+    "bad-throughput",
+    "bad-name-pattern",
+    "bad-slack-channel",
+    "out-of-range-int",
+    "out-of-range-negative-budget",
+    "several-mistakes",
+]
+
+
+def load_plain(path: Path) -> Any:
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def model_validator() -> Draft202012Validator:
+    result = run_mlcp(["schema"])
+    assert result.code == 0
+    schema = json.loads(result.stdout)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+@pytest.fixture(scope="module")
+def config_validator() -> Draft202012Validator:
+    result = run_mlcp(["schema", "--kind", "config"])
+    assert result.code == 0
+    schema = json.loads(result.stdout)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _deepest(error: ValidationError) -> list[Any]:
+    """The path of the most specific error under an anyOf (an optional field), else its own."""
+    if not error.context:
+        return list(error.absolute_path)
+    return max((_deepest(sub) for sub in error.context), key=len)
+
+
+def errors(validator: Draft202012Validator, data: Any) -> list[list[Any]]:
+    """Where the schema finds a problem: the path of each error, in order."""
+    return [_deepest(e) for e in validator.iter_errors(data)]
+
+
+def test_schemas_declare_draft_2020_12_and_an_id() -> None:
+    for kind in ("model", "config"):
+        schema = json.loads(run_mlcp(["schema", "--kind", kind]).stdout)
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+        assert schema["$id"] == f"https://mlcp.dev/schema/{kind}.v1.json"
+        assert schema["additionalProperties"] is False
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_examples_are_valid(model_validator: Draft202012Validator, name: str) -> None:
+    assert errors(model_validator, load_plain(SPECS / f"{name}.yaml")) == []
+
+
+def test_unknown_key_is_rejected(model_validator: Draft202012Validator) -> None:
+    data = load_plain(SPECS / "fraud-detector.yaml")
+    data["serving"]["instance_typ"] = "ml.c5.xlarge"
+    assert errors(model_validator, data) == [["serving"]]
+
+
+def test_wrong_enum_is_rejected(model_validator: Draft202012Validator) -> None:
+    data = load_plain(SPECS / "recommender.yaml")
+    data["metadata"]["tier"] = "critcal"
+    assert errors(model_validator, data) == [["metadata", "tier"]]
+
+
+def test_wrong_unit_is_rejected(model_validator: Draft202012Validator) -> None:
+    data = load_plain(SPECS / "demand-forecast.yaml")
+    data["serving"]["checkpoint"]["every"] = "10 minutes"
+    assert errors(model_validator, data) == [["serving", "checkpoint", "every"]]
+
+
+def test_missing_required_key_is_rejected(model_validator: Draft202012Validator) -> None:
+    data = load_plain(SPECS / "fraud-detector.yaml")
+    del data["serving"]["artifact"]["image"]
+    assert errors(model_validator, data) == [["serving", "artifact"]]
+
+
+def test_config_example_is_valid(config_validator: Draft202012Validator) -> None:
+    assert errors(config_validator, load_plain(SPECS / "mlcp.yaml")) == []
+
+
+def test_config_unknown_key_and_wrong_enum_are_rejected(
+    config_validator: Draft202012Validator,
+) -> None:
+    base = load_plain(SPECS / "mlcp.yaml")
+    unknown = copy.deepcopy(base)
+    unknown["policies"]["all"]["max_psi"] = 0.3
+    assert errors(config_validator, unknown) == [["policies", "all"]]
+    enum = copy.deepcopy(base)
+    enum["policies"]["critical"]["urgency"] = "urgent"
+    assert errors(config_validator, enum) == [["policies", "critical", "urgency"]]
+    tier = copy.deepcopy(base)
+    tier["defaults"]["platinum"] = {}
+    assert errors(config_validator, tier) != []
+
+
+def test_a_model_spec_is_not_a_config(config_validator: Draft202012Validator) -> None:
+    assert errors(config_validator, load_plain(SPECS / "fraud-detector.yaml")) != []
+
+
+@pytest.mark.parametrize("task", ["classification", "regression", "ranking"])
+@pytest.mark.parametrize("mode", ["realtime", "batch"])
+def test_starter_specs_are_valid(
+    model_validator: Draft202012Validator, task: str, mode: str
+) -> None:
+    text = starter_spec("starter-model", task, mode, "standard", "ml-team")
+    data = YAML(typ="safe", pure=True).load(text)
+    assert errors(model_validator, data) == []
+
+
+@pytest.mark.parametrize("case", STRUCTURAL)
+def test_schema_rejects_structural_fixtures(
+    model_validator: Draft202012Validator, case: str
+) -> None:
+    assert errors(model_validator, load_plain(FIXTURES / f"{case}.yaml")) != []
+
+
+SEMANTIC = sorted(p.stem for p in FIXTURES.glob("mlcp[23]*.yaml"))
+
+
+@pytest.mark.parametrize("case", SEMANTIC)
+def test_schema_accepts_what_only_semantic_rules_reject(
+    model_validator: Draft202012Validator, case: str
+) -> None:
+    """The schema is never stricter than the validator: a structurally valid spec passes it."""
+    assert errors(model_validator, load_plain(FIXTURES / f"{case}.yaml")) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "pattern", "parse"),
+    [
+        ("150ms", units.DURATION_PATTERN, units.parse_duration),
+        ("9mo", units.DURATION_PATTERN, units.parse_duration),
+        ("1.5h", units.DURATION_PATTERN, units.parse_duration),
+        ("2 h", units.DURATION_PATTERN, units.parse_duration),
+        (" 2h", units.DURATION_PATTERN, units.parse_duration),
+        ("2H", units.DURATION_PATTERN, units.parse_duration),
+        ("0.5%", units.PERCENT_PATTERN, units.parse_rate),
+        ("5 %", units.PERCENT_PATTERN, units.parse_rate),
+        ("50/s", units.THROUGHPUT_PATTERN, units.parse_throughput),
+        ("50 / s", units.THROUGHPUT_PATTERN, units.parse_throughput),
+    ],
+)
+def test_schema_unit_patterns_agree_with_the_parsers(text: str, pattern: str, parse: Any) -> None:
+    """An editor using the schema must accept exactly the unit strings `mlcp validate` accepts."""
+    validator = Draft202012Validator({"type": "string", "pattern": pattern})
+    try:
+        parse(text)
+        parsed = True
+    except ValueError:
+        parsed = False
+    assert validator.is_valid(text) == parsed, f"schema and parser disagree on {text!r}"
+
+
+def test_built_schema_files_match_the_command(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert run_mlcp(["build", str(SPECS), "--out", str(out)]).code == 0
+    for kind in ("model", "config"):
+        written = (out / "schema" / f"{kind}.v1.json").read_text(encoding="utf-8")
+        assert written == run_mlcp(["schema", "--kind", kind]).stdout
