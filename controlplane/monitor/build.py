@@ -60,8 +60,9 @@ class _Numeric:
             dtype=self.dtype,
             rows=rows,
             nulls=self.nulls,
-            min=self.low if seen else None,
-            max=self.high if seen else None,
+            # + 0.0 turns -0.0 into 0.0: which zero wins min() depends on chunking.
+            min=self.low + 0.0 if seen else None,
+            max=self.high + 0.0 if seen else None,
             edges=tuple(edges),
             counts=counts,
         )
