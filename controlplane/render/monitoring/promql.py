@@ -1,0 +1,85 @@
+"""Small, safe pieces of PromQL and Go-template text.
+
+Everything from a spec that lands in a rule goes through here: names become
+quoted PromQL strings, numbers their shortest exact form, free text an inert
+template literal. So a feature called `a"b` or a team called `{{ x }}` can
+neither break an expression nor run as a template.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+
+from controlplane import contract
+
+METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+TEMPLATE_DELIMITER = re.compile(r"\{\{|\}\}")
+
+# Largest unit first: a duration is written in the largest unit that divides it.
+# Days are the largest, so a week reads "7d", as specs write it.
+DURATION_UNITS = (("d", 86400), ("h", 3600), ("m", 60))
+
+
+def string(value: str) -> str:
+    """A PromQL double-quoted string literal (Go escapes, which JSON's are a subset of)."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def number(value: float) -> str:
+    """The shortest text that parses back to exactly this float (2.0 -> "2")."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def duration(seconds: float) -> str:
+    """A Prometheus duration in its largest exact unit: 3600 -> "1h", 5400 -> "90m"."""
+    whole = round(seconds)
+    if whole <= 0 or abs(seconds - whole) > 1e-9:
+        return f"{round(seconds * 1000)}ms"
+    for unit, size in DURATION_UNITS:
+        if whole % size == 0:
+            return f"{whole // size}{unit}"
+    return f"{whole}s"
+
+
+def selector(metric: str, matchers: Mapping[str, str], extra: tuple[str, ...] = ()) -> str:
+    """metric{label="value", ...}, falling back to __name__ for a name PromQL cannot spell.
+
+    extra holds matchers already written out, such as `bin!="null"`.
+    """
+    parts = [f"{name}={string(value)}" for name, value in matchers.items()] + list(extra)
+    if not METRIC_NAME.match(metric):
+        parts.insert(0, f"__name__={string(metric)}")
+        metric = ""
+    return f"{metric}{{{', '.join(parts)}}}"
+
+
+def of_model(name: str, model: str, extra: tuple[str, ...] = (), /, **matchers: str) -> str:
+    """A selector of one model's series."""
+    return selector(name, {contract.MODEL: model, **matchers}, extra)
+
+
+def recorded(
+    name: str, window: float | str, model: str, extra: tuple[str, ...] = (), /, **matchers: str
+) -> str:
+    """A selector of one model's recorded series."""
+    label = window if isinstance(window, str) else duration(window)
+    return of_model(contract.recorded(name, label), model, extra, **matchers)
+
+
+def literal_text(text: str) -> str:
+    """Free text made inert inside a Prometheus/Alertmanager Go template.
+
+    Only `{{` and `}}` mean anything to text/template; each becomes an action
+    that prints it back as a string constant.
+    """
+    return TEMPLATE_DELIMITER.sub(lambda m: '{{ "' + m.group() + '" }}', text)
+
+
+def seconds(text: str) -> float:
+    """The inverse of duration() for the simple forms contract.py writes ("5m", "1h", "3d")."""
+    sizes = {"s": 1, "w": 7 * 86400, **dict(DURATION_UNITS)}
+    return float(text[:-1]) * sizes[text[-1]]

@@ -1,0 +1,150 @@
+"""Test scenarios for the system alerts: latency, errors, volume, exporter."""
+
+from __future__ import annotations
+
+from controlplane import contract
+from controlplane.render.monitoring import promql
+from controlplane.render.monitoring.alerts_system import absent_window
+from controlplane.render.monitoring.promtests import histogram
+from controlplane.render.monitoring.promtests.scenario import (
+    MINUTE,
+    SETTLE,
+    Firing,
+    Scenario,
+    settle_time,
+)
+from controlplane.render.monitoring.rec_system import error_budget
+from controlplane.render.monitoring.rulefile import ModelRules
+from controlplane.render.monitoring.rules import Alert
+
+REQUESTS = 100_000  # per interval
+CROSS, INSIDE = 1.2, 0.9  # how far past, and how far inside, a threshold the inputs sit
+HOUR = 3600.0
+QUANTILES = {"p50": 0.5, "p95": 0.95, "p99": 0.99}
+
+
+def latency(rules: ModelRules) -> list[Scenario]:
+    """For each latency SLA, a histogram just past it and one just inside it."""
+    model = rules.model
+    slas = {q: getattr(model.sla.latency, q) for q in QUANTILES}
+    slas = {q: sla for q, sla in slas.items() if sla is not None}
+    alerts = {
+        q: rules.alerts_named(contract.ALERT_LATENCY.format(quantile=q.upper()))[0] for q in slas
+    }
+    scenarios = []
+    for target, sla in slas.items():
+        for case, factor in (("crosses", CROSS), ("stays inside", INSIDE)):
+            buckets = histogram.placing(QUANTILES[target], sla * factor)
+            if buckets is None:
+                continue
+            scenario = Scenario(
+                f"{target} latency {case} its SLA",
+                tuple(a.name for a in alerts.values()),
+                settle_time(list(alerts.values())),
+            )
+            for bound, count in buckets:
+                labels = {
+                    contract.MODEL: model.name,
+                    contract.VARIANT: contract.VARIANT_STABLE,
+                    "le": histogram.le_label(bound),
+                }
+                scenario.counter(f"{contract.PREDICTION_LATENCY_SECONDS}_bucket", labels, count)
+            for q, alert in alerts.items():
+                value = histogram.quantile(QUANTILES[q], buckets)
+                if value > slas[q]:
+                    scenario.firing.append(Firing(alert, {contract.MODEL: model.name}, value))
+            scenarios.append(scenario)
+    return scenarios
+
+
+def error_ratios(rules: ModelRules) -> list[float]:
+    """Error ratios just past and just inside every error threshold of the model."""
+    model = rules.model
+    budget = error_budget(model)
+    bars = [factor * budget for _, _, factor, _ in contract.BURN_RATE_WINDOWS] if budget else []
+    if model.sla.error_rate is not None:
+        bars.append(model.sla.error_rate)
+    ratios = {round(bar * f * REQUESTS) / REQUESTS for bar in bars for f in (CROSS, INSIDE)}
+    return sorted(r for r in ratios if 0 < r < 1)
+
+
+def error_bar(alert: Alert, rules: ModelRules, budget: float) -> float:
+    """The error ratio an alert fires above: its burn factor times the budget, or the SLA."""
+    long_window = dict(alert.extra_labels).get(contract.LONG_WINDOW)
+    if long_window is None:
+        return rules.model.sla.error_rate or 0.0
+    factors = {long: factor for long, _, factor, _ in contract.BURN_RATE_WINDOWS}
+    return factors[long_window] * budget
+
+
+def errors(rules: ModelRules) -> list[Scenario]:
+    names = (contract.ALERT_ERROR_BUDGET_BURN, contract.ALERT_ERROR_RATE)
+    alerts = [a for a in rules.alerts if a.name in names]
+    if not alerts:
+        return []
+    model = rules.model
+    budget = error_budget(model) or 0.0
+    scenarios = []
+    for ratio in error_ratios(rules):
+        scenario = Scenario(
+            f"error ratio {promql.number(ratio)}", tuple(sorted(names)), settle_time(alerts)
+        )
+        labels = {contract.MODEL: model.name, contract.VARIANT: contract.VARIANT_STABLE}
+        scenario.counter(contract.PREDICTIONS_TOTAL, labels, REQUESTS)
+        scenario.counter(contract.PREDICTION_ERRORS_TOTAL, labels, round(ratio * REQUESTS))
+        for alert in alerts:
+            if ratio > error_bar(alert, rules, budget):
+                scenario.firing.append(Firing(alert, {contract.MODEL: model.name}, ratio))
+        scenarios.append(scenario)
+    return scenarios
+
+
+def volume(rules: ModelRules) -> list[Scenario]:
+    """Traffic steady for one `compare_to` period, then at a new level."""
+    (alert,) = rules.alerts_named(contract.ALERT_VOLUME_DROP)
+    model = rules.model
+    period = model.drift.volume_compare_to
+    drop = model.drift.volume_max_drop
+    interval = 5 * MINUTE  # a week of samples: coarser steps keep the test quick
+    eval_time = period + HOUR + alert.for_seconds + SETTLE
+    scenarios = []
+    for case, kept in (("drops", 1 - min(drop * CROSS, 1.0)), ("dips", 1 - drop * INSIDE)):
+        after = round(REQUESTS * kept)
+        scenario = Scenario(f"{alert.name}: traffic {case}", (alert.name,), eval_time, interval)
+        before_steps = int(period // interval) - 1
+        after_steps = scenario.steps - before_steps - 2
+        scenario.series.append(
+            (
+                promql.selector(contract.PREDICTIONS_TOTAL, {contract.MODEL: model.name}),
+                f"0+{REQUESTS}x{before_steps} {REQUESTS * (before_steps + 1)}+{after}x{after_steps}",
+            )
+        )
+        if after / REQUESTS < 1 - drop:
+            scenario.firing.append(Firing(alert, {contract.MODEL: model.name}, after / REQUESTS))
+        scenarios.append(scenario)
+    return scenarios
+
+
+def monitor_absent(rules: ModelRules) -> list[Scenario]:
+    """The exporter reports for an hour, then stops (fires) or keeps going (silent)."""
+    (alert,) = rules.alerts_named(contract.ALERT_MONITOR_ABSENT)
+    model = rules.model
+    quiet = absent_window(model) or 5 * MINUTE  # batch window, or the instant-query lookback
+    eval_time = HOUR + quiet + alert.for_seconds + SETTLE
+    labels = {contract.MODEL: model.name, contract.VARIANT: contract.VARIANT_STABLE}
+    stops = Scenario(f"{alert.name}: the exporter stops", (alert.name,), eval_time)
+    reporting = int(HOUR // stops.interval)
+    stops.series.append(
+        (
+            promql.selector(contract.PREDICTIONS_TOTAL, labels),
+            f"0+{REQUESTS}x{reporting} _x{stops.steps - reporting - 1}",
+        )
+    )
+    stops.firing.append(Firing(alert, {contract.MODEL: model.name}, None))
+    keeps = Scenario(f"{alert.name}: the exporter keeps reporting", (alert.name,), eval_time)
+    keeps.counter(contract.PREDICTIONS_TOTAL, labels, REQUESTS)
+    return [stops, keeps]
+
+
+def system_scenarios(rules: ModelRules) -> list[Scenario]:
+    return [*latency(rules), *errors(rules), *volume(rules), *monitor_absent(rules)]

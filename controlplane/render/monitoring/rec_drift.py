@@ -1,0 +1,148 @@
+"""Recording rules for data health: per-bin shares, PSI per drift window, null,
+out-of-range and unseen-category rates.
+
+Only the shortest drift window reads the raw per-bin counters (one series per
+replica, feature and bin). Every longer window averages that recording over
+its own span, so a 7-day PSI costs a scan of the compact recorded series, and
+the shares (ratios of rates) come out the same as from the raw counters.
+"""
+
+from __future__ import annotations
+
+from controlplane import contract
+from controlplane.model import Model
+from controlplane.render.monitoring import promql
+from controlplane.render.monitoring.rules import Recording
+
+EPS = promql.number(contract.PSI_EPSILON)
+BY_BIN = "on (model, feature, bin)"
+FLOORED = "floored"  # the "window" of the reference shares: they do not depend on time
+
+
+def windows(model: Model) -> list[str]:
+    return [promql.duration(w) for w in model.drift.windows]
+
+
+def base_window(model: Model) -> str:
+    return windows(model)[0]
+
+
+def reference(model: Model) -> list[Recording]:
+    gauge = promql.of_model(contract.FEATURE_REFERENCE_RATIO, model.name)
+    return [
+        Recording(
+            contract.recorded(contract.REC_FEATURE_REFERENCE_SHARE, FLOORED),
+            f"clamp_min(max by (model, feature, bin) ({gauge}), {EPS})",
+        )
+    ]
+
+
+def bin_rates(model: Model) -> list[Recording]:
+    base = base_window(model)
+    raw = promql.of_model(contract.FEATURE_VALUES_TOTAL, model.name)
+    recordings = [
+        Recording(
+            contract.recorded(contract.REC_FEATURE_BIN_RATE, base),
+            f"sum by (model, feature, bin) (rate({raw}[{base}]))",
+        )
+    ]
+    short = promql.recorded(contract.REC_FEATURE_BIN_RATE, base, model.name)
+    for window in windows(model)[1:]:
+        recordings.append(
+            Recording(
+                contract.recorded(contract.REC_FEATURE_BIN_RATE, window),
+                f"avg_over_time({short}[{window}])",
+            )
+        )
+    return recordings
+
+
+def shares(model: Model) -> list[Recording]:
+    recordings = []
+    for window in windows(model):
+        rates = promql.recorded(contract.REC_FEATURE_BIN_RATE, window, model.name)
+        recordings.append(
+            Recording(
+                contract.recorded(contract.REC_FEATURE_BIN_SHARE, window),
+                f"{rates}\n/ on (model, feature) group_left\nsum by (model, feature) ({rates})",
+            )
+        )
+    return recordings
+
+
+def psi_expr(model: Model, window: str) -> str:
+    """Σ (a − e)·ln(a/e) over the union of observed and reference bins, both floored.
+
+    A reference bin never observed in the window counts with share 0 (floored);
+    an observed bin missing from the reference counts with share epsilon. A
+    feature with no observations in the window has no PSI (not a huge one).
+    """
+    share = promql.recorded(contract.REC_FEATURE_BIN_SHARE, window, model.name)
+    ref = promql.recorded(contract.REC_FEATURE_REFERENCE_SHARE, FLOORED, model.name)
+    rates = promql.recorded(contract.REC_FEATURE_BIN_RATE, window, model.name)
+    actual = f"clamp_min({share} or {BY_BIN} 0 * {ref}, {EPS})"
+    expected = f"({ref} or {BY_BIN} 0 * {share} + {EPS})"
+    return (
+        "sum by (model, feature) (\n"
+        f"    ({actual} - {BY_BIN} {expected})\n"
+        f"  * {BY_BIN}\n"
+        f"    ln({actual} / {BY_BIN} {expected})\n"
+        ")\n"
+        f"and on (model, feature) (sum by (model, feature) ({rates}) > 0)"
+    )
+
+
+def psi(model: Model) -> list[Recording]:
+    return [
+        Recording(
+            contract.recorded(contract.REC_FEATURE_PSI, window),
+            psi_expr(model, window),
+            ((contract.WINDOW, window),),
+        )
+        for window in windows(model)
+    ]
+
+
+def rates(model: Model) -> list[Recording]:
+    """Null, out-of-range and unseen shares over the shortest drift window."""
+    base = base_window(model)
+    name = model.name
+
+    def share_of(bin_label: str) -> str:
+        share = promql.recorded(contract.REC_FEATURE_BIN_SHARE, base, name, bin=bin_label)
+        return f"sum by (model, feature) ({share})"
+
+    null_ratio = promql.recorded(contract.REC_FEATURE_NULL_RATIO, base, name)
+    training = promql.of_model(contract.FEATURE_TRAINING_NULL_RATIO, name)
+    out_of_range = promql.of_model(contract.FEATURE_OUT_OF_RANGE_TOTAL, name)
+    not_null = promql.recorded(
+        contract.REC_FEATURE_BIN_RATE,
+        base,
+        name,
+        (f"{contract.BIN}!={promql.string(contract.BIN_NULL)}",),
+    )
+    return [
+        Recording(
+            contract.recorded(contract.REC_FEATURE_NULL_RATIO, base), share_of(contract.BIN_NULL)
+        ),
+        Recording(
+            contract.recorded(contract.REC_FEATURE_NULL_VS_TRAINING, base),
+            f"{null_ratio}\n/ on (model, feature)\n"
+            f"clamp_min(max by (model, feature) ({training}), {EPS})",
+        ),
+        Recording(
+            contract.recorded(contract.REC_FEATURE_OUT_OF_RANGE_RATIO, base),
+            f"sum by (model, feature) (rate({out_of_range}[{base}]))\n/ on (model, feature)\n"
+            f"sum by (model, feature) ({not_null})",
+        ),
+        Recording(
+            contract.recorded(contract.REC_FEATURE_UNSEEN_RATIO, base),
+            share_of(contract.BIN_UNSEEN),
+        ),
+    ]
+
+
+def drift_recordings(model: Model) -> list[Recording]:
+    if not model.features or not model.drift.windows:
+        return []
+    return [*reference(model), *bin_rates(model), *shares(model), *psi(model), *rates(model)]
