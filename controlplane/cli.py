@@ -65,6 +65,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+@cli.result_callback()
+@click.pass_context
+def _exit_with(ctx: click.Context, /, status: int | None, **_: object) -> None:
+    # A command returns its exit code; make click use it however it is invoked.
+    ctx.exit(status or EXIT_OK)
+
+
 @cli.command()
 @paths_argument
 @format_option
@@ -72,7 +79,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def validate(paths: tuple[Path, ...], fmt: str, strict: bool) -> int:
     """Check model specs (files or folders; default specs/) and report every problem."""
     result = compile_paths(paths or (Path("specs"),))
-    return _report(result.diagnostics, fmt, strict, len(result.compiled))
+    return _report(result.diagnostics, fmt, strict, result.valid_count)
 
 
 @cli.command()
@@ -140,7 +147,7 @@ def build_command(
 ) -> int:
     """Validate the specs, then generate everything under the output folder."""
     result = build(paths or (Path("specs"),), out, check=check)
-    status = _report(result.compilation.diagnostics, fmt, strict, len(result.compilation.compiled))
+    status = _report(result.compilation.diagnostics, fmt, strict, result.compilation.valid_count)
     if status != EXIT_OK or result.writes is None:
         return EXIT_ERRORS
     summary, stale = build_summary(result, check=check)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from controlplane.diagnostics import Diagnostic, has_errors, sort_diagnostics
@@ -47,6 +47,12 @@ class Compilation:
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
+
+    @property
+    def valid_count(self) -> int:
+        """Specs that compiled with no error, cross-file errors included."""
+        failed = {d.file for d in self.diagnostics if d.is_error}
+        return sum(c.model.source not in failed for c in self.compiled)
 
 
 def _display(path: Path) -> str:
@@ -103,6 +109,7 @@ def _compile_one(
     defaults = config.defaults.get(tier, {}) if tier in TIERS else {}
     layered = layer(loaded, defaults, config_doc, str(tier))
     spec, problems = validate(ModelSpec, layered.doc, layered.data)
+    problems = [_name_default(d, config_doc, str(tier)) for d in problems]
     if spec is None:
         return None, problems
     problems += check_spec(spec, layered.doc, config)
@@ -112,10 +119,18 @@ def _compile_one(
     return Compiled(model, spec, layered), problems
 
 
+def _name_default(diagnostic: Diagnostic, config_doc: Document | None, tier: str) -> Diagnostic:
+    """A problem found in a tier default says so: it sits in mlcp.yaml, not in the spec."""
+    if config_doc is None or diagnostic.file != config_doc.file:
+        return diagnostic
+    return replace(diagnostic, message=f"{diagnostic.message} (in defaults.{tier})")
+
+
 def _cross_file(compiled: list[Compiled]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     first: dict[str, Compiled] = {}
-    for item in compiled:
+    # A spec whose file is named after its model keeps the name; the others are told.
+    for item in sorted(compiled, key=lambda c: Path(c.model.source).stem != c.model.name):
         name, loc = item.model.name, item.layered.doc.locate(("metadata", "name"))
         if name in first:
             other = first[name].model.source

@@ -39,7 +39,7 @@ def _show(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     if isinstance(value, BaseModel):
-        return "{" + ", ".join(f"{k}: {_show(v)}" for k, v in _leaves(value, ())) + "}"
+        return "{" + ", ".join(f"{_dotted(k)}: {_show(v)}" for k, v in _leaves(value, ())) + "}"
     if value is None:
         return "-"
     if isinstance(value, bool):

@@ -18,10 +18,11 @@ _DURATION_UNITS = {
     "mo": 30 * 86400.0,
     "y": 365 * 86400.0,
 }
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|mo|m|h|d|w|y)\s*$")
-_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
-_THROUGHPUT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(s|m|h)\s*$")
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|mo|m|h|d|w|y)$")
+_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+_THROUGHPUT = re.compile(r"^(\d+(?:\.\d+)?)/(s|m|h)$")
 
+MAX_DURATION = 100 * 365 * 86400.0
 DURATION_PATTERN = r"^\d+(\.\d+)?(ms|s|m|h|d|w|mo|y)$"
 PERCENT_PATTERN = r"^\d+(\.\d+)?%$"
 THROUGHPUT_PATTERN = r"^\d+(\.\d+)?/(s|m|h)$"
@@ -32,7 +33,10 @@ def parse_duration(value: object) -> float:
     if isinstance(value, str):
         match = _DURATION.match(value)
         if match:
-            return float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+            seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+            if seconds <= MAX_DURATION:
+                return seconds
+            raise ValueError(f"the duration {value!r} is longer than 100 years")
     raise ValueError(
         f"expected a duration such as 150ms, 30s, 5m, 2h, 1d, 1w or 9mo, got {value!r}"
     )
@@ -43,6 +47,8 @@ def parse_rate(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a rate such as 0.5% or 0.005, got {value!r}")
     if isinstance(value, int | float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"expected a finite rate, got {value!r}")
         return float(value)
     if isinstance(value, str):
         match = _PERCENT.match(value)
@@ -160,16 +166,58 @@ CADENCES = {
 }
 
 
+def _field_values(text: str, low: int, high: int, names: dict[str, int]) -> set[int]:
+    """Every value a (validated) cron field matches."""
+    values: set[int] = set()
+    for part in text.split(","):
+        body, _, step = part.partition("/")
+        if body == "*":
+            first, last = low, high
+        else:
+            start, dash, end = body.partition("-")
+            first = names[start.lower()] if start.lower() in names else int(start)
+            if dash:
+                last = names[end.lower()] if end.lower() in names else int(end)
+            else:
+                last = high if step else first
+        values.update(range(first, last + 1, int(step or 1)))
+    return values
+
+
+def _compress(values: list[int]) -> str:
+    runs: list[str] = []
+    start = previous = values[0]
+    for value in [*values[1:], None]:
+        if value is not None and value == previous + 1:
+            previous = value
+            continue
+        runs.append(str(start) if start == previous else f"{start}-{previous}")
+        if value is not None:
+            start = previous = value
+    return ",".join(runs)
+
+
 def cron_to_eventbridge(cron: str) -> str:
-    """A five-field cron as an EventBridge ``cron()`` expression (six fields, one ``?``)."""
+    """A five-field cron as an EventBridge ``cron()`` expression (six fields, one ``?``).
+
+    EventBridge numbers weekdays 1-7 from Sunday (cron: 0-7 from Sunday) and has
+    no step in that field, so numeric weekdays are expanded and renumbered. It
+    cannot say "the 1st or a Monday" (cron's meaning when both day fields are
+    set), so such an expression is refused.
+    """
     minute, hour, dom, month, dow = cron.split()
-    if dow != "*":
-        # EventBridge numbers weekdays 1-7 from Sunday; cron numbers 0-7 from Sunday.
-        dow = re.sub(r"\d", lambda m: str(int(m.group(0)) % 7 + 1), dow)
-        dom = "?"
-    else:
-        dow = "?"
-    return f"cron({minute} {hour} {dom} {month} {dow} *)"
+    if dow == "*":
+        return f"cron({minute} {hour} {dom} {month} ? *)"
+    if dom != "*":
+        raise ValueError(
+            f"{cron!r} restricts both the day of month and the day of week, "
+            "which an EventBridge schedule cannot express; keep one of them"
+        )
+    if any(ch.isdigit() for ch in dow) or "/" in dow:
+        _, low, high, names = _CRON_FIELDS[4]
+        days = sorted({d % 7 + 1 for d in _field_values(dow, low, high, names)})
+        dow = _compress(days)
+    return f"cron({minute} {hour} ? {month} {dow} *)"
 
 
 def cadence_schedule(cadence: str) -> str:

@@ -18,6 +18,7 @@ from controlplane.model import SYSTEM_SIGNALS
 from controlplane.spec.config import ConfigSpec, Policy
 from controlplane.spec.load import Document, KeyPath
 from controlplane.spec.parse import _did_you_mean
+from controlplane.spec.types import _Unit
 from controlplane.spec.v1 import ModelSpec
 
 HOUR, DAY, MONTH = 3600.0, 86400.0, 30 * 86400.0
@@ -103,28 +104,28 @@ def _latency_order(ctx: Context) -> Iterator[Diagnostic]:
 @rule("MLCP202", "rates (error rate, drift and divergence limits) lie strictly between 0 and 100%")
 def _rates(ctx: Context) -> Iterator[Diagnostic]:
     s = ctx.spec
-    candidates: list[tuple[KeyPath, float | None]] = [
-        (("sla", "error_rate"), s.sla.error_rate.value if s.sla.error_rate else None),
-        (("drift", "out_of_range", "max_rate"), s.drift.out_of_range.max_rate.value),
-        (("drift", "unseen_categories", "max_rate"), s.drift.unseen_categories.max_rate.value),
-        (("drift", "volume", "max_drop"), s.drift.volume.max_drop.value),
+    candidates: list[tuple[KeyPath, _Unit | None]] = [
+        (("sla", "error_rate"), s.sla.error_rate),
+        (("drift", "out_of_range", "max_rate"), s.drift.out_of_range.max_rate),
+        (("drift", "unseen_categories", "max_rate"), s.drift.unseen_categories.max_rate),
+        (("drift", "volume", "max_drop"), s.drift.volume.max_drop),
     ]
     if s.rollout.shadow:
         candidates.append(
-            (("rollout", "shadow", "max_divergence"), s.rollout.shadow.max_divergence.value)
+            (("rollout", "shadow", "max_divergence"), s.rollout.shadow.max_divergence)
         )
     if s.retraining:
         candidates.append(
-            (("retraining", "gate", "min_improvement"), s.retraining.gate.min_improvement.value)
+            (("retraining", "gate", "min_improvement"), s.retraining.gate.min_improvement)
         )
-    for path, value in candidates:
-        lower_ok = value is not None and (
-            value >= 0 if path[-1] == "min_improvement" else value > 0
-        )
-        if value is not None and not (lower_ok and value < 1):
+    for path, rate in candidates:
+        if rate is None:
+            continue
+        low_ok = rate.value >= 0 if path[-1] == "min_improvement" else rate.value > 0
+        if not (low_ok and rate.value < 1):
             yield ctx.report(
                 path,
-                f"{'.'.join(map(str, path))} must be between 0 and 100% (got {value:g})",
+                f"{'.'.join(map(str, path))} must be between 0 and 100% (got {rate.text})",
                 "write a percentage such as 0.5% or a fraction such as 0.005",
             )
 
@@ -155,7 +156,9 @@ def _burn_rate(ctx: Context) -> Iterator[Diagnostic]:
             path,
             f"an error budget of {_pct(budget)} makes the {factor:g}× burn-rate alert "
             f"unreachable (threshold {factor * budget:.3g} ≥ 1)",
-            f"tighten the objective to at least {_pct(1 - 1 / factor)} availability",
+            f"tighten the objective to at least {_pct(1 - 1 / factor)} availability"
+            if path[-1] == "availability"
+            else f"tighten sla.error_rate to below {_pct(1 / factor)}",
         )
 
 
@@ -222,22 +225,32 @@ def _shadow_duration(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
+def declared_signals(spec: ModelSpec) -> list[str]:
+    """Signals a spec defines, which rollout.rollback_on may name."""
+    known = [f"latency_{p}" for p in ("p50", "p95", "p99") if getattr(spec.sla.latency, p)]
+    if spec.sla.error_rate or spec.sla.availability:
+        known.append("error_rate")
+    known += [m.name for m in spec.quality.metrics] + [p.name for p in spec.quality.proxies]
+    return known
+
+
+def default_rollback_on(spec: ModelSpec) -> list[str]:
+    """Unless a spec says otherwise: roll back on p99 latency, errors and every broken bar."""
+    system = [s for s in ("latency_p99", "error_rate") if s in declared_signals(spec)]
+    broken = [m.name for m in spec.quality.metrics if m.broken]
+    return system + broken + [p.name for p in spec.quality.proxies if p.broken]
+
+
 @rule("MLCP222", "rollout.rollback_on names only signals the spec defines")
 def _rollback_on(ctx: Context) -> Iterator[Diagnostic]:
-    s = ctx.spec
-    latency = {f"latency_{p}" for p in ("p50", "p95", "p99") if getattr(s.sla.latency, p)}
-    known = set(latency)
-    if s.sla.error_rate or s.sla.availability:
-        known.add("error_rate")
-    known |= {m.name for m in s.quality.metrics} | {p.name for p in s.quality.proxies}
-    for i, signal in enumerate(s.rollout.rollback_on):
+    known = sorted(declared_signals(ctx.spec))
+    for i, signal in enumerate(ctx.spec.rollout.rollback_on or []):
         if signal not in known:
             why = "its SLA is not declared" if signal in SYSTEM_SIGNALS else "it is not defined"
             yield ctx.report(
                 ("rollout", "rollback_on", i),
                 f"rollout.rollback_on names {signal!r} but {why}",
-                _did_you_mean(signal, sorted(known))
-                or f"known signals: {', '.join(sorted(known))}",
+                _did_you_mean(signal, known) or f"known signals: {', '.join(known)}",
             )
 
 

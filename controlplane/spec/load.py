@@ -136,7 +136,7 @@ class _Builder:
                 "write the value out in full; each spec is reviewed as it reads",
             )
         tag = getattr(event, "tag", None)
-        if tag not in _STR_TAGS and not isinstance(event, MappingStartEvent | SequenceStartEvent):
+        if tag not in _STR_TAGS or (tag and not isinstance(event, ScalarEvent)):
             raise self._refuse(
                 "MLCP105",
                 f"the tag {tag!r} is not allowed in a spec",
@@ -166,7 +166,11 @@ class _Builder:
         for event in self.events:
             if isinstance(event, MappingEndEvent):
                 return result
-            if not isinstance(event, ScalarEvent) or event.anchor:
+            if getattr(event, "anchor", None) or isinstance(event, AliasEvent):
+                raise self._refuse(
+                    "MLCP105", "anchors and aliases are not allowed in a spec", event
+                )
+            if not isinstance(event, ScalarEvent):
                 raise self._refuse("MLCP112", "a key must be a plain string", event)
             key = event.value
             if key == "<<" and event.style in (None, ""):
@@ -239,6 +243,17 @@ def _parse(file: str, raw: bytes) -> Document:
     return doc
 
 
+def _clamp(path: Path, line: int, col: int) -> tuple[int, int]:
+    """Keep an end-of-file position on the file's last line (the parser points past it)."""
+    try:
+        lines = path.read_bytes().decode("utf-8", "replace").split("\n")
+    except OSError:
+        return line, col
+    if line > len(lines):
+        return len(lines), len(lines[-1]) + 1
+    return line, col
+
+
 def load_document(path: Path, display: str) -> Document | Diagnostic:
     """Read and convert one YAML file; a Diagnostic says why it could not be."""
     try:
@@ -248,7 +263,8 @@ def load_document(path: Path, display: str) -> Document | Diagnostic:
             )
         return _parse(display, path.read_bytes())
     except LoadError as err:
-        return Diagnostic(display, err.line, err.col, err.code, "error", err.message, err.hint)
+        line, col = _clamp(path, err.line, err.col)
+        return Diagnostic(display, line, col, err.code, "error", err.message, err.hint)
     except OSError as exc:
         return Diagnostic(
             display, 1, 1, "MLCP101", "error", f"cannot read the file: {exc.strerror}"

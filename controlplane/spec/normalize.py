@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from controlplane import model as m
 from controlplane.spec import v1
-from controlplane.spec.check import is_gpu_instance
+from controlplane.spec.check import default_rollback_on, is_gpu_instance
 from controlplane.spec.config import ConfigSpec
 from controlplane.spec.types import Duration, _Unit
 from controlplane.units import cadence_schedule
@@ -119,13 +119,15 @@ def _retraining(r: v1.Retraining | None) -> m.Retraining | None:
     )
 
 
-def _rollout(r: v1.Rollout) -> m.Rollout:
+def _rollout(spec: v1.ModelSpec) -> m.Rollout:
+    r = spec.rollout
+    rollback_on = r.rollback_on if r.rollback_on is not None else default_rollback_on(spec)
     shadow = m.Shadow(r.shadow.duration.value, r.shadow.max_divergence.value) if r.shadow else None
     return m.Rollout(
         shadow=shadow,
         stages=tuple(r.stages),
         bake_time=r.bake_time.value,
-        rollback_on=tuple(r.rollback_on),
+        rollback_on=tuple(rollback_on),
         candidate=_artifact(r.candidate) if r.candidate else None,
         state=r.state,
     )
@@ -155,7 +157,7 @@ def to_model(spec: v1.ModelSpec, source: str, config: ConfigSpec) -> m.Model:
         drift=_drift(spec.drift),
         quality=_quality(spec.quality),
         retraining=_retraining(spec.retraining),
-        rollout=_rollout(spec.rollout),
+        rollout=_rollout(spec),
         fallback=m.Fallback(spec.fallback.strategy, spec.fallback.recovery.value)
         if spec.fallback
         else None,

@@ -77,7 +77,7 @@ def _dotted(path: KeyPath) -> str:
 
 
 def _did_you_mean(value: object, options: list[str]) -> str:
-    match = difflib.get_close_matches(str(value), options, n=1, cutoff=0.6)
+    match = difflib.get_close_matches(str(value), options, n=1, cutoff=0.7)
     return f"did you mean {match[0]!r}?" if match else ""
 
 

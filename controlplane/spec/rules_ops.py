@@ -8,7 +8,7 @@ from controlplane.diagnostics import Diagnostic
 from controlplane.model import QUALITY_METRICS
 from controlplane.spec.check import MONTH, Context, is_gpu_instance, rule
 from controlplane.spec.parse import _did_you_mean
-from controlplane.units import CADENCES, normalize_cron
+from controlplane.units import CADENCES, cadence_schedule, cron_to_eventbridge, normalize_cron
 
 
 @rule("MLCP215", "a batch model declares serving.schedule (a valid cron)")
@@ -23,7 +23,7 @@ def _batch_schedule(ctx: Context) -> Iterator[Diagnostic]:
         )
     elif serving.schedule:
         try:
-            normalize_cron(serving.schedule)
+            cron_to_eventbridge(normalize_cron(serving.schedule))
         except ValueError as exc:
             yield ctx.report(("serving", "schedule"), f"serving.schedule: {exc}")
 
@@ -143,7 +143,7 @@ def _cadence(ctx: Context) -> Iterator[Diagnostic]:
     if not retraining or retraining.cadence in CADENCES:
         return
     try:
-        normalize_cron(retraining.cadence)
+        cadence_schedule(retraining.cadence)
     except ValueError as exc:
         hint = _did_you_mean(retraining.cadence, list(CADENCES))
         yield ctx.report(

@@ -22,7 +22,9 @@ Bound = Number  # a number, or a percent string for rate-like metrics
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=False, allow_inf_nan=False
+    )
 
 
 class Metadata(Strict):
@@ -133,7 +135,7 @@ class Volume(Strict):
 
 class Drift(Strict):
     psi: Psi = Psi()
-    windows: list[Duration] = [Duration("1h", 3600.0), Duration("1d", 86400.0)]
+    windows: list[Duration] = Field([Duration("1h", 3600.0), Duration("1d", 86400.0)], min_length=1)
     null_rate: NullRate = NullRate()
     out_of_range: MaxRate = MaxRate(max_rate=Rate("1%", 0.01))
     unseen_categories: MaxRate = MaxRate(max_rate=Rate("0.5%", 0.005))
@@ -217,7 +219,9 @@ class Rollout(Strict):
     shadow: Shadow | None = None
     stages: list[int] = [5, 25, 100]
     bake_time: Duration = Duration("2h", 7200.0)
-    rollback_on: list[str] = ["latency_p99", "error_rate"]
+    rollback_on: list[str] | None = Field(
+        None, description="default: the declared latency p99 and error SLAs and broken bars"
+    )
     candidate: ArtifactRef | None = None
     state: str = Field("stable", description="stable | shadow | canary-N | full")
 

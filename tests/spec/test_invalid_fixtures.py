@@ -38,7 +38,9 @@ def test_there_are_enough_cases() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_invalid_case(case: Path, update_golden: bool) -> None:
     status, output = run_validate(case)
-    expected_file = case.with_suffix(".expected") if case.is_file() else case.parent / f"{case.name}.expected"
+    expected_file = (
+        case.with_suffix(".expected") if case.is_file() else case.parent / f"{case.name}.expected"
+    )
     if update_golden:
         expected_file.write_text(output, encoding="utf-8")
     assert status == (1 if " error MLCP" in output else 0), output
