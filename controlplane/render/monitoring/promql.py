@@ -51,7 +51,7 @@ def selector(metric: str, matchers: Mapping[str, str], extra: tuple[str, ...] = 
     extra holds matchers already written out, such as `bin!="null"`.
     """
     parts = [f"{name}={string(value)}" for name, value in matchers.items()] + list(extra)
-    if not METRIC_NAME.match(metric):
+    if metric and not METRIC_NAME.match(metric):
         parts.insert(0, f"__name__={string(metric)}")
         metric = ""
     return f"{metric}{{{', '.join(parts)}}}"
