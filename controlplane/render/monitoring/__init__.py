@@ -9,10 +9,14 @@ from collections.abc import Sequence
 
 from controlplane.model import Config, Model
 from controlplane.render import Artifact
+from controlplane.render.monitoring.alertmanager import render_alertmanager
+from controlplane.render.monitoring.grafana import render_dashboard
 from controlplane.render.monitoring.promtests import render_tests
 from controlplane.render.monitoring.rulefile import model_rules, render_rules
 
 PROMETHEUS = "monitoring/prometheus"
+GRAFANA = "monitoring/grafana"
+ALERTMANAGER = "monitoring/alertmanager.yml"
 
 
 def rule_artifacts(model: Model, config: Config) -> list[Artifact]:
@@ -32,4 +36,8 @@ def render(models: Sequence[Model], config: Config) -> list[Artifact]:
     artifacts: list[Artifact] = []
     for model in sorted(models, key=lambda m: m.name):
         artifacts += rule_artifacts(model, config)
+        artifacts.append(
+            Artifact(f"{GRAFANA}/{model.name}.json", render_dashboard(model), model.name)
+        )
+    artifacts.append(Artifact(ALERTMANAGER, render_alertmanager(models, config)))
     return artifacts

@@ -1,0 +1,233 @@
+"""A Grafana dashboard per model, built with grafana-foundation-sdk.
+
+Every panel reads the recorded series of the model's rule file, and draws
+the spec's thresholds as lines, so the dashboard shows the same numbers the
+alerts judge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from grafana_foundation_sdk.builders import common as common_builders
+from grafana_foundation_sdk.builders import dashboard, prometheus, timeseries
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.models import common
+from grafana_foundation_sdk.models import dashboard as models
+
+from controlplane import contract
+from controlplane.model import Model
+from controlplane.render.monitoring import promql
+from controlplane.render.monitoring.rec_drift import base_window, windows
+from controlplane.render.monitoring.rec_system import SLA_WINDOW, VOLUME_WINDOW
+
+DATASOURCE = models.DataSourceRef(type_val="prometheus", uid="${datasource}")
+Bars = tuple[float | None, float | None]  # (minimum, maximum); None where the spec sets none
+
+
+def thresholds(low: float | None, high: float | None) -> dashboard.ThresholdsConfig:
+    """Red outside the spec's bars, green inside."""
+    steps = [models.Threshold(value=None, color="red" if low is not None else "green")]
+    if low is not None:
+        steps.append(models.Threshold(value=low, color="green"))
+    if high is not None:
+        steps.append(models.Threshold(value=high, color="red"))
+    return dashboard.ThresholdsConfig().mode(models.ThresholdsMode.ABSOLUTE).steps(steps)
+
+
+def panel(
+    title: str, unit: str, queries: list[tuple[str, str]], bars: Bars = (None, None)
+) -> timeseries.Panel:
+    built = (
+        timeseries.Panel()
+        .title(title)
+        .datasource(DATASOURCE)
+        .unit(unit)
+        .span(8)
+        .height(8)
+        .legend(
+            common_builders.VizLegendOptions()
+            .show_legend(True)
+            .display_mode(common.LegendDisplayMode.LIST)
+            .placement(common.LegendPlacement.BOTTOM)
+        )
+        .thresholds(thresholds(*bars))
+    )
+    if bars != (None, None):
+        style = common.GraphTresholdsStyleMode.LINE
+        built = built.thresholds_style(common_builders.GraphThresholdsStyleConfig().mode(style))
+    for index, (expr, legend) in enumerate(queries):
+        target = (
+            prometheus.Dataquery().expr(expr).legend_format(legend).ref_id(chr(ord("A") + index))
+        )
+        built = built.with_target(target)
+    return built
+
+
+def sla_panels(model: Model) -> list[timeseries.Panel]:
+    name, sla = model.name, model.sla
+    panels = []
+    for quantile in ("p50", "p95", "p99"):
+        series = promql.recorded(contract.REC_LATENCY.format(quantile=quantile), SLA_WINDOW, name)
+        bar = getattr(sla.latency, quantile)
+        panels.append(
+            panel(f"Latency {quantile} (SLA line)", "s", [(series, quantile)], (None, bar))
+        )
+    errors = promql.recorded(contract.REC_ERROR_RATIO, SLA_WINDOW, name)
+    panels.append(
+        panel("Error ratio (SLA line)", "percentunit", [(errors, "errors")], (None, sla.error_rate))
+    )
+    rate = promql.recorded(contract.REC_REQUEST_RATE, SLA_WINDOW, name)
+    panels.append(
+        panel("Requests per second", "reqps", [(rate, "requests")], (sla.min_throughput, None))
+    )
+    return panels
+
+
+def rollout_panels(model: Model) -> list[timeseries.Panel]:
+    series = promql.recorded(contract.REC_VARIANT_REQUEST_RATE, SLA_WINDOW, model.name)
+    state = model.rollout.state
+    split = panel(
+        f"Traffic by variant (rollout state {state}, candidate {model.rollout.candidate_weight}%)",
+        "percentunit",
+        [(series, "{{variant}}")],
+    ).stacking(common_builders.StackingConfig().mode(common.StackingMode.PERCENT))
+    offset = promql.duration(model.drift.volume_compare_to)
+    volume = promql.recorded(
+        contract.REC_VOLUME_RATIO.format(offset=offset), VOLUME_WINDOW, model.name
+    )
+    drop = (1 - model.drift.volume_max_drop, None)
+    return [
+        split.span(16),
+        panel(f"Traffic against {offset} earlier", "percentunit", [(volume, "ratio")], drop),
+    ]
+
+
+def drift_panels(model: Model) -> list[timeseries.Panel]:
+    if not model.features or not model.drift.windows:
+        return []
+    panels = []
+    for feature in model.features:
+        queries = [
+            (
+                promql.recorded(contract.REC_FEATURE_PSI, w, model.name, feature=feature.name),
+                f"PSI {w}",
+            )
+            for w in windows(model)
+        ]
+        psi = feature.psi
+        panels.append(
+            panel(f"PSI {feature.name} (warn {psi.warn}, critical {psi.critical})", "none", queries)
+            .thresholds(
+                dashboard.ThresholdsConfig()
+                .mode(models.ThresholdsMode.ABSOLUTE)
+                .steps(
+                    [
+                        models.Threshold(value=None, color="green"),
+                        models.Threshold(value=psi.warn, color="orange"),
+                        models.Threshold(value=psi.critical, color="red"),
+                    ]
+                )
+            )
+            .thresholds_style(
+                common_builders.GraphThresholdsStyleConfig().mode(
+                    common.GraphTresholdsStyleMode.LINE
+                )
+            )
+        )
+    base, drift = base_window(model), model.drift
+    rates = (
+        (
+            contract.REC_FEATURE_NULL_VS_TRAINING,
+            "Null share against training",
+            "none",
+            drift.null_max_ratio_to_training,
+        ),
+        (
+            contract.REC_FEATURE_OUT_OF_RANGE_RATIO,
+            "Out of training range",
+            "percentunit",
+            drift.out_of_range_max_rate,
+        ),
+        (
+            contract.REC_FEATURE_UNSEEN_RATIO,
+            "Unseen categories",
+            "percentunit",
+            drift.unseen_max_rate,
+        ),
+    )
+    for metric, title, unit, limit in rates:
+        series = promql.recorded(metric, base, model.name)
+        panels.append(panel(f"{title} ({base})", unit, [(series, "{{feature}}")], (None, limit)))
+    return panels
+
+
+def quality_panels(model: Model) -> list[timeseries.Panel]:
+    unit = "percentunit" if model.task == "classification" else "none"
+    panels = []
+    for metric in model.quality.metrics:
+        window = promql.duration(metric.window)
+        series = promql.recorded(contract.REC_MODEL_QUALITY, window, model.name, metric=metric.name)
+        panels.append(
+            panel(
+                f"{metric.name} over {window}",
+                unit,
+                [(series, metric.name)],
+                (metric.min, metric.max),
+            )
+        )
+    for proxy in model.quality.proxies:
+        window = promql.duration(proxy.window)
+        series = promql.recorded(contract.REC_MODEL_PROXY, window, model.name, metric=proxy.name)
+        bars = (proxy.min, proxy.max)
+        panels.append(
+            panel(
+                f"{proxy.name} (proxy) over {window}", "percentunit", [(series, proxy.name)], bars
+            )
+        )
+    return panels
+
+
+def uid(model: Model) -> str:
+    """Stable and within Grafana's 40 characters."""
+    candidate = f"mlcp-{model.name}"
+    return (
+        candidate
+        if len(candidate) <= 40
+        else "mlcp-" + hashlib.sha256(model.name.encode()).hexdigest()[:32]
+    )
+
+
+def build(model: Model) -> dashboard.Dashboard:
+    board = (
+        dashboard.Dashboard(f"mlcp / {model.name}")
+        .uid(uid(model))
+        .description(model.description)
+        .tags(["mlcp", f"team:{model.team}", f"tier:{model.tier}"])
+        .time("now-24h", "now")
+        .refresh("1m")
+        .with_variable(dashboard.DatasourceVariable("datasource").type("prometheus"))
+    )
+    sections = (
+        ("Service level", sla_panels(model)),
+        ("Traffic and rollout", rollout_panels(model)),
+        ("Data health", drift_panels(model)),
+        ("Model quality", quality_panels(model)),
+    )
+    next_id = 1
+    for title, panels in sections:
+        if not panels:
+            continue
+        board = board.with_row(dashboard.Row(title).id(next_id))
+        next_id += 1
+        for item in panels:
+            board = board.with_panel(item.id(next_id))
+            next_id += 1
+    return board
+
+
+def render_dashboard(model: Model) -> str:
+    encoded = JSONEncoder(sort_keys=True, indent=2).encode(build(model).build())
+    # Re-encode: one formatting for every JSON artifact, non-ASCII text kept as written.
+    return json.dumps(json.loads(encoded), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
