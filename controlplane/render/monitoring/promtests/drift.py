@@ -16,6 +16,7 @@ from controlplane.render.monitoring.rulefile import ModelRules
 from controlplane.render.monitoring.rules import Alert
 
 CROSS, INSIDE = 1.2, 0.9
+CHUNK = 25  # features per scenario
 LEVELS = ("critical", "warning", "quiet")
 Pick = Callable[[Feature], psi.Counts | None]
 
@@ -42,7 +43,18 @@ def level_counts(model: Model, feature: Feature, *, level: str) -> psi.Counts | 
     return psi.with_psi(feature.kind, model.drift.bins, warn * INSIDE, above=False)
 
 
-def drift_scenario(rules: ModelRules, name: str, pick: Pick, decoy: bool = False) -> Scenario:
+def chunks(features: tuple[Feature, ...]) -> list[tuple[Feature, ...]]:
+    """Features in groups small enough for promtool's per-query sample limit (10,000)."""
+    return [features[i : i + CHUNK] for i in range(0, len(features), CHUNK)]
+
+
+def drift_scenario(
+    rules: ModelRules,
+    name: str,
+    pick: Pick,
+    features: tuple[Feature, ...],
+    decoy: bool = False,
+) -> Scenario:
     """Features fed the counts `pick` gives them; PSI and drift alerts predicted from them."""
     model = rules.model
     names = (contract.ALERT_DRIFT_CRITICAL, contract.ALERT_DRIFT_WARNING)
@@ -51,7 +63,7 @@ def drift_scenario(rules: ModelRules, name: str, pick: Pick, decoy: bool = False
     }
     scenario = Scenario(name, names, settle_time(list(alerts.values())))
     psi_samples: dict[str, list[Sample]] = {w: [] for w in windows(model)}
-    for feature in model.features:
+    for feature in features:
         counts = pick(feature) or psi.as_counts(psi.reference(feature.kind, model.drift.bins))
         feed(scenario, model.name, feature, counts, model.drift.bins)
         if decoy:  # another model's drifted series must not raise this model's alerts
@@ -81,10 +93,12 @@ def drift(rules: ModelRules) -> list[Scenario]:
     scenarios = [
         drift_scenario(
             rules,
-            f"every feature at PSI level {level}",
+            f"features {group[0].name}..{group[-1].name} at PSI level {level}",
             partial(level_counts, model, level=level),
+            group,
         )
         for level in LEVELS
+        for group in chunks(model.features)
     ]
     target = model.features[0]
     scenarios.append(
@@ -92,6 +106,7 @@ def drift(rules: ModelRules) -> list[Scenario]:
             rules,
             f"only feature {target.name} drifts past critical",
             lambda f: level_counts(model, f, level="critical") if f is target else None,
+            chunks(model.features)[0],
             decoy=True,
         )
     )
@@ -136,12 +151,15 @@ RATE_INPUTS: dict[
 }
 
 
-def rate_scenario(rules: ModelRules, alert: Alert, case: str, factor: float) -> Scenario:
-    """Null, out-of-range or unseen share at `factor` times the spec's limit, on every feature."""
+def rate_scenario(
+    rules: ModelRules, alert: Alert, case: str, factor: float, features: tuple[Feature, ...]
+) -> Scenario:
+    """Null, out-of-range or unseen share at `factor` times the spec's limit, on each feature."""
     model = rules.model
     make_input, limit = RATE_INPUTS[alert.name]
-    scenario = Scenario(f"{alert.name}: {case}", (alert.name,), settle_time([alert]))
-    for feature in model.features:
+    name = f"{alert.name}: {case} ({features[0].name}..{features[-1].name})"
+    scenario = Scenario(name, (alert.name,), settle_time([alert]))
+    for feature in features:
         counts, value, outside = make_input(feature, model.drift, factor)
         labels = {contract.MODEL: model.name, contract.FEATURE: feature.name}
         feed(scenario, model.name, feature, counts, model.drift.bins)
@@ -154,10 +172,11 @@ def rate_scenario(rules: ModelRules, alert: Alert, case: str, factor: float) -> 
 
 def rates(rules: ModelRules) -> list[Scenario]:
     return [
-        rate_scenario(rules, alert, case, factor)
+        rate_scenario(rules, alert, case, factor, group)
         for alert in rules.alerts
         if alert.name in RATE_INPUTS
         for case, factor in (("past the limit", CROSS), ("just inside the limit", INSIDE))
+        for group in chunks(rules.model.features)
     ]
 
 
