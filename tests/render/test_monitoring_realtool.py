@@ -1,0 +1,147 @@
+"""The generated monitoring, checked by the programs that consume it:
+promtool (rules, lint, unit tests) and amtool (config, routing)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from controlplane import contract
+from controlplane.render.monitoring.rulefile import model_rules, render_rules
+from controlplane.render.monitoring.yamlio import loads
+from tests.conftest import require_tool
+from tests.render import factories
+from tests.render.monitoring_files import EXAMPLES, compiled_examples, written
+
+pytestmark = pytest.mark.realtool
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, check=False, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def examples_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        models, config = compiled_examples(monkeypatch)
+    return written(models, config, tmp_path_factory.mktemp("build"))
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_rules_pass_promtool_lint(examples_out: Path, name: str) -> None:
+    promtool = require_tool("promtool")
+    rules = examples_out / "prometheus" / f"{name}.rules.yml"
+    result = run(promtool, "check", "rules", "--lint=all", "--lint-fatal", str(rules))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_example_alerts_fire_exactly_as_the_spec_says(examples_out: Path, name: str) -> None:
+    promtool = require_tool("promtool")
+    result = run(
+        promtool, "test", "rules", str(examples_out / "prometheus/tests" / f"{name}.test.yml")
+    )
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+
+
+def test_a_drifted_feature_pages_for_exactly_that_model_and_feature(examples_out: Path) -> None:
+    """The generated test feeds one drifted feature (and a drifted decoy model);
+    its expectation names that feature alone, and promtool holds Prometheus to it."""
+    tests = loads((examples_out / "prometheus/tests/fraud-detector.test.yml").read_text())
+    (group,) = [t for t in tests["tests"] if t["name"].startswith("only feature amount")]
+    (check,) = [a for a in group["alert_rule_test"] if a["alertname"] == "MLCPFeatureDriftCritical"]
+    fired = {(a["exp_labels"]["model"], a["exp_labels"]["feature"]) for a in check["exp_alerts"]}
+    assert fired == {("fraud-detector", "amount")}
+    assert any('model="fraud-detector-decoy"' in s["series"] for s in group["input_series"])
+
+
+def test_a_wrong_threshold_in_the_rules_fails_the_generated_tests(
+    examples_out: Path, tmp_path: Path
+) -> None:
+    """The generated tests can fail: move one PSI threshold and promtool objects."""
+    promtool = require_tool("promtool")
+    (tmp_path / "tests").mkdir()
+    rules = (examples_out / "prometheus/fraud-detector.rules.yml").read_text()
+    moved = rules.replace('feature="amount"} >= 0.3\n', 'feature="amount"} >= 0.45\n')
+    assert moved != rules
+    (tmp_path / "fraud-detector.rules.yml").write_text(moved)
+    test_file = tmp_path / "tests/fraud-detector.test.yml"
+    test_file.write_text((examples_out / "prometheus/tests/fraud-detector.test.yml").read_text())
+    result = run(promtool, "test", "rules", str(test_file))
+    assert result.returncode != 0
+    assert "alertname: MLCPFeatureDriftCritical" in result.stdout + result.stderr
+
+
+def test_free_text_cannot_break_or_inject_into_rules(tmp_path: Path) -> None:
+    """Quotes, colons, newlines and {{ }} in team and description: the rules
+    load, and the promtool tests expect the text back verbatim in labels and
+    annotations (templating would change it)."""
+    promtool = require_tool("promtool")
+    out = written([factories.nasty_model()], factories.config(), tmp_path)
+    rules = out / "prometheus/nasty-model.rules.yml"
+    lint = run(promtool, "check", "rules", "--lint=all", "--lint-fatal", str(rules))
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    result = run(promtool, "test", "rules", str(out / "prometheus/tests/nasty-model.test.yml"))
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("task", ["regression", "ranking"])
+def test_other_tasks_alert_as_their_spec_says(tmp_path: Path, task: str) -> None:
+    promtool = require_tool("promtool")
+    model = factories.model(f"toy-{task}", task=task)
+    out = written([model], factories.config(), tmp_path)
+    result = run(promtool, "test", "rules", str(out / f"prometheus/tests/toy-{task}.test.yml"))
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+
+
+def test_three_hundred_features_make_valid_rules(tmp_path: Path) -> None:
+    promtool = require_tool("promtool")
+    model = factories.model(features=factories.features(150, 150))
+    rules = tmp_path / "wide.rules.yml"
+    rules.write_text(render_rules(model_rules(model), factories.config()))
+    result = run(promtool, "check", "rules", "--lint=all", "--lint-fatal", str(rules))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "SUCCESS: 648 rules found" in result.stdout
+
+
+def test_alertmanager_config_passes_amtool(examples_out: Path) -> None:
+    amtool = require_tool("amtool")
+    result = run(amtool, "check-config", str(examples_out / "alertmanager.yml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("labels", "receiver"),
+    [
+        (["model=fraud-detector", "severity=page"], "fraud-detector-page"),
+        (["model=fraud-detector", "severity=ticket"], "fraud-detector-ticket"),
+        (["model=recommender", "severity=page"], "recommender-page"),
+        (["model=demand-forecast", "severity=ticket"], "demand-forecast-ticket"),
+        (["model=unknown", "severity=page"], "mlcp-unrouted"),
+    ],
+)
+def test_alertmanager_routes_each_severity(
+    examples_out: Path, labels: list[str], receiver: str
+) -> None:
+    amtool = require_tool("amtool")
+    config = f"--config.file={examples_out / 'alertmanager.yml'}"
+    result = run(amtool, "config", "routes", "test", config, *labels)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == receiver
+
+
+def test_alertmanager_never_holds_a_secret_inline(examples_out: Path) -> None:
+    config = loads((examples_out / "alertmanager.yml").read_text())
+    for receiver in config["receivers"]:
+        for pagerduty in receiver.get("pagerduty_configs", []):
+            assert "routing_key" not in pagerduty and "service_key" not in pagerduty
+            assert pagerduty["routing_key_file"].startswith("/etc/alertmanager/secrets/")
+        for slack in receiver.get("slack_configs", []):
+            assert "api_url" not in slack
+    inhibit = config["inhibit_rules"]
+    assert {tuple(rule["equal"]) for rule in inhibit} == {
+        (contract.MODEL, contract.FEATURE),
+        (contract.MODEL,),
+    }
