@@ -9,10 +9,10 @@ from pathlib import Path
 
 from controlplane.compile import Compilation, compile_paths
 from controlplane.render import Artifact, Renderer
-from controlplane.render import schema as schema_renderer
+from controlplane.render import monitoring, schema
 from controlplane.write import WriteResult, plan_writes, write_artifacts
 
-RENDERERS: tuple[Renderer, ...] = (schema_renderer.render,)
+RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render)
 
 
 @dataclass
