@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-import io
+import re
 from typing import Any
 
+import yaml
 from ruamel.yaml import YAML
 
 import controlplane
 
-try:  # libyaml's emitter
-    from ruamel.yaml.cyaml import CSafeDumper as _Base
+# Reading keeps positions through ruamel.yaml; writing goes through PyYAML's
+# libyaml dumper, whose representer is three times ruamel's on the large
+# generated test files (benchmarks/README.md). Both emit YAML 1.2-compatible text.
+try:
+    from yaml import CSafeDumper as _Base
 except ImportError:  # pragma: no cover - same output, slower
-    from ruamel.yaml.dumper import SafeDumper as _Base  # type: ignore[assignment]
+    from yaml import SafeDumper as _Base  # type: ignore[assignment]
 
 
 class _Dumper(_Base):
-    """Our own class, so the representer added below stays ours."""
+    """Our own class, so the representers added below stay ours."""
+
+
+def _represent_str(dumper: Any, value: str) -> Any:
+    # PyYAML quotes what YAML 1.1 would read as another type; YAML 1.2 also
+    # reads 0o17 as a number, so quote that too.
+    style = '"' if _OCTAL_12.fullmatch(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
 def banner(source: str) -> str:
@@ -55,18 +66,15 @@ def dumps(data: Any, source: str) -> str:
     Keys keep the order the renderer built them in; no line folding, so a long
     expression stays on one line.
     """
-    out = io.StringIO()
-    dumper = _Dumper(out, default_flow_style=False, allow_unicode=True, width=1 << 30)
-    dumper.sort_base_mapping_type_on_output = False
-    try:
-        dumper.open()
-        dumper.represent(_literal_exprs(data))
-        dumper.close()
-    finally:
-        dispose = getattr(dumper, "dispose", None)
-        if dispose is not None:
-            dispose()
-    return banner(source) + out.getvalue()
+    text = yaml.dump(
+        _literal_exprs(data),
+        Dumper=_Dumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=1 << 30,
+    )
+    return banner(source) + text
 
 
 def loads(text: str) -> Any:
@@ -74,4 +82,6 @@ def loads(text: str) -> Any:
     return YAML(typ="safe", pure=True).load(text)
 
 
+_OCTAL_12 = re.compile(r"[-+]?0o[0-7]+")
+_Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(_Block, _represent_block)
