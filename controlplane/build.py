@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from controlplane.compile import Compilation, compile_paths
-from controlplane.render import Artifact, Renderer
-from controlplane.render import monitoring, schema
+from controlplane.perf import no_cyclic_gc
+from controlplane.render import Artifact, Renderer, monitoring, schema
 from controlplane.write import WriteResult, plan_writes, write_artifacts
 
 RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render)
@@ -49,7 +49,8 @@ def build(paths: Sequence[Path | str], out: Path | None, *, check: bool) -> Buil
     result = BuildResult(compilation, target)
     if not compilation.ok:
         return result
-    result.artifacts = render_all(compilation)
+    with no_cyclic_gc():
+        result.artifacts = render_all(compilation)
     writer = plan_writes if check else write_artifacts
     result.writes = writer(target, result.artifacts)
     return result

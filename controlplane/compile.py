@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from controlplane.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from controlplane.model import Config, Model
+from controlplane.perf import no_cyclic_gc
 from controlplane.spec import rules_data, rules_ops, rules_policy  # noqa: F401 - registers rules
 from controlplane.spec.check import check_spec
 from controlplane.spec.config import ConfigSpec
@@ -163,23 +162,9 @@ def _cross_file(compiled: list[Compiled]) -> list[Diagnostic]:
     return out
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    # Compiling allocates many small, acyclic objects that live until the end;
-    # the cyclic collector rescans them again and again (a third of the time
-    # on 1,000 specs) and can never free any of them.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def compile_paths(paths: Sequence[Path | str], config_path: Path | None = None) -> Compilation:
     """Load, validate, check and normalize every spec under the given paths."""
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return _compile_paths(paths, config_path)
 
 
