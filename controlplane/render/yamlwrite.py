@@ -17,6 +17,7 @@ that PromQL label matchers read as written. `Block` strings become literal
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 __all__ = ["Block", "dump"]
@@ -66,22 +67,33 @@ _NAMED = {
 }
 
 
-def dump(data: object) -> str:
-    """The YAML text of `data`; TypeError on any other type or a non-str key."""
+def dump(data: object, *, literal_keys: Collection[str] = ()) -> str:
+    """The YAML text of `data`; TypeError on any other type or a non-str key.
+
+    Multi-line strings that are `Block`s, or values of a key in `literal_keys`,
+    are written as `|-` blocks when that keeps them exact. Naming the keys
+    spares the caller a copy of the whole tree to mark them.
+    """
     out: list[str] = []
     memo: dict[str, str] = {}
+    literal = frozenset(literal_keys)
     kind = type(data)
     if kind is dict and data:
-        _mapping(data, "", "", out, memo)  # type: ignore[arg-type]
+        _mapping(data, "", "", out, memo, literal)  # type: ignore[arg-type]
     elif kind is list and data:
-        _sequence(data, "", "", out, memo)  # type: ignore[arg-type]
+        _sequence(data, "", "", out, memo, literal)  # type: ignore[arg-type]
     else:
         out.append(_scalar(data, memo) + "\n")
     return "".join(out)
 
 
 def _mapping(
-    node: dict[Any, Any], first: str, indent: str, out: list[str], memo: dict[str, str]
+    node: dict[Any, Any],
+    first: str,
+    indent: str,
+    out: list[str],
+    memo: dict[str, str],
+    literal: frozenset[str],
 ) -> None:
     """Write `node` (non-empty); its first line starts with `first`, the others with `indent`."""
     prefix = first
@@ -93,22 +105,22 @@ def _mapping(
         if text is None:
             text = memo[key] = _string(key)
         if len(text) > _MAX_KEY:
-            _explicit(text, value, prefix, indent, out, memo)
+            _explicit(text, value, prefix, indent, out, memo, literal)
             prefix = indent
             continue
         kind = type(value)
-        if kind is str:
+        if kind is str and (key not in literal or "\n" not in value):
             rendered = memo.get(value)
             if rendered is None:
                 rendered = memo[value] = _string(value)
             out.append(f"{prefix}{text}: {rendered}\n")
         elif kind is dict and value:
             out.append(f"{prefix}{text}:\n")
-            _mapping(value, child, child, out, memo)
+            _mapping(value, child, child, out, memo, literal)
         elif kind is list and value:
             out.append(f"{prefix}{text}:\n")
-            _sequence(value, indent, indent, out, memo)
-        elif kind is Block and (lines := _literal(value)) is not None:
+            _sequence(value, indent, indent, out, memo, literal)
+        elif (kind is Block or kind is str) and (lines := _literal(value)) is not None:
             out.append(f"{prefix}{text}: |-\n")
             _lines(lines, child, out)
         else:
@@ -117,7 +129,13 @@ def _mapping(
 
 
 def _explicit(
-    text: str, value: object, prefix: str, indent: str, out: list[str], memo: dict[str, str]
+    text: str,
+    value: object,
+    prefix: str,
+    indent: str,
+    out: list[str],
+    memo: dict[str, str],
+    literal: frozenset[str],
 ) -> None:
     """A key too long to be implicit: `? key` then `: value`."""
     child = indent + "  "
@@ -125,10 +143,10 @@ def _explicit(
     kind = type(value)
     if kind is dict and value:
         out.append(f"{indent}:\n")
-        _mapping(value, child, child, out, memo)  # type: ignore[arg-type]
+        _mapping(value, child, child, out, memo, literal)  # type: ignore[arg-type]
     elif kind is list and value:
         out.append(f"{indent}:\n")
-        _sequence(value, child, child, out, memo)  # type: ignore[arg-type]
+        _sequence(value, child, child, out, memo, literal)  # type: ignore[arg-type]
     elif kind is Block and (lines := _literal(value)) is not None:  # type: ignore[arg-type]
         out.append(f"{indent}: |-\n")
         _lines(lines, child, out)
@@ -137,7 +155,12 @@ def _explicit(
 
 
 def _sequence(
-    node: list[Any], first: str, indent: str, out: list[str], memo: dict[str, str]
+    node: list[Any],
+    first: str,
+    indent: str,
+    out: list[str],
+    memo: dict[str, str],
+    literal: frozenset[str],
 ) -> None:
     """Write `node` (non-empty); its first line starts with `first`, the others with `indent`."""
     prefix = first
@@ -150,9 +173,9 @@ def _sequence(
                 rendered = memo[item] = _string(item)
             out.append(f"{prefix}- {rendered}\n")
         elif kind is dict and item:
-            _mapping(item, prefix + "- ", child, out, memo)
+            _mapping(item, prefix + "- ", child, out, memo, literal)
         elif kind is list and item:
-            _sequence(item, prefix + "- ", child, out, memo)
+            _sequence(item, prefix + "- ", child, out, memo, literal)
         elif kind is Block and (lines := _literal(item)) is not None:
             out.append(f"{prefix}- |-\n")
             _lines(lines, child, out)

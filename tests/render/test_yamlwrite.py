@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Collection
 from typing import Any
 
 import pytest
@@ -40,8 +41,8 @@ def same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def assert_round_trip(data: Any) -> str:
-    text = dump(data)
+def assert_round_trip(data: Any, literal_keys: Collection[str] = ()) -> str:
+    text = dump(data, literal_keys=literal_keys)
     for load in (load_11, load_12):
         back = load(text)
         assert same(back, data), f"{load.__name__} read back {back!r} from:\n{text}"
@@ -288,6 +289,32 @@ def test_multi_line_block_is_literal() -> None:
     assert assert_round_trip([Block("a\nb")]) == "- |-\n  a\n  b\n"
 
 
+def test_literal_keys_mark_multi_line_values_without_a_copy() -> None:
+    data = {
+        "rules": [{"expr": "a\nb", "other": "a\nb", "single": "up"}],
+        "expr": "x\n y",
+        "list": ["a\nb"],
+        "bad": {"expr": "a \nb"},
+    }
+    assert assert_round_trip(data, literal_keys={"expr"}) == (
+        "rules:\n"
+        "- expr: |-\n"
+        "    a\n"
+        "    b\n"
+        '  other: "a\\nb"\n'
+        "  single: up\n"
+        "expr: |-\n"
+        "  x\n"
+        "   y\n"
+        "list:\n"
+        '- "a\\nb"\n'
+        "bad:\n"
+        '  expr: "a \\nb"\n'
+    )
+    assert "|" not in dump(data)
+    assert data["expr"] == "x\n y"
+
+
 @pytest.mark.parametrize(
     "expr",
     [
@@ -308,8 +335,8 @@ def test_multi_line_block_is_literal() -> None:
     ],
 )
 def test_unsafe_block_falls_back_to_quotes(expr: str) -> None:
-    text = assert_round_trip({"expr": Block(expr)})
-    assert "|" not in text
+    assert "|" not in assert_round_trip({"expr": Block(expr)})
+    assert "|" not in assert_round_trip({"expr": expr}, literal_keys={"expr"})
 
 
 @pytest.mark.parametrize("value", [{"k": "v"}, ["a", ["b"]], "v", Block("a\nb"), {}, [], 1.5])
@@ -402,10 +429,20 @@ documents = st.recursive(
 )
 
 
+def all_keys(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        return set(node).union(*map(all_keys, node.values()))
+    if isinstance(node, list):
+        return set().union(*map(all_keys, node))
+    return set()
+
+
 @settings(max_examples=300, derandomize=True, deadline=None)
 @given(documents)
 def test_any_plain_data_reads_back_equal_under_yaml_11_and_12(data: Any) -> None:
     assert_round_trip(data)
+    # Every string value as a block candidate, too.
+    assert_round_trip(data, literal_keys=all_keys(data))
 
 
 @settings(max_examples=300, derandomize=True, deadline=None)
