@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from controlplane import __version__
-from controlplane.build import build
 from controlplane.compile import UsageError, compile_paths
 from controlplane.diagnostics import FORMATS, Diagnostic, format_diagnostics, promote_warnings
 from controlplane.explain import explain, format_entries
@@ -146,6 +145,8 @@ def build_command(
     paths: tuple[Path, ...], out: Path | None, check: bool, fmt: str, strict: bool
 ) -> int:
     """Validate the specs, then generate everything under the output folder."""
+    from controlplane.build import build  # the renderers load only when building
+
     result = build(paths or (Path("specs"),), out, check=check)
     status = _report(result.compilation.diagnostics, fmt, strict, result.compilation.valid_count)
     if status != EXIT_OK or result.writes is None:
