@@ -38,10 +38,13 @@ class Compiled:
 @dataclass
 class Compilation:
     config: Config
-    models: tuple[Model, ...] = ()
     compiled: tuple[Compiled, ...] = ()
     diagnostics: list[Diagnostic] = field(default_factory=list)
     config_doc: Document | None = None
+
+    @property
+    def models(self) -> tuple[Model, ...]:
+        return tuple(c.model for c in self.compiled)
 
     @property
     def ok(self) -> bool:
@@ -194,6 +197,5 @@ def _compile_paths(paths: Sequence[Path | str], config_path: Path | None) -> Com
             compiled.append(item)
     diagnostics += _cross_file(compiled)
     result.compiled = tuple(sorted(compiled, key=lambda c: c.model.name))
-    result.models = tuple(c.model for c in result.compiled)
     result.diagnostics = sort_diagnostics(diagnostics)
     return result

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from controlplane.compile import Compiled
 from controlplane.spec.load import Document, KeyPath
-from controlplane.spec.types import _Unit
+from controlplane.spec.types import Duration, _Unit
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def _leaves(value: Any, path: KeyPath) -> Iterator[tuple[KeyPath, Any]]:
 
 def _show(value: Any) -> str:
     if isinstance(value, _Unit):
-        unit = "s" if type(value).__name__ == "Duration" else ""
+        unit = "s" if isinstance(value, Duration) else ""
         return f"{value.text} = {value.value:g}{unit}"
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"

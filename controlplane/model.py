@@ -9,7 +9,7 @@ computed. Everything here is frozen; build it only through
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Tier = Literal["critical", "standard", "experimental"]
@@ -236,7 +236,6 @@ class Model:
     fallback: Fallback | None
     oncall: OnCall
     monthly_budget: float | None
-    labels: tuple[tuple[str, str], ...] = field(default=())
 
     def feature(self, name: str) -> Feature:
         for feature in self.features:

@@ -46,31 +46,38 @@ def _safe(out: Path, relative: str) -> Path:
     return target
 
 
-def plan_writes(out: Path, artifacts: Sequence[Artifact]) -> WriteResult:
-    """What a build would change, without changing anything (`mlcp build --check`)."""
-    result = WriteResult()
+def _files(artifacts: Sequence[Artifact]) -> dict[str, bytes]:
+    """Every file a build makes, the manifest included, as the bytes to write."""
     everything = [*artifacts, manifest_artifact(artifacts)]
-    for artifact in everything:
-        target = _safe(out, artifact.path)
+    return {a.path: a.content.encode("utf-8") for a in everything}
+
+
+def _plan(out: Path, files: dict[str, bytes]) -> WriteResult:
+    result = WriteResult()
+    for relative, content in files.items():
         try:
-            same = target.read_bytes() == artifact.content.encode("utf-8")
+            same = _safe(out, relative).read_bytes() == content
         except OSError:
             same = False
-        (result.unchanged if same else result.written).append(artifact.path)
-    wanted = {a.path for a in everything}
-    result.removed = sorted(p for p in _previous(out) - wanted if (out / p).exists())
+        (result.unchanged if same else result.written).append(relative)
+    result.removed = sorted(p for p in _previous(out) - files.keys() if (out / p).exists())
     return result
+
+
+def plan_writes(out: Path, artifacts: Sequence[Artifact]) -> WriteResult:
+    """What a build would change, without changing anything (`mlcp build --check`)."""
+    return _plan(out, _files(artifacts))
 
 
 def write_artifacts(out: Path, artifacts: Sequence[Artifact]) -> WriteResult:
     """Write what differs, remove what an earlier build made and this one does not."""
-    result = plan_writes(out, artifacts)
-    contents = {a.path: a.content for a in [*artifacts, manifest_artifact(artifacts)]}
+    files = _files(artifacts)
+    result = _plan(out, files)
     for relative in result.written:
         target = _safe(out, relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(contents[relative].encode("utf-8"))
+        tmp.write_bytes(files[relative])
         tmp.replace(target)
     for relative in result.removed:
         _safe(out, relative).unlink(missing_ok=True)

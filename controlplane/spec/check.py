@@ -17,11 +17,11 @@ from controlplane.diagnostics import Diagnostic, Severity
 from controlplane.model import SYSTEM_SIGNALS
 from controlplane.spec.config import ConfigSpec, Policy
 from controlplane.spec.load import Document, KeyPath
-from controlplane.spec.parse import _did_you_mean
+from controlplane.spec.parse import did_you_mean
 from controlplane.spec.types import _Unit
 from controlplane.spec.v1 import ModelSpec
 
-HOUR, DAY, MONTH = 3600.0, 86400.0, 30 * 86400.0
+HOUR, MONTH = 3600.0, 30 * 86400.0
 FEATURE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 GPU_FAMILIES = ("g4dn", "g5", "g6", "g6e", "p3", "p4d", "p4de", "p5", "inf1", "inf2", "trn1")
 
@@ -189,7 +189,7 @@ def _state(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.report(
             ("rollout", "state"),
             f"rollout.state {state!r} is not one of {', '.join(states)}",
-            _did_you_mean(state, states) or "`mlcp promote` moves a model through these states",
+            did_you_mean(state, states) or "`mlcp promote` moves a model through these states",
         )
 
 
@@ -250,7 +250,7 @@ def _rollback_on(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.report(
                 ("rollout", "rollback_on", i),
                 f"rollout.rollback_on names {signal!r} but {why}",
-                _did_you_mean(signal, known) or f"known signals: {', '.join(known)}",
+                did_you_mean(signal, known) or f"known signals: {', '.join(known)}",
             )
 
 

@@ -22,15 +22,13 @@ class Layered:
         return self.origin.get(path)
 
 
-def _merge(
-    base: Any, over: Any, path: KeyPath, origin: dict[KeyPath, Origin], have_base: bool
-) -> Any:
+def _merge(base: Any, over: Any, path: KeyPath, origin: dict[KeyPath, Origin]) -> Any:
     if isinstance(base, dict) and isinstance(over, dict):
         merged: dict[str, Any] = {}
         for key in (*base, *(k for k in over if k not in base)):
             sub = (*path, key)
             if key in over:
-                merged[key] = _merge(base.get(key), over[key], sub, origin, key in base)
+                merged[key] = _merge(base.get(key), over[key], sub, origin)
             else:
                 merged[key] = _mark(base[key], sub, origin, "tier")
         origin[path] = "spec"
@@ -52,7 +50,7 @@ def _mark(value: Any, path: KeyPath, origin: dict[KeyPath, Origin], how: Origin)
 def layer(spec: Document, defaults: dict[str, Any], config: Document | None, tier: str) -> Layered:
     """Merge a tier's defaults under a spec (maps merge, lists and scalars replace)."""
     origin: dict[KeyPath, Origin] = {}
-    data = _merge(defaults, spec.data, (), origin, bool(defaults))
+    data = _merge(defaults, spec.data, (), origin)
     doc = Document(file=spec.file, data=data)
     prefix: KeyPath = ("defaults", tier)
     for path, how in origin.items():

@@ -6,7 +6,7 @@ from controlplane import model as m
 from controlplane.spec import v1
 from controlplane.spec.check import default_rollback_on, is_gpu_instance
 from controlplane.spec.config import ConfigSpec
-from controlplane.spec.types import Duration, _Unit
+from controlplane.spec.types import _Unit
 from controlplane.units import cadence_schedule
 
 
@@ -147,7 +147,7 @@ def to_model(spec: v1.ModelSpec, source: str, config: ConfigSpec) -> m.Model:
         task=spec.task.type,
         serving=_serving(spec.serving),
         sla=m.Sla(
-            latency=m.Latency(*(_bound_d(getattr(sla.latency, p)) for p in ("p50", "p95", "p99"))),
+            latency=m.Latency(*(_bound(getattr(sla.latency, p)) for p in ("p50", "p95", "p99"))),
             error_rate=_bound(sla.error_rate),
             availability=_bound(sla.availability),
             min_throughput=sla.min_throughput.value if sla.min_throughput else None,
@@ -169,10 +169,6 @@ def to_model(spec: v1.ModelSpec, source: str, config: ConfigSpec) -> m.Model:
         ),
         monthly_budget=spec.cost.monthly_budget,
     )
-
-
-def _bound_d(value: Duration | None) -> float | None:
-    return value.value if value is not None else None
 
 
 def to_config(spec: ConfigSpec, source: str | None) -> m.Config:

@@ -76,7 +76,7 @@ def _dotted(path: KeyPath) -> str:
     return out or "the top level"
 
 
-def _did_you_mean(value: object, options: list[str]) -> str:
+def did_you_mean(value: object, options: list[str]) -> str:
     match = difflib.get_close_matches(str(value), options, n=1, cutoff=0.7)
     return f"did you mean {match[0]!r}?" if match else ""
 
@@ -105,7 +105,7 @@ def _diagnostic(model: type[BaseModel], doc: Document, err: ErrorDetails) -> Dia
         options = [(f.alias or n) for n, f in fields.items()]
         location = doc.locate(loc, key=True)
         code, message = "MLCP110", f"unknown key {loc[-1]!r} in {_dotted(loc[:-1])}"
-        hint = _did_you_mean(loc[-1], options) or f"allowed keys: {', '.join(sorted(options))}"
+        hint = did_you_mean(loc[-1], options) or f"allowed keys: {', '.join(sorted(options))}"
     elif kind == "missing":
         location = doc.locate(loc[:-1], key=True)
         code, message = "MLCP111", f"missing required key {loc[-1]!r} in {_dotted(loc[:-1])}"
@@ -113,7 +113,7 @@ def _diagnostic(model: type[BaseModel], doc: Document, err: ErrorDetails) -> Dia
         options = [str(a) for a in get_args(annotation_at(model, loc))]
         code = "MLCP113"
         message = f"{where}: {value!r} is not one of {', '.join(options)}"
-        hint = _did_you_mean(value, options)
+        hint = did_you_mean(value, options)
     elif kind in _UNIT_ERRORS:
         code, message = "MLCP114", f"{where}: {err['msg']}"
     elif kind == "string_pattern_mismatch":

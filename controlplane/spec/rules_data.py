@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from controlplane.diagnostics import Diagnostic
 from controlplane.model import LOWER_IS_BETTER, QUALITY_METRICS
 from controlplane.spec.check import FEATURE_NAME, Context, rule
-from controlplane.spec.parse import _did_you_mean
+from controlplane.spec.parse import did_you_mean
 
 
 @rule("MLCP208", "drift.psi.warn is below drift.psi.critical")
@@ -43,7 +43,7 @@ def _override_names(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.report(
                 ("features", "overrides", name),
                 f"features.overrides names {name!r}, which is not a declared feature",
-                _did_you_mean(name, declared) or "declare it under numeric or categorical",
+                did_you_mean(name, declared) or "declare it under numeric or categorical",
                 key=True,
             )
 
@@ -96,7 +96,7 @@ def _metric_names(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.report(
                 ("quality", "metrics", i, "name"),
                 f"quality metric {metric.name!r} is not defined for {ctx.spec.task.type}",
-                _did_you_mean(metric.name, valid) or f"use one of {', '.join(valid)}",
+                did_you_mean(metric.name, valid) or f"use one of {', '.join(valid)}",
             )
 
 

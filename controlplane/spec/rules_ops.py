@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from controlplane.diagnostics import Diagnostic
 from controlplane.model import QUALITY_METRICS
 from controlplane.spec.check import MONTH, Context, is_gpu_instance, rule
-from controlplane.spec.parse import _did_you_mean
+from controlplane.spec.parse import did_you_mean
 from controlplane.units import CADENCES, cadence_schedule, cron_to_eventbridge, normalize_cron
 
 
@@ -133,7 +133,7 @@ def _gate_metric(ctx: Context) -> Iterator[Diagnostic]:
             ("retraining", "gate", "metric"),
             f"retraining.gate.metric {retraining.gate.metric!r} is not defined for "
             f"{ctx.spec.task.type}",
-            _did_you_mean(retraining.gate.metric, valid) or f"use one of {', '.join(valid)}",
+            did_you_mean(retraining.gate.metric, valid) or f"use one of {', '.join(valid)}",
         )
 
 
@@ -145,7 +145,7 @@ def _cadence(ctx: Context) -> Iterator[Diagnostic]:
     try:
         cadence_schedule(retraining.cadence)
     except ValueError as exc:
-        hint = _did_you_mean(retraining.cadence, list(CADENCES))
+        hint = did_you_mean(retraining.cadence, list(CADENCES))
         yield ctx.report(
             ("retraining", "cadence"),
             f"retraining.cadence {retraining.cadence!r} is neither a named cadence "
