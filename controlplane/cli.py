@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from controlplane import __version__
-from controlplane.compile import UsageError, compile_paths
+from controlplane.compile import UnknownModel, UsageError, compile_paths, find_model
 from controlplane.diagnostics import FORMATS, Diagnostic, format_diagnostics, promote_warnings
 from controlplane.explain import explain, format_entries
 from controlplane.render.schema import dumps, json_schema
@@ -95,14 +95,11 @@ def schema(kind: str) -> int:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def explain_command(name: str, specs: Path, fmt: str) -> int:
     """Show a model's normalized values and where each came from."""
-    result = compile_paths([specs])
-    found = [c for c in result.compiled if c.model.name == name]
-    if not found:
-        known = ", ".join(c.model.name for c in result.compiled) or "none compiled"
-        click.echo(format_diagnostics(result.diagnostics, "text"), err=True)
-        click.echo(f"mlcp: no valid model named {name!r} under {specs} ({known})", err=True)
+    try:
+        entries = explain(find_model(specs, name))
+    except UnknownModel as exc:
+        click.echo(f"mlcp: {exc}", err=True)
         return EXIT_ERRORS
-    entries = explain(found[0])
     if fmt == "json":
         click.echo(json.dumps([e.__dict__ for e in entries], indent=2))
     else:

@@ -26,6 +26,10 @@ class UsageError(Exception):
     """A path that does not exist, or the like: exit 2, not a diagnostic."""
 
 
+class UnknownModel(Exception):
+    """No valid spec under the folder declares the model asked for."""
+
+
 @dataclass(frozen=True)
 class Compiled:
     """One spec that passed: its model, the v1 spec and where each value came from."""
@@ -199,3 +203,14 @@ def _compile_paths(paths: Sequence[Path | str], config_path: Path | None) -> Com
     result.compiled = tuple(sorted(compiled, key=lambda c: c.model.name))
     result.diagnostics = sort_diagnostics(diagnostics)
     return result
+
+
+def find_model(specs: Path, name: str) -> Compiled:
+    """The compiled spec of the model called ``name`` under ``specs``."""
+    result = compile_paths([specs])
+    for compiled in result.compiled:
+        if compiled.model.name == name:
+            return compiled
+    known = ", ".join(c.model.name for c in result.compiled) or "none compiled"
+    hint = "" if result.ok else "; the specs have errors: run `mlcp validate`"
+    raise UnknownModel(f"no valid model named {name!r} under {specs} (known: {known}){hint}")

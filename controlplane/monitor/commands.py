@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from controlplane.compile import UnknownModel, find_model
 from controlplane.model import Model
 from controlplane.monitor.build import build_profile
 from controlplane.monitor.drift import compute_drift
@@ -23,17 +24,12 @@ Progress = Callable[[int, int | None], None]
 
 def resolve_model(name: str, specs: Path) -> Model:
     """The compiled model called ``name`` under ``specs``."""
-    from controlplane.compile import compile_paths
-
     if not specs.exists():
         raise MonitorError(f"{specs}: no such specs folder")
-    result = compile_paths([specs])
-    for model in result.models:
-        if model.name == name:
-            return model
-    known = ", ".join(sorted(m.name for m in result.models)) or "none compiled"
-    hint = "" if result.ok else " (the specs have errors: run `mlcp validate`)"
-    raise MonitorError(f"no model named {name!r} under {specs} (known: {known}){hint}")
+    try:
+        return find_model(specs, name).model
+    except UnknownModel as exc:
+        raise MonitorError(str(exc)) from None
 
 
 def _progress(label: str, enabled: bool | None) -> Progress | None:

@@ -134,7 +134,7 @@ def test_drift_exits_1_when_critical_and_writes_a_textfile(data: Path, examples:
     [
         (
             ["--model", "nope"],
-            "mlcp drift: no model named 'nope' under {specs} (known: demand-forecast, fraud-detector, recommender)\n",
+            "mlcp drift: no valid model named 'nope' under {specs} (known: demand-forecast, fraud-detector, recommender)\n",
         ),
         (
             ["--model", "fraud-detector", "--profile", "{data}/absent.json"],

@@ -291,7 +291,7 @@ def test_explain_unknown_model_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.stdout == ""
     assert result.stderr.endswith(
         "mlcp: no valid model named 'fraud-detectr' under specs "
-        "(demand-forecast, fraud-detector, recommender)\n"
+        "(known: demand-forecast, fraud-detector, recommender)\n"
     )
 
 
