@@ -150,19 +150,17 @@ def compute_drift(
     """Stream ``source`` through the profile's bins and judge every feature of ``model``."""
     if profile.model != model.name:
         raise MonitorError(f"the profile is for model {profile.model!r}, not {model.name!r}")
-    names = [feature.name for feature in model.features]
-    missing = [name for name in names if name not in {f.name for f in profile.features}]
-    if missing:
-        raise MonitorError(f"profile has no feature(s): {', '.join(missing)}")
+    references = profile.features_for(model)
+    names = [reference.name for reference in references]
     chunks = open_source(source, model, chunk_rows)
-    totals = {name: np.zeros(len(profile.feature(name).labels), dtype=np.int64) for name in names}
+    totals = {r.name: np.zeros(len(r.labels), dtype=np.int64) for r in references}
     out = dict.fromkeys(names, 0)
     rows = 0
     for batch in chunks.batches:
-        for name in names:
-            counted = count_column(profile.feature(name), batch.column(name))
-            totals[name] += counted.bins
-            out[name] += counted.out_of_range
+        for reference in references:
+            counted = count_column(reference, batch.column(reference.name))
+            totals[reference.name] += counted.bins
+            out[reference.name] += counted.out_of_range
         rows += batch.num_rows
         if progress is not None:
             progress(rows, chunks.total_rows)

@@ -15,7 +15,6 @@ from typing import Any
 from controlplane import contract
 from controlplane.model import Model
 from controlplane.monitor.binning import category_index, count_column
-from controlplane.monitor.errors import MonitorError
 from controlplane.monitor.metrics import ServingMetrics
 from controlplane.monitor.profile import NumericProfile, Profile
 from controlplane.monitor.series import LocalSeries, NativeSeries, multiprocess_enabled
@@ -44,6 +43,7 @@ class ModelMonitor:
     ) -> None:
         self.model = model
         self.profile = profile
+        self.references = profile.features_for(model)
         self.metrics = ServingMetrics(model, profile, variants)
         self.registry = self.metrics.registry
         bins, out_of_range = self._plan()
@@ -57,12 +57,7 @@ class ModelMonitor:
 
     def _plan(self) -> tuple[list[tuple[str, str]], list[str]]:
         """Slots: every (feature, bin) in model order, then one out-of-range slot per numeric."""
-        references = []
-        for feature in self.model.features:
-            try:
-                references.append(self.profile.feature(feature.name))
-            except KeyError:
-                raise MonitorError(f"profile has no feature {feature.name!r}") from None
+        references = self.references
         bins = [(r.name, label) for r in references for label in r.labels]
         numeric = [r for r in references if isinstance(r, NumericProfile)]
         self._offsets: dict[str, int] = {}
@@ -74,8 +69,9 @@ class ModelMonitor:
             self._offsets[reference.name] = first
             null = first + len(reference.labels) - 1
             if isinstance(reference, NumericProfile):
-                low = reference.min if reference.min is not None else float("inf")
-                high = reference.max if reference.max is not None else float("-inf")
+                # No training values means no range to be out of (as count_column does).
+                low = reference.min if reference.min is not None else float("-inf")
+                high = reference.max if reference.max is not None else float("inf")
                 out = self._out_slots[reference.name]
                 edges = list(reference.edges)
                 self._numeric.append((reference.name, edges, first, null, low, high, out))
@@ -97,21 +93,24 @@ class ModelMonitor:
                 hits.append(null)
                 continue
             try:
-                hits.append(first + bisect_right(edges, value))
-                if value < low or value > high:
-                    hits.append(out)
+                slot = first + bisect_right(edges, value)
+                outside = value < low or value > high
             except TypeError:  # not a number: as unusable as a missing value
                 hits.append(null)
+                continue
+            hits.append(slot)
+            if outside:
+                hits.append(out)
         for name, lookup, unseen, null in self._categorical:
             value = get(name)
             try:
-                slot = lookup.get(value)
+                known = lookup.get(value)
             except TypeError:
-                slot = None
-            if slot is None:
+                known = None
+            if known is None:
                 key = category_key(value) if not isinstance(value, list | dict | set) else None
-                slot = null if key is None else lookup.get(key, unseen)
-            hits.append(slot)
+                known = null if key is None else lookup.get(key, unseen)
+            hits.append(known)
         self.series.add(hits)
 
     def observe_batch(self, frame: Any) -> None:
@@ -119,15 +118,13 @@ class ModelMonitor:
         amounts: dict[int, int] = {}
         out_slots = self._out_slots
         for batch in open_source(frame, self.model).batches:
-            for feature in self.model.features:
-                counted = count_column(
-                    self.profile.feature(feature.name), batch.column(feature.name)
-                )
-                first = self._offsets[feature.name]
+            for reference in self.references:
+                counted = count_column(reference, batch.column(reference.name))
+                first = self._offsets[reference.name]
                 for position, count in enumerate(counted.bins.tolist()):
                     amounts[first + position] = amounts.get(first + position, 0) + count
-                if feature.name in out_slots:
-                    slot = out_slots[feature.name]
+                if reference.name in out_slots:
+                    slot = out_slots[reference.name]
                     amounts[slot] = amounts.get(slot, 0) + counted.out_of_range
         self.series.add_many((slot, n) for slot, n in amounts.items() if n)
 

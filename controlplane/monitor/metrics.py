@@ -51,17 +51,22 @@ class ServingMetrics:
             buckets=contract.LATENCY_BUCKETS,
             registry=reg,
         )
+        # Resolved once per variant: a labels() lookup per request costs a lock and a dict.
+        self._by_variant: dict[str, tuple[Any, Any, Any]] = {}
         for variant in variants or default_variants(model):
             self._children(variant)
         self._reference_gauges(model, profile)
         self._quality_series()
 
     def _children(self, variant: str) -> tuple[Any, Any, Any]:
-        return (
-            self.predictions.labels(self.name, variant),
-            self.errors.labels(self.name, variant),
-            self.latency.labels(self.name, variant),
-        )
+        children = self._by_variant.get(variant)
+        if children is None:
+            children = self._by_variant[variant] = (
+                self.predictions.labels(self.name, variant),
+                self.errors.labels(self.name, variant),
+                self.latency.labels(self.name, variant),
+            )
+        return children
 
     def _reference_gauges(self, model: Model, profile: Profile) -> None:
         ratio = Gauge(
@@ -91,7 +96,7 @@ class ServingMetrics:
             outcomes = Counter(
                 contract.LABEL_OUTCOMES_TOTAL,
                 "Classification outcomes.",
-                [_M, "outcome"],
+                [_M, contract.OUTCOME],
                 registry=reg,
             )
             self.outcomes = {o: outcomes.labels(self.name, o) for o in contract.OUTCOMES}

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from controlplane import contract
+from controlplane.model import Model
+from controlplane.monitor.errors import MonitorError
 from controlplane.monitor.sketch import MANTISSA_BITS, RELATIVE_ERROR
 
 FORMAT = "mlcp.profile/v1"
@@ -93,6 +95,14 @@ class Profile:
             if feature.name == name:
                 return feature
         raise KeyError(name)
+
+    def features_for(self, model: Model) -> tuple[FeatureProfile, ...]:
+        """The profile of each of the model's features, in model order; says which are missing."""
+        by_name = {feature.name: feature for feature in self.features}
+        missing = [f.name for f in model.features if f.name not in by_name]
+        if missing:
+            raise MonitorError(f"profile has no feature(s): {', '.join(missing)}")
+        return tuple(by_name[f.name] for f in model.features)
 
 
 def quantile_method() -> dict[str, object]:

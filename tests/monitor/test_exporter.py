@@ -8,12 +8,14 @@ import threading
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from controlplane import contract
 from controlplane.monitor import ModelMonitor, build_profile, compute_drift
+from controlplane.monitor.errors import MonitorError
 from controlplane.monitor.profile import reference_shares
 from tests.monitor.factories import make_frame, make_model
 
@@ -53,15 +55,64 @@ def test_every_bin_series_exists_at_zero_before_any_observation() -> None:
 
 
 def test_reference_gauges_come_from_the_profile() -> None:
-    found = samples(ModelMonitor(MODEL, PROFILE))
-    for feature in PROFILE.features:
-        for label, share in zip(feature.labels, reference_shares(feature), strict=True):
-            key = frozenset({("model", MODEL.name), ("feature", feature.name), ("bin", label)})
-            assert found[(contract.FEATURE_REFERENCE_RATIO, key)] == max(
-                share, contract.PSI_EPSILON
-            )
-        key = frozenset({("model", MODEL.name), ("feature", feature.name)})
-        assert found[(contract.FEATURE_TRAINING_NULL_RATIO, key)] == feature.nulls / feature.rows
+    """Shares known by construction: country is 60% US, 30% FR, 10% null in training."""
+    model = make_model(numeric=("amount",), categorical=("country",))
+    frame = pa.table(
+        {
+            "amount": pa.array([float(v) for v in range(1, 21)]),
+            "country": pa.array(["US"] * 12 + ["FR"] * 6 + [None] * 2),
+        }
+    )
+    found = samples(ModelMonitor(model, build_profile(frame, model)))
+
+    def ratio(feature: str, label: str) -> float:
+        key = frozenset({("model", model.name), ("feature", feature), ("bin", label)})
+        return found[(contract.FEATURE_REFERENCE_RATIO, key)]
+
+    def training_null(feature: str) -> float:
+        key = frozenset({("model", model.name), ("feature", feature)})
+        return found[(contract.FEATURE_TRAINING_NULL_RATIO, key)]
+
+    assert ratio("country", "US") == pytest.approx(0.6)
+    assert ratio("country", "FR") == pytest.approx(0.3)
+    assert ratio("country", "null") == pytest.approx(0.1)
+    # Never seen in training: floored at epsilon, so PSI stays finite.
+    assert ratio("country", "unseen") == contract.PSI_EPSILON
+    assert ratio("country", "other") == contract.PSI_EPSILON
+    assert training_null("country") == pytest.approx(0.1)
+    assert training_null("amount") == 0.0
+    amount = [
+        v
+        for (name, labels), v in found.items()
+        if name == contract.FEATURE_REFERENCE_RATIO and ("feature", "amount") in labels
+    ]
+    # Twenty distinct values in ten bins: two values, 10%, per bin; no nulls.
+    assert sorted(amount) == pytest.approx([contract.PSI_EPSILON] + [0.1] * 10)
+
+
+def test_observe_counts_no_out_of_range_when_training_saw_no_values() -> None:
+    model = make_model(numeric=("amount",), categorical=())
+    frame = pa.table({"amount": pa.array([None, None], type=pa.float64())})
+    monitor = ModelMonitor(model, build_profile(frame, model))
+    monitor.observe({"amount": 5.0})
+    key = frozenset({("model", model.name), ("feature", "amount")})
+    assert samples(monitor)[(contract.FEATURE_OUT_OF_RANGE_TOTAL, key)] == 0.0
+
+
+def test_observe_counts_a_non_number_once_as_null() -> None:
+    model = make_model(numeric=("amount",), categorical=())
+    frame = pa.table({"amount": pa.array([None, None], type=pa.float64())})
+    monitor = ModelMonitor(model, build_profile(frame, model))
+    monitor.observe({"amount": "not a number"})
+    counts = bin_counts(monitor, "amount")
+    assert counts["null"] == 1.0
+    assert sum(counts.values()) == 1.0
+
+
+def test_a_profile_missing_a_feature_is_a_clear_error() -> None:
+    wider = make_model(numeric=("amount", "age", "income"))
+    with pytest.raises(MonitorError, match="profile has no feature\\(s\\): income"):
+        ModelMonitor(wider, PROFILE)
 
 
 def test_observe_row_by_row_counts_what_the_batch_drift_counts() -> None:
