@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -156,3 +157,22 @@ def test_promql_strings_and_names_are_quoted() -> None:
     assert promql.duration(5400) == "90m"
     assert promql.number(2.0) == "2"
     assert promql.number(0.001) == "0.001"
+
+
+@pytest.mark.parametrize(
+    ("schedule", "days"),
+    [
+        ("0 3 * * *", 1),
+        ("@daily", 1),
+        ("0 4 * * 1", 7),
+        ("@weekly", 7),
+        ("@monthly", 31),
+        ("0 0 1 * *", 31),
+        ("0 0 1 1 *", 366),
+        ("@yearly", 366),
+    ],
+)
+def test_batch_gap_covers_the_longest_wait_between_runs(schedule: str, days: int) -> None:
+    from controlplane.render.monitoring.alerts_system import batch_gap
+
+    assert batch_gap(schedule) == days * 86400

@@ -3,7 +3,7 @@ volume, and the exporter itself going quiet."""
 
 from __future__ import annotations
 
-from controlplane import contract
+from controlplane import contract, units
 from controlplane.model import Model
 from controlplane.render.monitoring import humanize, promql
 from controlplane.render.monitoring.rec_system import (
@@ -129,11 +129,13 @@ def volume_drop(model: Model) -> list[Alert]:
 
 def batch_gap(schedule: str | None) -> float:
     """The longest a cron schedule can leave between two runs, roughly and from above."""
-    fields = (schedule or "").split()
-    if len(fields) != 5:
+    if not schedule:
         return DAY
-    _minute, hour, day_of_month, month, day_of_week = fields
-    if month != "*" or day_of_month != "*":
+    # The spec keeps the schedule as written (`@weekly` too): read its five fields.
+    _minute, hour, day_of_month, month, day_of_week = units.normalize_cron(schedule).split()
+    if month != "*":
+        return 366 * DAY
+    if day_of_month != "*":
         return 31 * DAY
     if day_of_week != "*":
         return 7 * DAY
