@@ -75,13 +75,23 @@ def parse_throughput(value: object) -> float:
     raise ValueError(f"expected a throughput such as 50/s or 3000/m, got {value!r}")
 
 
-def format_duration(seconds: float) -> str:
-    """The shortest exact spelling of a duration: 7200 → "2h", 0.15 → "150ms"."""
-    for unit in ("y", "w", "d", "h", "m", "s"):
-        size = _DURATION_UNITS[unit]
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{round(seconds * 1000, 3):g}ms"
+_FORMAT_UNITS = ("y", "w", "d", "h", "m", "s")
+
+
+def format_duration(seconds: float, *, largest: str = "y") -> str:
+    """A duration in the largest unit (up to ``largest``) that divides it exactly.
+
+    7200 → "2h", 5400 → "90m", 0.15 → "150ms"; with largest="d", a week is "7d",
+    as Prometheus recording-rule names spell their windows.
+    """
+    whole = round(seconds)
+    if whole <= 0 or abs(seconds - whole) > 1e-9:
+        return f"{round(seconds * 1000)}ms"
+    for unit in _FORMAT_UNITS[_FORMAT_UNITS.index(largest) :]:
+        size = int(_DURATION_UNITS[unit])
+        if whole % size == 0:
+            return f"{whole // size}{unit}"
+    return f"{whole}s"
 
 
 # --- cron ------------------------------------------------------------------

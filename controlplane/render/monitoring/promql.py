@@ -12,14 +12,10 @@ import json
 import re
 from collections.abc import Mapping
 
-from controlplane import contract
+from controlplane import contract, units
 
 METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 TEMPLATE_DELIMITER = re.compile(r"\{\{|\}\}")
-
-# Largest unit first: a duration is written in the largest unit that divides it.
-# Days are the largest, so a week reads "7d", as specs write it.
-DURATION_UNITS = (("d", 86400), ("h", 3600), ("m", 60))
 
 
 def string(value: str) -> str:
@@ -35,14 +31,8 @@ def number(value: float) -> str:
 
 
 def duration(seconds: float) -> str:
-    """A Prometheus duration in its largest exact unit: 3600 -> "1h", 5400 -> "90m"."""
-    whole = round(seconds)
-    if whole <= 0 or abs(seconds - whole) > 1e-9:
-        return f"{round(seconds * 1000)}ms"
-    for unit, size in DURATION_UNITS:
-        if whole % size == 0:
-            return f"{whole // size}{unit}"
-    return f"{whole}s"
+    """A Prometheus duration in its largest exact unit, days at most: 604800 -> "7d"."""
+    return units.format_duration(seconds, largest="d")
 
 
 def selector(metric: str, matchers: Mapping[str, str], extra: tuple[str, ...] = ()) -> str:
@@ -77,9 +67,3 @@ def literal_text(text: str) -> str:
     that prints it back as a string constant.
     """
     return TEMPLATE_DELIMITER.sub(lambda m: '{{ "' + m.group() + '" }}', text)
-
-
-def seconds(text: str) -> float:
-    """The inverse of duration() for the simple forms contract.py writes ("5m", "1h", "3d")."""
-    sizes = {"s": 1, "w": 7 * 86400, **dict(DURATION_UNITS)}
-    return float(text[:-1]) * sizes[text[-1]]

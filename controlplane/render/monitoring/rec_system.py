@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from controlplane import contract
+from controlplane import contract, units
 from controlplane.model import Model
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.rules import Recording
@@ -33,7 +33,7 @@ def burn_windows(model: Model) -> list[tuple[str, str, float, str]]:
 
 def error_ratio_windows(model: Model) -> list[str]:
     windows = {SLA_WINDOW} | {w for long, short, _, _ in burn_windows(model) for w in (long, short)}
-    return sorted(windows, key=promql.seconds)
+    return sorted(windows, key=units.parse_duration)
 
 
 def latency(model: Model) -> list[Recording]:
