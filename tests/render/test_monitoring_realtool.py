@@ -3,6 +3,8 @@ promtool (rules, lint, unit tests) and amtool (config, routing)."""
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -145,3 +147,41 @@ def test_alertmanager_never_holds_a_secret_inline(examples_out: Path) -> None:
         (contract.MODEL, contract.FEATURE),
         (contract.MODEL,),
     }
+
+
+def _dashboard_queries(panels: list[dict[str, object]]) -> list[str]:
+    queries: list[str] = []
+    for panel in panels:
+        queries += _dashboard_queries(panel.get("panels", []))  # type: ignore[arg-type]
+        queries += [t["expr"] for t in panel.get("targets", [])]  # type: ignore[attr-defined]
+    return queries
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_every_dashboard_query_parses_and_reads_a_recorded_series(
+    examples_out: Path, name: str, tmp_path: Path
+) -> None:
+    """Grafana sends each panel's expr to Prometheus: promtool parses them all (as recording
+    rules), and every mlcp:* series a panel reads is one the model's rules record."""
+    promtool = require_tool("promtool")
+    board = json.loads((examples_out / "grafana" / f"{name}.json").read_text())
+    queries = _dashboard_queries(board["panels"])
+    assert queries
+    as_rules = {
+        "groups": [
+            {
+                "name": "dashboard",
+                "rules": [
+                    {"record": f"dashboard:query_{i}:x", "expr": q} for i, q in enumerate(queries)
+                ],
+            }
+        ]
+    }
+    path = tmp_path / "dashboard.rules.yml"
+    path.write_text(json.dumps(as_rules))
+    result = run(promtool, "check", "rules", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    rules = loads((examples_out / "prometheus" / f"{name}.rules.yml").read_text())
+    recorded = {r["record"] for g in rules["groups"] for r in g["rules"] if "record" in r}
+    read = {m for q in queries for m in re.findall(r"\bmlcp:[a-z0-9_]+:[a-z0-9_]+", q)}
+    assert read and read <= recorded, sorted(read - recorded)
