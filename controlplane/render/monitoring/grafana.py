@@ -228,6 +228,7 @@ def build(model: Model) -> dashboard.Dashboard:
 
 
 def render_dashboard(model: Model) -> str:
-    encoded = JSONEncoder(sort_keys=True, indent=2).encode(build(model).build())
-    # Re-encode: one formatting for every JSON artifact, non-ASCII text kept as written.
-    return json.dumps(json.loads(encoded), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    # The SDK's encoder turns its objects into dicts; the rest is the formatting of
+    # every JSON artifact (sorted keys, non-ASCII text kept as written).
+    board = build(model).build()
+    return json.dumps(board, cls=JSONEncoder, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
