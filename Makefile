@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit golden bench clean
+.PHONY: demo test tools lint typecheck unit golden bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 demo: $(STAMP)
 	$(BIN)/mlcp validate specs/
 	$(BIN)/mlcp build --out build/
+	@echo "mlcp is installed in $(BIN): run $(BIN)/mlcp --help, or 'source $(BIN)/activate' first"
 
 ## test: the whole suite (unit, golden, real tools), then lint and types
-test: $(STAMP) unit lint typecheck
+test: $(STAMP) tools unit lint typecheck
 
-unit: $(STAMP)
+## tools: promtool, prometheus, amtool, alertmanager (installs Debian's packages as root)
+tools:
+	bash scripts/test-tools
+
+unit: $(STAMP) tools
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
