@@ -361,6 +361,42 @@ def test_new_rejects_a_bad_name(name: str, tmp_path: Path, monkeypatch: pytest.M
     assert not (tmp_path / "specs").exists()
 
 
+def test_new_with_a_bad_name_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_mlcp(["new", "Fraud", "--task", "ranking", "--mode", "batch"])
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "mlcp new: invalid model name 'Fraud': use 3-63 lowercase letters, digits and dashes\n",
+    )
+
+
+def test_an_os_error_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("specs").write_text("a file where the folder should be\n", encoding="utf-8")
+    result = run_mlcp(["new", "scorer", "--task", "ranking", "--mode", "batch"])
+    assert (result.code, result.stdout, result.stderr) == (2, "", "mlcp new: specs: File exists\n")
+
+
+def test_an_internal_error_is_one_line_unless_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("controlplane.cli.compile_paths", broken)
+    result = run_mlcp(["validate", "specs"])
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "mlcp: internal error: RuntimeError: boom (rerun with --debug)\n",
+    )
+    with pytest.raises(RuntimeError, match="boom"):
+        run_mlcp(["--debug", "validate", "specs"])
+
+
 def test_new_requires_task_and_mode() -> None:
     result = run_mlcp(["new", "scorer"])
     assert result.code == 2
