@@ -12,6 +12,7 @@ import click
 from controlplane import __version__
 from controlplane.compile import compile_paths, find_model
 from controlplane.diagnostics import FORMATS, Diagnostic, format_diagnostics, promote_warnings
+from controlplane.domain import TASKS, TIERS
 from controlplane.errors import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, MlcpError
 from controlplane.explain import explain, format_entries
 from controlplane.render.schema import dumps, json_schema
@@ -104,13 +105,9 @@ def explain_command(name: str, specs: Path, fmt: str) -> int:
 
 @cli.command()
 @click.argument("name")
-@click.option(
-    "--task", type=click.Choice(["classification", "regression", "ranking"]), required=True
-)
+@click.option("--task", type=click.Choice(TASKS), required=True)
 @click.option("--mode", type=click.Choice(["realtime", "batch"]), required=True)
-@click.option(
-    "--tier", type=click.Choice(["critical", "standard", "experimental"]), default="standard"
-)
+@click.option("--tier", type=click.Choice(TIERS), default="standard")
 @click.option("--team", default="ml-team", show_default=True)
 @click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("specs"))
 def new(name: str, task: str, mode: str, tier: str, team: str, directory: Path) -> int:

@@ -171,7 +171,7 @@ def _compile(
     if not found:
         diagnostics.append(_no_specs(where))
     compiled: list[Compiled] = []
-    for source in sources:
+    for source in sorted(sources, key=lambda s: s.path):  # the same order from disk or git
         item, problems = _compile_one(source, config_spec, config_doc)
         diagnostics += problems
         if item is not None:

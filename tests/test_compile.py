@@ -156,3 +156,12 @@ def test_a_batch_schedule_is_normalized_in_the_model() -> None:
     assert model.serving.eventbridge_schedule == "cron(0 0 ? * 1 *)"  # EventBridge: 1 is Sunday
     realtime = next(m for m in compile_sources(specs, config).models if m.name == "recommender")
     assert (realtime.serving.cron, realtime.serving.eventbridge_schedule) == (None, None)
+
+
+def test_the_order_of_the_sources_does_not_matter() -> None:
+    specs, config = example_sources()
+    copy = Source("specs/aaa-fraud-copy.yaml", EXAMPLE_TEXTS[FRAUD])
+    forward = compile_sources([*specs, copy], config)
+    backward = compile_sources([copy, *reversed(specs)], config)
+    assert forward.models == backward.models
+    assert forward.diagnostics == backward.diagnostics
