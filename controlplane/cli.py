@@ -18,12 +18,19 @@ from controlplane.explain import explain, format_entries
 from controlplane.render.schema import dumps, json_schema
 from controlplane.report import build_summary, diagnostics_summary
 from controlplane.scaffold import write_starter
+from controlplane.sources import CONFIG_NAME
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
 )
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
+def default_specs() -> Path:
+    """specs/ of the working folder; the working folder itself when it is a specs folder."""
+    here_is_specs = not Path("specs").is_dir() and Path(CONFIG_NAME).is_file()
+    return Path(".") if here_is_specs else Path("specs")
 
 
 def _report(diagnostics: list[Diagnostic], fmt: str, strict: bool, files: int) -> int:
@@ -77,7 +84,7 @@ def _exit_with(ctx: click.Context, /, status: int | None, **_: object) -> None:
 @strict_option
 def validate(paths: tuple[Path, ...], fmt: str, strict: bool) -> int:
     """Check model specs (files or folders; default specs/) and report every problem."""
-    result = compile_paths(paths or (Path("specs"),))
+    result = compile_paths(paths or (default_specs(),))
     return _report(result.diagnostics, fmt, strict, result.valid_count)
 
 
@@ -91,11 +98,11 @@ def schema(kind: str) -> int:
 
 @cli.command(name="explain")
 @click.argument("name")
-@click.option("--specs", type=click.Path(path_type=Path), default=Path("specs"), show_default=True)
+@click.option("--specs", type=click.Path(path_type=Path), help="Specs folder (default: specs/).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def explain_command(name: str, specs: Path, fmt: str) -> int:
+def explain_command(name: str, specs: Path | None, fmt: str) -> int:
     """Show a model's normalized values and where each came from."""
-    entries = explain(find_model(specs, name))
+    entries = explain(find_model(specs or default_specs(), name))
     if fmt == "json":
         click.echo(json.dumps([e.__dict__ for e in entries], indent=2))
     else:
@@ -133,7 +140,7 @@ def build_command(
     """Validate the specs, then generate everything under the output folder."""
     from controlplane.build import build  # the renderers load only when building
 
-    result = build(paths or (Path("specs"),), out, check=check)
+    result = build(paths or (default_specs(),), out, check=check)
     status = _report(result.compilation.diagnostics, fmt, strict, result.compilation.valid_count)
     if status != EXIT_OK or result.writes is None:
         return EXIT_ERRORS

@@ -80,3 +80,22 @@ def test_check_says_missing_differs_and_stale(repo: Path, monkeypatch: pytest.Mo
         "  stale: build/monitoring/prometheus/tests/recommender.test.yml",
     ]
     assert "build is out of date; run `mlcp build`" in result.stdout
+
+
+def test_inside_the_specs_folder_the_commands_need_no_path(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo / "specs")
+    validated = run_mlcp(["validate"])
+    assert (validated.code, validated.stdout, validated.stderr) == (
+        0,
+        "3 valid specs; 0 errors, 0 warnings\n",
+        "",
+    )
+    built = run_mlcp(["build"])
+    assert built.code == 0, built.stdout + built.stderr
+    assert (repo / "build" / "manifest.json").is_file()
+    assert not (repo / "specs" / "build").exists()
+    explained = run_mlcp(["explain", "fraud-detector"])
+    assert explained.code == 0, explained.stderr
+    assert explained.stdout.startswith("apiVersion ")
