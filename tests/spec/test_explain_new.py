@@ -104,6 +104,9 @@ def test_builtin_defaults_and_derived_values() -> None:
         "retraining.schedule", "rate(7 days)", "derived", ""
     )
     assert entries["serving.gpu"].value == "false"
+    # demand-forecast runs at "0 3 * * *", stable, stages [25, 100] and no shadow phase.
+    assert entries["serving.cron"] == Entry("serving.cron", "0 3 * * *", "derived", "")
+    assert entries["rollout.next_state"] == Entry("rollout.next_state", "canary-25", "derived", "")
 
 
 def test_escalation_policy_falls_back_to_the_repo_default() -> None:
