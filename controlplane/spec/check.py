@@ -3,6 +3,11 @@
 Each rule has a stable code, a one-line title (the README's table is made
 from ``RULES``), and yields every problem it finds with its location and a
 hint. Rules never raise and never stop at the first problem.
+
+``RULES``, at the end, is what registers them: it lists the modules whose
+rules run (this one, ``rules_data``, ``rules_ops``, ``rules_policy``).
+Importing a module registers nothing, so what runs never depends on which
+modules some other import happened to load first.
 """
 
 from __future__ import annotations
