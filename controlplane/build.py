@@ -45,7 +45,7 @@ def render_all(compilation: Compilation) -> list[Artifact]:
 def build(paths: Sequence[Path | str], out: Path | None, *, check: bool) -> BuildResult:
     """Compile; if clean, render and write (or, with check, only compare)."""
     compilation = compile_paths(paths)
-    target = out or Path(compilation.config.output_dir)
+    target = out or compilation.output_dir  # build.out is relative to the project root
     result = BuildResult(compilation, target)
     if not compilation.ok:
         return result

@@ -10,20 +10,27 @@ from pathlib import Path
 import click
 
 from controlplane import __version__
-from controlplane.compile import UnknownModel, UsageError, compile_paths, find_model
+from controlplane.compile import compile_paths, find_model
 from controlplane.diagnostics import FORMATS, Diagnostic, format_diagnostics, promote_warnings
+from controlplane.domain import TASKS, TIERS
+from controlplane.errors import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, MlcpError
 from controlplane.explain import explain, format_entries
 from controlplane.render.schema import dumps, json_schema
 from controlplane.report import build_summary, diagnostics_summary
-from controlplane.scaffold import ScaffoldError, write_starter
-
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+from controlplane.scaffold import write_starter
+from controlplane.sources import CONFIG_NAME
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
 )
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+
+
+def default_specs() -> Path:
+    """specs/ of the working folder; the working folder itself when it is a specs folder."""
+    here_is_specs = not Path("specs").is_dir() and Path(CONFIG_NAME).is_file()
+    return Path(".") if here_is_specs else Path("specs")
 
 
 def _report(diagnostics: list[Diagnostic], fmt: str, strict: bool, files: int) -> int:
@@ -77,7 +84,7 @@ def _exit_with(ctx: click.Context, /, status: int | None, **_: object) -> None:
 @strict_option
 def validate(paths: tuple[Path, ...], fmt: str, strict: bool) -> int:
     """Check model specs (files or folders; default specs/) and report every problem."""
-    result = compile_paths(paths or (Path("specs"),))
+    result = compile_paths(paths or (default_specs(),))
     return _report(result.diagnostics, fmt, strict, result.valid_count)
 
 
@@ -91,15 +98,11 @@ def schema(kind: str) -> int:
 
 @cli.command(name="explain")
 @click.argument("name")
-@click.option("--specs", type=click.Path(path_type=Path), default=Path("specs"), show_default=True)
+@click.option("--specs", type=click.Path(path_type=Path), help="Specs folder (default: specs/).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def explain_command(name: str, specs: Path, fmt: str) -> int:
+def explain_command(name: str, specs: Path | None, fmt: str) -> int:
     """Show a model's normalized values and where each came from."""
-    try:
-        entries = explain(find_model(specs, name))
-    except UnknownModel as exc:
-        click.echo(f"mlcp: {exc}", err=True)
-        return EXIT_ERRORS
+    entries = explain(find_model(specs or default_specs(), name))
     if fmt == "json":
         click.echo(json.dumps([e.__dict__ for e in entries], indent=2))
     else:
@@ -109,21 +112,14 @@ def explain_command(name: str, specs: Path, fmt: str) -> int:
 
 @cli.command()
 @click.argument("name")
-@click.option(
-    "--task", type=click.Choice(["classification", "regression", "ranking"]), required=True
-)
+@click.option("--task", type=click.Choice(TASKS), required=True)
 @click.option("--mode", type=click.Choice(["realtime", "batch"]), required=True)
-@click.option(
-    "--tier", type=click.Choice(["critical", "standard", "experimental"]), default="standard"
-)
+@click.option("--tier", type=click.Choice(TIERS), default="standard")
 @click.option("--team", default="ml-team", show_default=True)
 @click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("specs"))
 def new(name: str, task: str, mode: str, tier: str, team: str, directory: Path) -> int:
     """Write a valid, commented starter spec to DIR/NAME.yaml."""
-    try:
-        path = write_starter(directory, name, task, mode, tier, team)
-    except ScaffoldError as exc:
-        raise click.UsageError(str(exc)) from None
+    path = write_starter(directory, name, task, mode, tier, team)
     click.echo(
         f"wrote {path.as_posix()}; fill in the TODOs, then run `mlcp validate {path.as_posix()}`"
     )
@@ -144,7 +140,7 @@ def build_command(
     """Validate the specs, then generate everything under the output folder."""
     from controlplane.build import build  # the renderers load only when building
 
-    result = build(paths or (Path("specs"),), out, check=check)
+    result = build(paths or (default_specs(),), out, check=check)
     status = _report(result.compilation.diagnostics, fmt, strict, result.compilation.valid_count)
     if status != EXIT_OK or result.writes is None:
         return EXIT_ERRORS
@@ -153,11 +149,21 @@ def build_command(
     return EXIT_ERRORS if stale else EXIT_OK
 
 
+def _command_name(args: list[str]) -> str:
+    """`mlcp build` of `mlcp --debug build specs/`: the word that names the failing command."""
+    words = [a for a in args if not a.startswith("-")]
+    return (
+        f"mlcp {words[0]}"
+        if words and words[0] in cli.list_commands(click.Context(cli))
+        else "mlcp"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: the one place that turns failures into exit codes."""
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = list(argv if argv is not None else sys.argv[1:])
     try:
-        status = cli.main(args=argv, prog_name="mlcp", standalone_mode=False)
+        status = cli.main(args=args, prog_name="mlcp", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
@@ -166,11 +172,15 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("mlcp: aborted", err=True)
         return EXIT_USAGE
-    except UsageError as exc:
-        click.echo(f"mlcp: {exc}", err=True)
+    except MlcpError as exc:
+        click.echo(f"{_command_name(args)}: {exc}", err=True)
+        return exc.exit_code
+    except OSError as exc:  # a file the command had to read or write: the person can fix it
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"{_command_name(args)}: {where}{exc.strerror or exc}", err=True)
         return EXIT_USAGE
     except Exception as exc:  # the single catch-all: no tracebacks unless asked
-        if debug:
+        if "--debug" in args:
             raise
         click.echo(
             f"mlcp: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True

@@ -1,4 +1,9 @@
-"""The compiler: spec files in, normalized models and every diagnostic out."""
+"""The compiler: spec sources in, normalized models and every diagnostic out.
+
+``compile_sources`` is the compiler: it takes named texts, wherever they came
+from (disk, a git object, memory). ``compile_paths`` is the thin layer that
+finds and reads them on disk.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +12,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from controlplane.diagnostics import Diagnostic, has_errors, sort_diagnostics
+from controlplane.domain import TIERS
+from controlplane.errors import UnknownModel, UsageError
 from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
-from controlplane.spec import rules_data, rules_ops, rules_policy  # noqa: F401 - registers rules
+from controlplane.sources import Source, display, load_source, read_tree
 from controlplane.spec.check import check_spec
 from controlplane.spec.config import ConfigSpec
 from controlplane.spec.layers import Layered, layer
-from controlplane.spec.load import Document, load_document
+from controlplane.spec.load import Document
 from controlplane.spec.normalize import to_config, to_model
 from controlplane.spec.parse import check_header, validate
 from controlplane.spec.v1 import ModelSpec
 
-CONFIG_NAME = "mlcp.yaml"
-TIERS = ("critical", "standard", "experimental")
-
-
-class UsageError(Exception):
-    """A path that does not exist, or the like: exit 2, not a diagnostic."""
-
-
-class UnknownModel(Exception):
-    """No valid spec under the folder declares the model asked for."""
+__all__ = ["Compilation", "Compiled", "Source", "UnknownModel", "UsageError", "compile_sources"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +36,11 @@ class Compiled:
     spec: ModelSpec
     layered: Layered
 
+    @property
+    def shown(self) -> str:
+        """The spec's file as its diagnostics name it."""
+        return self.layered.doc.file
+
 
 @dataclass
 class Compilation:
@@ -45,6 +48,7 @@ class Compilation:
     compiled: tuple[Compiled, ...] = ()
     diagnostics: list[Diagnostic] = field(default_factory=list)
     config_doc: Document | None = None
+    root: Path | None = None  # the project root on disk; None for sources from elsewhere
 
     @property
     def models(self) -> tuple[Model, ...]:
@@ -58,40 +62,22 @@ class Compilation:
     def valid_count(self) -> int:
         """Specs that compiled with no error, cross-file errors included."""
         failed = {d.file for d in self.diagnostics if d.is_error}
-        return sum(c.model.source not in failed for c in self.compiled)
+        return sum(c.shown not in failed for c in self.compiled)
+
+    @property
+    def output_dir(self) -> Path:
+        """mlcp.yaml's build.out, which is relative to the project root, not to the working folder."""
+        out = Path(self.config.output_dir)
+        if self.root is None or out.is_absolute():
+            return out
+        return Path(display(self.root / out))
 
 
-def _display(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def discover(paths: Sequence[Path]) -> tuple[list[Path], Path | None]:
-    """Spec files under the given files and folders (sorted), and the mlcp.yaml that governs them."""
-    files: list[Path] = []
-    config: Path | None = None
-    for path in paths:
-        if path.is_dir():
-            config = config or (path / CONFIG_NAME if (path / CONFIG_NAME).is_file() else None)
-            found = [*path.rglob("*.yaml"), *path.rglob("*.yml")]
-            files += [f for f in found if f.name != CONFIG_NAME and f.is_file()]
-        elif path.is_file():
-            sibling = path.parent / CONFIG_NAME
-            config = config or (sibling if sibling.is_file() else None)
-            if path.name != CONFIG_NAME:
-                files.append(path)
-        else:
-            raise UsageError(f"no such file or folder: {path}")
-    return sorted(set(files)), config
-
-
-def load_config(path: Path | None) -> tuple[ConfigSpec, Document | None, list[Diagnostic]]:
+def load_config(source: Source | None) -> tuple[ConfigSpec, Document | None, list[Diagnostic]]:
     default = ConfigSpec(apiVersion="mlcp/v1", kind="Config")
-    if path is None:
+    if source is None:
         return default, None, []
-    loaded = load_document(path, _display(path))
+    loaded = load_source(source)
     if isinstance(loaded, Diagnostic):
         return default, None, [loaded]
     problems = check_header(loaded, "Config")
@@ -102,9 +88,9 @@ def load_config(path: Path | None) -> tuple[ConfigSpec, Document | None, list[Di
 
 
 def _compile_one(
-    path: Path, config: ConfigSpec, config_doc: Document | None
+    source: Source, config: ConfigSpec, config_doc: Document | None
 ) -> tuple[Compiled | None, list[Diagnostic]]:
-    loaded = load_document(path, _display(path))
+    loaded = load_source(source)
     if isinstance(loaded, Diagnostic):
         return None, [loaded]
     problems = check_header(loaded, "Model")
@@ -121,7 +107,7 @@ def _compile_one(
     problems += check_spec(spec, layered.doc, config)
     if has_errors(problems):
         return None, problems
-    model = to_model(spec, loaded.file, config)
+    model = to_model(spec, source.path, config)
     return Compiled(model, spec, layered), problems
 
 
@@ -139,7 +125,7 @@ def _cross_file(compiled: list[Compiled]) -> list[Diagnostic]:
     for item in sorted(compiled, key=lambda c: Path(c.model.source).stem != c.model.name):
         name, loc = item.model.name, item.layered.doc.locate(("metadata", "name"))
         if name in first:
-            other = first[name].model.source
+            other = first[name].shown
             out.append(
                 Diagnostic(
                     loc.file,
@@ -169,39 +155,53 @@ def _cross_file(compiled: list[Compiled]) -> list[Diagnostic]:
     return out
 
 
-def compile_paths(paths: Sequence[Path | str], config_path: Path | None = None) -> Compilation:
-    """Load, validate, check and normalize every spec under the given paths."""
+def compile_sources(sources: Sequence[Source], config: Source | None = None) -> Compilation:
+    """Load, validate, check and normalize every spec source, under one mlcp.yaml source."""
     with no_cyclic_gc():
-        return _compile_paths(paths, config_path)
+        return _compile(sources, config, found=len(sources), where=config.shown if config else ".")
 
 
-def _compile_paths(paths: Sequence[Path | str], config_path: Path | None) -> Compilation:
-    files, found_config = discover([Path(p) for p in paths])
-    config_spec, config_doc, diagnostics = load_config(config_path or found_config)
-    result = Compilation(config=to_config(config_spec, config_doc.file if config_doc else None))
+def _compile(
+    sources: Sequence[Source], config: Source | None, *, found: int, where: str
+) -> Compilation:
+    """``found`` counts the specs discovered, readable or not; ``where`` names their folder."""
+    config_spec, config_doc, diagnostics = load_config(config)
+    result = Compilation(config=to_config(config_spec, config.path if config else None))
     result.config_doc = config_doc
-    if not files:
-        where = _display(Path(paths[0])) if paths else "."
-        diagnostics.append(
-            Diagnostic(
-                where,
-                1,
-                1,
-                "MLCP403",
-                "error",
-                "no model specs found",
-                "add a spec with `mlcp new NAME --task classification --mode realtime`",
-            )
-        )
+    if not found:
+        diagnostics.append(_no_specs(where))
     compiled: list[Compiled] = []
-    for path in files:
-        item, problems = _compile_one(path, config_spec, config_doc)
+    for source in sorted(sources, key=lambda s: s.path):  # the same order from disk or git
+        item, problems = _compile_one(source, config_spec, config_doc)
         diagnostics += problems
         if item is not None:
             compiled.append(item)
     diagnostics += _cross_file(compiled)
     result.compiled = tuple(sorted(compiled, key=lambda c: c.model.name))
     result.diagnostics = sort_diagnostics(diagnostics)
+    return result
+
+
+def _no_specs(where: str) -> Diagnostic:
+    return Diagnostic(
+        where,
+        1,
+        1,
+        "MLCP403",
+        "error",
+        "no model specs found",
+        "add a spec with `mlcp new NAME --task classification --mode realtime`",
+    )
+
+
+def compile_paths(paths: Sequence[Path | str]) -> Compilation:
+    """Find the specs under the given files and folders on disk, then compile them."""
+    with no_cyclic_gc():
+        read = read_tree([Path(p) for p in paths])
+        where = display(Path(paths[0])) if paths else "."
+        result = _compile(read.specs, read.config, found=len(read.tree.files), where=where)
+    result.diagnostics = sort_diagnostics([*read.problems, *result.diagnostics])
+    result.root = read.tree.root
     return result
 
 

@@ -72,8 +72,12 @@ def explain(compiled: Compiled) -> list[Entry]:
         entries.append(Entry(_dotted(path), _show(value), label, where))
     model = compiled.model
     entries.append(Entry("serving.gpu", str(model.serving.gpu).lower(), "derived", ""))
+    if model.serving.cron:
+        entries.append(Entry("serving.cron", model.serving.cron, "derived", ""))
     if model.retraining:
         entries.append(Entry("retraining.schedule", model.retraining.schedule, "derived", ""))
+    next_state = model.rollout.states.next(model.rollout.state)
+    entries.append(Entry("rollout.next_state", next_state, "derived", ""))
     return entries
 
 

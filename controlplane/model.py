@@ -12,30 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Tier = Literal["critical", "standard", "experimental"]
-TaskType = Literal["classification", "regression", "ranking"]
+from controlplane import domain, units
+from controlplane.domain import TaskType, Tier
+
 ServingMode = Literal["realtime", "batch"]
 FeatureKind = Literal["numeric", "categorical"]
-RolloutState = str  # "stable" | "shadow" | "canary-<N>" | "full"
-
-QUALITY_METRICS: dict[str, tuple[str, ...]] = {
-    "classification": (
-        "precision",
-        "recall",
-        "f1",
-        "accuracy",
-        "false_negative_rate",
-        "false_positive_rate",
-    ),
-    "regression": ("mae", "rmse", "r2"),
-    "ranking": ("ndcg", "map"),
-}
-
-# Metrics where a lower value is better; the gate and the alerts flip for them.
-LOWER_IS_BETTER = frozenset({"false_negative_rate", "false_positive_rate", "mae", "rmse"})
-
-# Signals that `rollout.rollback_on` may name besides the spec's own quality metrics.
-SYSTEM_SIGNALS = ("latency_p50", "latency_p95", "latency_p99", "error_rate")
+RolloutState = str  # one of domain.RolloutStates(stages).states
 
 
 @dataclass(frozen=True)
@@ -51,6 +33,11 @@ class Sla:
     error_rate: float | None  # fraction of requests
     availability: float | None  # fraction, e.g. 0.999
     min_throughput: float | None  # requests per second
+
+    @property
+    def error_budget(self) -> float | None:
+        """The share of requests that may fail (``domain.error_budget``)."""
+        return domain.error_budget(self.availability, self.error_rate)
 
 
 @dataclass(frozen=True)
@@ -85,9 +72,20 @@ class Serving:
     cache: Cache | None
     quantization: Literal["none", "fp16", "int8"]
     artifact: ModelArtifact
-    schedule: str | None  # cron, batch only
+    schedule: str | None  # batch only: as written (a cron expression, or a name like @weekly)
     spot: bool
     checkpoint_every: float | None  # seconds, batch only
+
+    # The schedule is normalized here, once: readers ask for the form they need.
+    @property
+    def cron(self) -> str | None:
+        """The five-field cron the schedule means (`@weekly` is `0 0 * * 0`); None for realtime."""
+        return units.normalize_cron(self.schedule) if self.schedule else None
+
+    @property
+    def eventbridge_schedule(self) -> str | None:
+        """The EventBridge `cron(...)` expression of the schedule; None for realtime."""
+        return units.cron_to_eventbridge(self.cron) if self.cron else None
 
 
 @dataclass(frozen=True)
@@ -162,7 +160,7 @@ class Gate:
 @dataclass(frozen=True)
 class Retraining:
     cadence: str  # as written: daily | weekly | biweekly | monthly | cron
-    schedule: str  # the cron expression it means
+    schedule: str  # the EventBridge schedule expression it means
     data_source: str
     data_window: float  # seconds
     min_rows: int
@@ -193,13 +191,14 @@ class Rollout:
     state: RolloutState
 
     @property
+    def states(self) -> domain.RolloutStates:
+        """The state machine this rollout moves through (stable → shadow → canary-N… → full)."""
+        return domain.RolloutStates(self.stages, shadow=self.shadow is not None)
+
+    @property
     def candidate_weight(self) -> int:
         """Percent of production traffic the candidate takes in the current state."""
-        if self.state == "full":
-            return 100
-        if self.state.startswith("canary-"):
-            return int(self.state.removeprefix("canary-"))
-        return 0
+        return domain.candidate_weight(self.state)
 
 
 @dataclass(frozen=True)

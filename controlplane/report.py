@@ -36,7 +36,9 @@ def build_summary(result: BuildResult, *, check: bool) -> tuple[str, bool]:
     out = result.out.as_posix()
     if check:
         for path in writes.written:
-            lines.append(f"  out of date: {out}/{path}")
+            # The build's list of files to write holds both; the person wants to know which.
+            state = "differs" if (result.out / path).exists() else "missing"
+            lines.append(f"  {state}: {out}/{path}")
         for path in writes.removed:
             lines.append(f"  stale: {out}/{path}")
         verdict = f"{out} is out of date; run `mlcp build`" if stale else f"{out} is up to date"

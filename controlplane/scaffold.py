@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jinja2
 
+from controlplane.errors import MlcpError
 from controlplane.spec.v1 import NAME_PATTERN
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -29,8 +30,8 @@ _GATE = {"classification": "f1", "regression": "rmse", "ranking": "ndcg"}
 _BROKEN = {"classification": "false_negative_rate", "regression": "rmse", "ranking": "ndcg"}
 
 
-class ScaffoldError(Exception):
-    pass
+class ScaffoldError(MlcpError):
+    """A name that cannot be a model or team, or a spec that already exists: exit 2."""
 
 
 def starter_spec(name: str, task: str, mode: str, tier: str, team: str) -> str:

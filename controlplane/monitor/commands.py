@@ -1,4 +1,7 @@
-"""`mlcp profile` and `mlcp drift`: parse options, call one core function, report, exit."""
+"""`mlcp profile` and `mlcp drift`: parse options, call one core function, report.
+
+Bad input raises ``MonitorError``; ``cli.main`` turns it into one line and exit 2.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ from controlplane.monitor.profile_json import load_profile, profile_to_json
 from controlplane.monitor.report import format_table, report_json, write_textfile
 from controlplane.monitor.source import DEFAULT_CHUNK_ROWS
 
-EXIT_OK, EXIT_CRITICAL, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_CRITICAL = 0, 1
 Progress = Callable[[int, int | None], None]
 
 
@@ -76,16 +79,12 @@ def profile_command(
     data: Path,
 ) -> None:
     """Write the reference profile of DATA (Parquet or CSV) for a model's features."""
-    try:
-        model = resolve_model(model_name, specs)
-        tick = _progress("profiling", progress)
-        built = build_profile(
-            data, model, chunk_rows=chunk_rows, max_categories=max_categories, progress=tick
-        )
-        out.write_text(profile_to_json(built), encoding="utf-8")
-    except (MonitorError, OSError) as error:
-        click.echo(f"mlcp profile: {error}", err=True)
-        ctx.exit(EXIT_USAGE)
+    model = resolve_model(model_name, specs)
+    tick = _progress("profiling", progress)
+    built = build_profile(
+        data, model, chunk_rows=chunk_rows, max_categories=max_categories, progress=tick
+    )
+    out.write_text(profile_to_json(built), encoding="utf-8")
     click.echo(f"{out}: {built.rows} rows, {len(built.features)} features")
     ctx.exit(EXIT_OK)
 
@@ -112,15 +111,11 @@ def drift_command(
     data: Path,
 ) -> None:
     """Compare DATA with the reference profile; exit 1 when any feature is critical."""
-    try:
-        model = resolve_model(model_name, specs)
-        reference = load_profile(profile_path)
-        tick = _progress("checking drift", progress)
-        report = compute_drift(data, model, reference, chunk_rows=chunk_rows, progress=tick)
-        if textfile is not None:
-            write_textfile(report, textfile)
-    except (MonitorError, OSError) as error:
-        click.echo(f"mlcp drift: {error}", err=True)
-        ctx.exit(EXIT_USAGE)
+    model = resolve_model(model_name, specs)
+    reference = load_profile(profile_path)
+    tick = _progress("checking drift", progress)
+    report = compute_drift(data, model, reference, chunk_rows=chunk_rows, progress=tick)
+    if textfile is not None:
+        write_textfile(report, textfile)
     click.echo(report_json(report) if fmt == "json" else format_table(report))
     ctx.exit(EXIT_CRITICAL if report.status == "critical" else EXIT_OK)

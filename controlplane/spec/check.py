@@ -3,74 +3,37 @@
 Each rule has a stable code, a one-line title (the README's table is made
 from ``RULES``), and yields every problem it finds with its location and a
 hint. Rules never raise and never stop at the first problem.
+
+``RULES``, at the end, is what registers them: it lists the modules whose
+rules run (this one, ``rules_data``, ``rules_ops``, ``rules_policy``).
+Importing a module registers nothing, so what runs never depends on which
+modules some other import happened to load first.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import sys
+from collections.abc import Iterator
 from itertools import pairwise
 
 from controlplane.contract import BURN_RATE_WINDOWS
-from controlplane.diagnostics import Diagnostic, Severity
-from controlplane.model import SYSTEM_SIGNALS
-from controlplane.spec.config import ConfigSpec, Policy
+from controlplane.diagnostics import Diagnostic
+from controlplane.domain import (
+    DEFAULT_ROLLBACK_SYSTEM_SIGNALS,
+    LATENCY_QUANTILES,
+    SYSTEM_SIGNALS,
+    RolloutStates,
+    error_budget,
+    error_budget_source,
+    rollback_signals,
+)
+from controlplane.spec import rules_data, rules_ops, rules_policy
+from controlplane.spec.config import ConfigSpec
 from controlplane.spec.load import Document, KeyPath
 from controlplane.spec.parse import did_you_mean
+from controlplane.spec.rulebook import HOUR, Context, Rule, rule, rules_in
 from controlplane.spec.types import _Unit
 from controlplane.spec.v1 import ModelSpec
-
-HOUR, MONTH = 3600.0, 30 * 86400.0
-FEATURE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
-GPU_FAMILIES = ("g4dn", "g5", "g6", "g6e", "p3", "p4d", "p4de", "p5", "inf1", "inf2", "trn1")
-
-
-def is_gpu_instance(instance_type: str) -> bool:
-    family = instance_type.removeprefix("ml.").split(".")[0]
-    return family in GPU_FAMILIES
-
-
-@dataclass
-class Context:
-    spec: ModelSpec
-    doc: Document
-    config: ConfigSpec
-    code: str = ""
-    severity: Severity = "error"
-
-    def report(
-        self, path: KeyPath, message: str, hint: str = "", *, key: bool = False
-    ) -> Diagnostic:
-        loc = self.doc.locate(path, key=key)
-        return Diagnostic(loc.file, loc.line, loc.col, self.code, self.severity, message, hint)
-
-    def policies(self) -> list[tuple[str, Policy]]:
-        tier = self.spec.metadata.tier
-        chosen = [("all", self.config.policies.get("all")), (tier, self.config.policies.get(tier))]
-        return [(name, policy) for name, policy in chosen if policy is not None]
-
-
-Check = Callable[[Context], Iterator[Diagnostic]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    code: str
-    severity: Severity
-    title: str
-    check: Check
-
-
-RULES: list[Rule] = []
-
-
-def rule(code: str, title: str, severity: Severity = "error") -> Callable[[Check], Check]:
-    def register(check: Check) -> Check:
-        RULES.append(Rule(code, severity, title, check))
-        return check
-
-    return register
 
 
 def check_spec(spec: ModelSpec, doc: Document, config: ConfigSpec) -> list[Diagnostic]:
@@ -79,6 +42,10 @@ def check_spec(spec: ModelSpec, doc: Document, config: ConfigSpec) -> list[Diagn
         ctx = Context(spec, doc, config, r.code, r.severity)
         out.extend(r.check(ctx))
     return out
+
+
+def _value(unit: _Unit | None) -> float | None:
+    return unit.value if unit is not None else None
 
 
 def _pct(value: float) -> str:
@@ -144,12 +111,14 @@ def _availability(ctx: Context) -> Iterator[Diagnostic]:
 @rule("MLCP244", "the error budget leaves room for burn-rate alerts (factor × budget < 1)")
 def _burn_rate(ctx: Context) -> Iterator[Diagnostic]:
     sla = ctx.spec.sla
-    if sla.availability and 0 < sla.availability.value < 1:
-        budget, path = 1 - sla.availability.value, ("sla", "availability")
-    elif sla.error_rate and 0 < sla.error_rate.value < 1:
-        budget, path = sla.error_rate.value, ("sla", "error_rate")
-    else:
+    availability, error_rate = _value(sla.availability), _value(sla.error_rate)
+    source, budget = (
+        error_budget_source(availability, error_rate),
+        error_budget(availability, error_rate),
+    )
+    if source is None or budget is None:
         return
+    path = ("sla", source)
     factor = max(f for _, _, f, _ in BURN_RATE_WINDOWS)
     if factor * budget >= 1:
         yield ctx.report(
@@ -178,8 +147,7 @@ def _stages(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _valid_states(ctx: Context) -> list[str]:
-    canaries = [f"canary-{n}" for n in ctx.spec.rollout.stages if 0 < n < 100]
-    return ["stable", "shadow", *canaries, "full"]
+    return list(RolloutStates(tuple(ctx.spec.rollout.stages)).states)
 
 
 @rule("MLCP205", "rollout.state is stable, shadow, canary-N for a declared stage N, or full")
@@ -227,16 +195,15 @@ def _shadow_duration(ctx: Context) -> Iterator[Diagnostic]:
 
 def declared_signals(spec: ModelSpec) -> list[str]:
     """Signals a spec defines, which rollout.rollback_on may name."""
-    known = [f"latency_{p}" for p in ("p50", "p95", "p99") if getattr(spec.sla.latency, p)]
-    if spec.sla.error_rate or spec.sla.availability:
-        known.append("error_rate")
-    known += [m.name for m in spec.quality.metrics] + [p.name for p in spec.quality.proxies]
-    return known
+    latency = [q for q in LATENCY_QUANTILES if getattr(spec.sla.latency, q)]
+    budget = bool(spec.sla.error_rate or spec.sla.availability)
+    quality = [m.name for m in spec.quality.metrics] + [p.name for p in spec.quality.proxies]
+    return rollback_signals(latency, budget, quality)
 
 
 def default_rollback_on(spec: ModelSpec) -> list[str]:
     """Unless a spec says otherwise: roll back on p99 latency, errors and every broken bar."""
-    system = [s for s in ("latency_p99", "error_rate") if s in declared_signals(spec)]
+    system = [s for s in DEFAULT_ROLLBACK_SYSTEM_SIGNALS if s in declared_signals(spec)]
     broken = [m.name for m in spec.quality.metrics if m.broken]
     return system + broken + [p.name for p in spec.quality.proxies if p.broken]
 
@@ -263,3 +230,7 @@ def _candidate_version(ctx: Context) -> Iterator[Diagnostic]:
             f"rollout.candidate.version {candidate.version!r} is the version already serving",
             "bump the candidate's version so the two variants can be told apart",
         )
+
+
+# The rules `mlcp validate` runs, in code order: this list is what registers them.
+RULES: tuple[Rule, ...] = rules_in(sys.modules[__name__], rules_data, rules_ops, rules_policy)

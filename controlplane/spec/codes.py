@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from controlplane.spec import rules_data, rules_ops, rules_policy  # noqa: F401 - registers rules
 from controlplane.spec.check import RULES
 
 STRUCTURE = {

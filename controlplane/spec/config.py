@@ -6,9 +6,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from controlplane.domain import Tier
 from controlplane.spec.v1 import Positive, Strict
 
-TierName = Literal["critical", "standard", "experimental"]
+TierName = Tier
 
 
 class Aws(Strict):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from controlplane import model as m
+from controlplane.domain import is_gpu_instance
 from controlplane.spec import v1
-from controlplane.spec.check import default_rollback_on, is_gpu_instance
+from controlplane.spec.check import default_rollback_on
 from controlplane.spec.config import ConfigSpec
 from controlplane.spec.types import _Unit
 from controlplane.units import cadence_schedule

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from controlplane.diagnostics import Diagnostic
-from controlplane.model import LOWER_IS_BETTER, QUALITY_METRICS
-from controlplane.spec.check import FEATURE_NAME, Context, rule
+from controlplane.domain import LOWER_IS_BETTER, QUALITY_METRICS, RATE_METRICS
 from controlplane.spec.parse import did_you_mean
+from controlplane.spec.rulebook import FEATURE_NAME, Context, rule
 
 
 @rule("MLCP208", "drift.psi.warn is below drift.psi.critical")
@@ -139,7 +139,7 @@ def _metric_unique(ctx: Context) -> Iterator[Diagnostic]:
 
 @rule("MLCP229", "rate-valued quality bars lie between 0 and 1")
 def _metric_range(ctx: Context) -> Iterator[Diagnostic]:
-    bounded = set(QUALITY_METRICS["classification"]) | {"ndcg", "map"}
+    bounded = RATE_METRICS
     for i, metric in enumerate(ctx.spec.quality.metrics):
         for side in ("min", "max"):
             value = getattr(metric, side)

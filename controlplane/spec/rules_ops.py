@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from controlplane.diagnostics import Diagnostic
-from controlplane.model import QUALITY_METRICS
-from controlplane.spec.check import MONTH, Context, is_gpu_instance, rule
+from controlplane.domain import QUALITY_METRICS, is_gpu_instance
 from controlplane.spec.parse import did_you_mean
+from controlplane.spec.rulebook import MONTH, Context, rule
 from controlplane.units import CADENCES, cadence_schedule, cron_to_eventbridge, normalize_cron
 
 

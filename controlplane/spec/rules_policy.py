@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from controlplane.diagnostics import Diagnostic
-from controlplane.spec.check import Context, rule
+from controlplane.spec.rulebook import Context, rule
 
 _REQUIRED = {
     "fallback": lambda s: s.fallback is not None,

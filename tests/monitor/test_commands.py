@@ -3,16 +3,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import click
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 from prometheus_client.parser import text_string_to_metric_families
 
 from controlplane import contract
 from controlplane.monitor import load_profile, profile_to_json
 from controlplane.monitor.commands import drift_command, profile_command
+from tests.spec.clirun import run_mlcp
 
 
 def fraud_frame(rows: int, seed: int, shift: float = 0.0) -> pa.Table:
@@ -38,10 +39,10 @@ def data(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(command: object, *args: str | Path) -> tuple[int, str, str]:
-    result = CliRunner().invoke(command, [str(a) for a in args])  # type: ignore[arg-type]
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result.exit_code, result.stdout, result.stderr
+def run(command: click.Command, *args: str | Path) -> tuple[int, str, str]:
+    """The command run as `mlcp` runs it: through `cli.main`, which maps errors to exit codes."""
+    result = run_mlcp([str(command.name), *(str(a) for a in args)])
+    return result.code, result.stdout, result.stderr
 
 
 def profile(data: Path, examples: Path) -> Path:

@@ -145,7 +145,7 @@ def test_missing_path_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.Monke
     result = run_mlcp(["validate", "nowhere/specs"])
     assert result.code == 2
     assert result.stdout == ""
-    assert result.stderr == "mlcp: no such file or folder: nowhere/specs\n"
+    assert result.stderr == "mlcp validate: no such file or folder: nowhere/specs\n"
 
 
 def test_unknown_option_is_a_usage_error_without_traceback() -> None:
@@ -202,9 +202,9 @@ def test_build_then_check_then_drift(tmp_path: Path, monkeypatch: pytest.MonkeyP
     (out / changed).write_bytes(tree[changed] + b"\n# edited by hand\n")
     stale = run_mlcp(["build", "specs", "--out", str(out), "--check"])
     assert stale.code == 1
-    assert f"  out of date: {out.as_posix()}/{changed}\n" in stale.stdout
+    assert f"  differs: {out.as_posix()}/{changed}\n" in stale.stdout
     assert f"{out.as_posix()} is out of date; run `mlcp build`" in stale.stdout
-    listed = re.findall(r"out of date: (\S+)", stale.stdout)
+    listed = re.findall(r"(?:differs|missing|stale): (\S+)", stale.stdout)
     assert listed == [f"{out.as_posix()}/{changed}"]
     assert (out / changed).read_bytes() != tree[changed], "--check must not rewrite the file"
 
@@ -284,14 +284,15 @@ def test_explain_renders_list_items_readably(monkeypatch: pytest.MonkeyPatch) ->
     assert metrics.startswith("[{name: recall, min: 0.85 = 0.85"), metrics
 
 
-def test_explain_unknown_model_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_explain_unknown_model_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same exit code and shape as `mlcp drift --model fraud-detectr`: one error path.
     monkeypatch.chdir(ROOT)
     result = run_mlcp(["explain", "fraud-detectr"])
-    assert result.code == 1
-    assert result.stdout == ""
-    assert result.stderr.endswith(
-        "mlcp: no valid model named 'fraud-detectr' under specs "
-        "(known: demand-forecast, fraud-detector, recommender)\n"
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "mlcp explain: no valid model named 'fraud-detectr' under specs "
+        "(known: demand-forecast, fraud-detector, recommender)\n",
     )
 
 
@@ -358,6 +359,42 @@ def test_new_rejects_a_bad_name(name: str, tmp_path: Path, monkeypatch: pytest.M
     assert f"invalid model name {name!r}" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "specs").exists()
+
+
+def test_new_with_a_bad_name_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_mlcp(["new", "Fraud", "--task", "ranking", "--mode", "batch"])
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "mlcp new: invalid model name 'Fraud': use 3-63 lowercase letters, digits and dashes\n",
+    )
+
+
+def test_an_os_error_is_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("specs").write_text("a file where the folder should be\n", encoding="utf-8")
+    result = run_mlcp(["new", "scorer", "--task", "ranking", "--mode", "batch"])
+    assert (result.code, result.stdout, result.stderr) == (2, "", "mlcp new: specs: File exists\n")
+
+
+def test_an_internal_error_is_one_line_unless_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("controlplane.cli.compile_paths", broken)
+    result = run_mlcp(["validate", "specs"])
+    assert (result.code, result.stdout, result.stderr) == (
+        2,
+        "",
+        "mlcp: internal error: RuntimeError: boom (rerun with --debug)\n",
+    )
+    with pytest.raises(RuntimeError, match="boom"):
+        run_mlcp(["--debug", "validate", "specs"])
 
 
 def test_new_requires_task_and_mode() -> None:

@@ -8,16 +8,32 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from controlplane.compile import Compiled, compile_paths
+from controlplane.compile import Compiled, compile_paths, compile_sources
 from controlplane.explain import Entry, explain
 from controlplane.scaffold import ScaffoldError, starter_spec, write_starter
+from controlplane.sources import Source
 from tests.conftest import SPECS
+from tests.memory import EXAMPLE_TEXTS, edited, example_sources
 
 
 def compiled(folder: Path, name: str) -> Compiled:
     result = compile_paths([folder])
     assert result.ok, result.diagnostics
     return next(c for c in result.compiled if c.model.name == name)
+
+
+def compiled_in_memory(name: str, **texts: str) -> tuple[Compiled, dict[str, str]]:
+    """The model compiled from the examples (some texts replaced), and each source's text."""
+    specs, config = example_sources(**texts)
+    result = compile_sources(specs, config)
+    assert result.ok, result.diagnostics
+    item = next(c for c in result.compiled if c.model.name == name)
+    return item, {s.path: str(s.text) for s in [*specs, config]}
+
+
+def text_in(sources: dict[str, str], where: str) -> str:
+    file, line, col = where.rsplit(":", 2)
+    return sources[file].splitlines()[int(line) - 1][int(col) - 1 :]
 
 
 def entries_by_path(item: Compiled) -> dict[str, Entry]:
@@ -60,18 +76,14 @@ def test_paths_are_unique_and_origins_known() -> None:
         assert (entry.where == "") == (entry.origin not in {"spec"} and "tier" not in entry.origin)
 
 
-def test_tier_defaults_point_into_mlcp_yaml(
-    examples: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(examples.parent)
-    spec = examples / "fraud-detector.yaml"
-    text = spec.read_text(encoding="utf-8")
+def test_tier_defaults_point_into_mlcp_yaml() -> None:
+    text = EXAMPLE_TEXTS["fraud-detector.yaml"]
     for line in ("  bake_time: 2h\n", "  availability: 99.9%\n", "  urgency: high\n"):
         assert text.count(line) == 1
         text = text.replace(line, "")
-    spec.write_text(text, encoding="utf-8")
+    item, sources = compiled_in_memory("fraud-detector", fraud_detector=text)
 
-    entries = entries_by_path(compiled(Path("specs"), "fraud-detector"))
+    entries = entries_by_path(item)
     for path, written in (
         ("rollout.bake_time", "2h"),
         ("sla.availability", "99.9%"),
@@ -80,31 +92,38 @@ def test_tier_defaults_point_into_mlcp_yaml(
         entry = entries[path]
         assert entry.origin == "tier default (critical)", entry
         assert entry.where.startswith("specs/mlcp.yaml:"), entry
-        assert text_at(entry.where).startswith(written), entry
+        assert text_in(sources, entry.where).startswith(written), entry
     assert entries["rollout.stages"].origin == "spec"
 
 
 def test_builtin_defaults_and_derived_values() -> None:
-    entries = entries_by_path(compiled(SPECS, "demand-forecast"))
+    entries = entries_by_path(compiled_in_memory("demand-forecast")[0])
     assert entries["drift.psi.bins"] == Entry("drift.psi.bins", "10", "built-in default", "")
     assert entries["serving.cache"].value == "-"
     assert entries["retraining.schedule"] == Entry(
         "retraining.schedule", "rate(7 days)", "derived", ""
     )
     assert entries["serving.gpu"].value == "false"
+    # demand-forecast runs at "0 3 * * *", stable, stages [25, 100] and no shadow phase.
+    assert entries["serving.cron"] == Entry("serving.cron", "0 3 * * *", "derived", "")
+    assert entries["rollout.next_state"] == Entry("rollout.next_state", "canary-25", "derived", "")
 
 
-def test_escalation_policy_falls_back_to_the_repo_default(
-    examples: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(examples.parent)
-    spec = examples / "recommender.yaml"
-    spec.write_text(
-        spec.read_text(encoding="utf-8").replace("  escalation_policy: Discovery ML\n", ""),
-        encoding="utf-8",
-    )
-    entry = entries_by_path(compiled(Path("specs"), "recommender"))["oncall.escalation_policy"]
+def test_escalation_policy_falls_back_to_the_repo_default() -> None:
+    text = edited("recommender.yaml", "  escalation_policy: Discovery ML\n", "")
+    item, _ = compiled_in_memory("recommender", recommender=text)
+    entry = entries_by_path(item)["oncall.escalation_policy"]
     assert (entry.value, entry.origin) == ("ML Platform", "repo default (mlcp.yaml)")
+
+
+@pytest.mark.parametrize("tier", ["critical", "standard", "experimental"])
+@pytest.mark.parametrize("task", ["classification", "regression", "ranking"])
+def test_starter_specs_compile_under_the_example_config(task: str, tier: str) -> None:
+    _, config = example_sources()
+    for mode in ("realtime", "batch"):
+        text = starter_spec("churn-model", task, mode, tier, "growth-ml")
+        result = compile_sources([Source("specs/churn-model.yaml", text)], config)
+        assert (result.diagnostics, len(result.models)) == ([], 1), (mode, result.diagnostics)
 
 
 # --- new -------------------------------------------------------------------------

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from controlplane import contract, units
+from controlplane.domain import LATENCY_QUANTILES
 from controlplane.model import Model
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.rules import Recording
 
 SLA_WINDOW = "5m"  # latency and error-rate SLAs are judged over five minutes
 VOLUME_WINDOW = "1h"  # traffic is compared hour against hour, `volume.compare_to` apart
-QUANTILES = (("p50", 0.5), ("p95", 0.95), ("p99", 0.99))
+QUANTILES = tuple(LATENCY_QUANTILES.items())
 
 
 def error_budget(model: Model) -> float | None:
-    """The error budget: 1 - availability, else the error-rate SLA, else none.
-
-    Rounded to ten places: "99.9%" parsed as a float is 0.9990000000000001,
-    and the budget is a decimal the spec author wrote.
-    """
-    if model.sla.availability is not None:
-        return round(1 - model.sla.availability, 10)
-    return model.sla.error_rate
+    """The error budget, as the model defines it (``domain.error_budget``)."""
+    return model.sla.error_budget
 
 
 def burn_windows(model: Model) -> list[tuple[str, str, float, str]]:
