@@ -13,7 +13,11 @@ from controlplane.model import Model
 from controlplane.monitor.build import build_profile
 from controlplane.monitor.drift import compute_drift
 from controlplane.monitor.errors import MonitorError
-from controlplane.monitor.profile import DEFAULT_MAX_CATEGORIES
+from controlplane.monitor.profile import (
+    DEFAULT_MAX_CATEGORIES,
+    require_reference,
+    short_of_rows,
+)
 from controlplane.monitor.profile_json import load_profile, profile_to_json
 from controlplane.monitor.report import format_table, report_json, write_textfile
 from controlplane.monitor.source import DEFAULT_CHUNK_ROWS
@@ -86,6 +90,9 @@ def profile_command(
     except (MonitorError, OSError) as error:
         click.echo(f"mlcp profile: {error}", err=True)
         ctx.exit(EXIT_USAGE)
+    warning = short_of_rows(built, model, str(data))
+    if warning:
+        click.echo(f"mlcp profile: warning: {warning}", err=True)
     click.echo(f"{out}: {built.rows} rows, {len(built.features)} features")
     ctx.exit(EXIT_OK)
 
@@ -115,6 +122,7 @@ def drift_command(
     try:
         model = resolve_model(model_name, specs)
         reference = load_profile(profile_path)
+        require_reference(reference.rows, reference.features, str(profile_path))
         tick = _progress("checking drift", progress)
         report = compute_drift(data, model, reference, chunk_rows=chunk_rows, progress=tick)
         if textfile is not None:
