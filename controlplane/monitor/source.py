@@ -20,6 +20,12 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2")
 
 
+# Parquet is streamed through a buffer of this many bytes, on one thread: with
+# pyarrow's defaults the reader's peak grew with every row group read (28 MB for
+# 2 row groups, 105 MB for 20; benchmarks/README.md).
+PARQUET_BUFFER_BYTES = 1 << 20
+
+
 @dataclass
 class Chunks:
     """Record batches of exactly the model's feature columns; total_rows when known upfront.
@@ -91,10 +97,12 @@ def _open_path(path: Path, model: Model, chunk_rows: int) -> Chunks:
     name = path.name.lower()
     try:
         if name.endswith(PARQUET_SUFFIXES):
-            parquet = pq.ParquetFile(path)
+            parquet = pq.ParquetFile(path, buffer_size=PARQUET_BUFFER_BYTES, pre_buffer=False)
             schema = parquet.schema_arrow
             _require_columns(schema, columns, path)
-            batches = parquet.iter_batches(batch_size=chunk_rows, columns=columns)
+            batches = parquet.iter_batches(
+                batch_size=chunk_rows, columns=columns, use_threads=False
+            )
             total = parquet.metadata.num_rows
             fields = pa.schema([schema.field(c) for c in columns])
             return Chunks(fields, _guard(batches, path), total, str(path))
