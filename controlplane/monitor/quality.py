@@ -18,10 +18,25 @@ def _floats(values: Sequence[Any] | npt.NDArray[Any], name: str) -> Floats:
     Flattening a (n, 2) array of class probabilities would silently double the
     rows and mix both classes' scores, so it is an error that says what to pass.
     """
+    raw = np.asarray(values)
+    if raw.dtype.kind in "US" or (
+        raw.dtype.kind == "O" and any(isinstance(v, str | bytes) for v in raw.flat)
+    ):
+        # numpy would read "1" as 1.0: labels spelled as text are a bug upstream.
+        first = raw.flat[0]
+        shown = repr(first.item() if isinstance(first, np.generic) else first)
+        raise ValueError(f"{name}: expected numbers, one per row, got text ({shown}, ...)")
     try:
-        array = np.asarray(values, dtype=np.float64)
+        array = raw.astype(np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"{name}: expected numbers, one per row ({error})") from None
+    missing = np.flatnonzero(np.isnan(array.reshape(-1)))
+    if missing.size:
+        # None becomes NaN, and NaN compares false: it would count as a negative.
+        raise ValueError(
+            f"{name}: {missing.size} missing value(s) (None or NaN), the first at "
+            f"position {missing[0]}: expected a number in every row"
+        )
     if array.ndim == 2 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim > 1:

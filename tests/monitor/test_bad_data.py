@@ -201,9 +201,16 @@ def test_observe_still_counts_missing_values_as_null() -> None:
         ),
         (
             "regression",
-            ["a", "b"],
+            ["1.5", "2"],
             [1.0, 2.0],
-            "y_true: expected numbers, one per row (could not convert string to float: 'a')",
+            "y_true: expected numbers, one per row, got text ('1.5', ...)",
+        ),
+        (
+            "classification",
+            [1, 0],
+            [0.9, None],
+            "y_pred: 1 missing value(s) (None or NaN), the first at position 1: "
+            "expected a number in every row",
         ),
     ],
 )
