@@ -77,6 +77,19 @@ def test_drift_against_an_empty_profile_is_an_error(data: Path, examples: Path) 
     assert (code, stdout, stderr) == (2, "", f"mlcp drift: {reference}: no rows\n")
 
 
+def test_drift_against_a_profile_with_a_column_never_seen_is_an_error(
+    data: Path, examples: Path
+) -> None:
+    reference = profile(data, examples)
+    document = json.loads(reference.read_text())
+    document["features"]["merchant_risk"]["nulls"] = document["rows"]
+    reference.write_text(json.dumps(document))
+    train = data / "train.parquet"
+    code, stdout, stderr = run(drift_command, *drift_args(examples, reference, train))
+    message = f"mlcp drift: {reference}: feature 'merchant_risk' is null in all 3000 rows\n"
+    assert (code, stdout, stderr) == (2, "", message)
+
+
 def test_a_training_column_null_in_every_row_is_an_error(data: Path, examples: Path) -> None:
     frame = fraud_frame(500, seed=4)
     frame = frame.set_column(2, "merchant_risk", pa.nulls(500, pa.float64()))

@@ -38,6 +38,7 @@ ROUTING_KEYS = {
 TIERS = {HIGH: "critical", EXPERIMENTAL: "experimental", DYNAMIC: "standard"}
 DRIFT_CRITICAL, DRIFT_WARNING = "MLCPFeatureDriftCritical", "MLCPFeatureDriftWarning"
 LATENCY = "MLCPLatencyP99AboveSLA"
+BURN = "MLCPErrorBudgetBurn"
 Alert = dict[str, Any]
 
 
@@ -76,6 +77,26 @@ def latency(model: str) -> Alert:
             "summary": f"{model}: p99 latency above the SLA",
             "description": "p99 latency over 5m is 0.31s, above the 150ms SLA.",
             "runbook_url": f"https://runbooks.example/{model}.md#{LATENCY.lower()}",
+        },
+    }
+
+
+def burn(model: str, long_window: str, short_window: str) -> Alert:
+    return {
+        "labels": {
+            "alertname": BURN,
+            "model": model,
+            "long_window": long_window,
+            "short_window": short_window,
+            "severity": "page",
+            "team": TEAM,
+            "tier": TIERS[model],
+            "category": "system",
+        },
+        "annotations": {
+            "summary": f"{model}: error budget burning fast",
+            "description": f"Burn rate over {long_window} and {short_window} is 14.4x.",
+            "runbook_url": f"https://runbooks.example/{model}.md#{BURN.lower()}",
         },
     }
 
@@ -193,7 +214,8 @@ def triggered(key: str, summary_start: str) -> Callable[[dict[str, Any]], bool]:
 
 def test_a_group_of_two_drifted_features_pages_with_both_named(stack: Stack) -> None:
     stack.post(drift(HIGH, "amount"), drift(HIGH, "country"))
-    event = stack.page("the grouped page", triggered(ROUTING_KEYS[HIGH], f"{HIGH}: 2 alerts"))
+    grouped = triggered(ROUTING_KEYS[HIGH], f"{HIGH}: 2 alerts firing: {DRIFT_CRITICAL}")
+    event = stack.page("the grouped page", grouped)
     payload = event["payload"]
     assert payload["summary"] == (
         "card-fraud: 2 alerts firing: MLCPFeatureDriftCritical (amount, country)"
@@ -216,6 +238,27 @@ def test_a_group_of_two_drifted_features_pages_with_both_named(stack: Stack) -> 
         lambda e: e["event_action"] == "resolve" and e["dedup_key"] == event["dedup_key"],
     )
     assert resolved["routing_key"] == ROUTING_KEYS[HIGH]
+
+
+def test_a_group_half_resolved_names_what_still_fires(stack: Stack) -> None:
+    """Members that share their summary differ by their labels: the windows here."""
+    fast, slow = burn(HIGH, "1h", "5m"), burn(HIGH, "6h", "30m")
+    stack.post(fast, slow)
+    first = stack.page(
+        "the burn page", triggered(ROUTING_KEYS[HIGH], f"{HIGH}: 2 alerts firing: {BURN}")
+    )
+    assert first["payload"]["summary"] == (
+        "card-fraud: 2 alerts firing: MLCPErrorBudgetBurn (1h 5m, 6h 30m)"
+    )
+    stack.post(slow, resolved=True)
+    stack.post(fast)
+    update = stack.page(
+        "the update", triggered(ROUTING_KEYS[HIGH], f"{HIGH}: 1 alert firing: {BURN}")
+    )
+    assert update["dedup_key"] == first["dedup_key"]
+    assert update["payload"]["summary"] == (
+        "card-fraud: 1 alert firing: MLCPErrorBudgetBurn (1h 5m), 1 resolved"
+    )
 
 
 def test_one_alert_alone_pages_with_its_own_summary(stack: Stack) -> None:
