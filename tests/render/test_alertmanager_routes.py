@@ -9,6 +9,7 @@ Alertmanager loads it (amtool check-config accepts it first).
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -108,3 +109,38 @@ def test_a_model_pages_only_through_the_receivers_its_urgency_uses(config_file: 
         f"{EXPERIMENTAL}-page-low",
         f"{EXPERIMENTAL}-ticket",
     }
+
+
+def test_an_alert_without_a_summary_is_still_named(config_file: Path, tmp_path: Path) -> None:
+    """Alerts from elsewhere (a hand-written rule routed by its model label) may
+    carry no summary: the notification still names the model and the alert."""
+    amtool = require_tool("amtool")
+    receivers = {r["name"]: r for r in loads(config_file.read_text())["receivers"]}
+    (pagerduty,) = receivers[f"{HIGH}-page"]["pagerduty_configs"]
+    labels = {"alertname": "DiskFull", "model": HIGH, "severity": "page"}
+    data = {
+        "receiver": f"{HIGH}-page",
+        "status": "firing",
+        "alerts": [{"status": "firing", "labels": labels, "annotations": {}}],
+        "groupLabels": {"model": HIGH, "alertname": "DiskFull"},
+        "commonLabels": labels,
+        "commonAnnotations": {},
+        "externalURL": "",
+    }
+    (tmp_path / "data.json").write_text(json.dumps(data))
+    (tmp_path / "none.tmpl").write_text("")
+    done = subprocess.run(
+        [
+            amtool,
+            "template",
+            "render",
+            f"--template.glob={tmp_path / 'none.tmpl'}",
+            f"--template.text={pagerduty['description']}",
+            f"--template.data={tmp_path / 'data.json'}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip() == "card-fraud: DiskFull"
