@@ -16,6 +16,7 @@ from controlplane.monitor.profile import (
     FeatureProfile,
     NumericProfile,
     Profile,
+    require_reference,
 )
 from controlplane.monitor.sketch import QuantileSketch, bucket_keys
 from controlplane.monitor.source import (
@@ -111,7 +112,8 @@ def build_profile(
 
     Memory is bounded by one chunk plus, per numeric feature, the sketch's buckets
     (at most 2**19 counters, a few thousand for typical data) and, per categorical
-    feature, one counter per distinct category.
+    feature, one counter per distinct category. Data without rows, or with a feature
+    null in every row, is no reference: ``MonitorError`` says which file and feature.
     """
     chunks = open_source(source, model, chunk_rows)
     numeric: list[_Numeric] = []
@@ -135,4 +137,5 @@ def build_profile(
     }
     finished.update({a.name: a.finish(rows) for a in categorical})
     features = tuple(finished[name] for name in sorted(finished))
+    require_reference(rows, features, chunks.name)
     return Profile(model.name, rows, model.drift.bins, max_categories, features)

@@ -16,7 +16,11 @@ from controlplane.model import Model
 from controlplane.monitor.build import build_profile
 from controlplane.monitor.drift import compute_drift
 from controlplane.monitor.errors import MonitorError
-from controlplane.monitor.profile import DEFAULT_MAX_CATEGORIES
+from controlplane.monitor.profile import (
+    DEFAULT_MAX_CATEGORIES,
+    require_reference,
+    short_of_rows,
+)
 from controlplane.monitor.profile_json import load_profile, profile_to_json
 from controlplane.monitor.report import format_table, report_json, write_textfile
 from controlplane.monitor.source import DEFAULT_CHUNK_ROWS
@@ -85,6 +89,9 @@ def profile_command(
         data, model, chunk_rows=chunk_rows, max_categories=max_categories, progress=tick
     )
     out.write_text(profile_to_json(built), encoding="utf-8")
+    warning = short_of_rows(built, model, str(data))
+    if warning:
+        click.echo(f"mlcp profile: warning: {warning}", err=True)
     click.echo(f"{out}: {built.rows} rows, {len(built.features)} features")
     ctx.exit(EXIT_OK)
 
@@ -113,6 +120,7 @@ def drift_command(
     """Compare DATA with the reference profile; exit 1 when any feature is critical."""
     model = resolve_model(model_name, specs)
     reference = load_profile(profile_path)
+    require_reference(reference.rows, reference.features, str(profile_path))
     tick = _progress("checking drift", progress)
     report = compute_drift(data, model, reference, chunk_rows=chunk_rows, progress=tick)
     if textfile is not None:

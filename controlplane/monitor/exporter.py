@@ -84,7 +84,14 @@ class ModelMonitor:
         return bins, [r.name for r in numeric]
 
     def observe(self, row: Mapping[str, Any]) -> None:
-        """Count one row of features (a mapping; missing keys and None/NaN count as null)."""
+        """Count one row of features (a mapping; missing keys and None/NaN count as null).
+
+        A value of the wrong type (a string for a numeric feature, a list for a
+        categorical one) raises ``TypeError`` naming the feature, and nothing of
+        the row is counted: it is a bug in the calling code, the same on every
+        request, and counting it as null would page someone for a null-rate
+        spike that is no property of the data.
+        """
         hits: list[int] = []
         get = row.get
         for name, edges, first, null, low, high, out in self._numeric:
@@ -95,9 +102,8 @@ class ModelMonitor:
             try:
                 slot = first + bisect_right(edges, value)
                 outside = value < low or value > high
-            except TypeError:  # not a number: as unusable as a missing value
-                hits.append(null)
-                continue
+            except TypeError:
+                raise _wrong_type(name, "numeric", value, "a number or None") from None
             hits.append(slot)
             if outside:
                 hits.append(out)
@@ -105,10 +111,10 @@ class ModelMonitor:
             value = get(name)
             try:
                 known = lookup.get(value)
-            except TypeError:
-                known = None
+            except TypeError:  # unhashable: no category can be a list or a dict
+                raise _wrong_type(name, "categorical", value, "a str, int, bool or None") from None
             if known is None:
-                key = category_key(value) if not isinstance(value, list | dict | set) else None
+                key = category_key(value)
                 known = null if key is None else lookup.get(key, unseen)
             hits.append(known)
         self.series.add(hits)
@@ -117,7 +123,7 @@ class ModelMonitor:
         """Count every row of a pyarrow Table/RecordBatch, pandas DataFrame or dict of columns."""
         amounts: dict[int, int] = {}
         out_slots = self._out_slots
-        for batch in open_source(frame, self.model).batches:
+        for batch in open_source(frame, self.model, require_rows=False).batches:
             for reference in self.references:
                 counted = count_column(reference, batch.column(reference.name))
                 first = self._offsets[reference.name]
@@ -141,3 +147,11 @@ class ModelMonitor:
     ) -> None:
         """Labels arrived: add quality figures for the model's task (ranking needs query_ids)."""
         self.metrics.record_outcomes(y_true, y_pred, query_ids=query_ids, threshold=threshold)
+
+
+def _wrong_type(name: str, kind: str, value: object, expected: str) -> TypeError:
+    shown = repr(value)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    return TypeError(
+        f"feature {name!r} is {kind}: expected {expected}, got {type(value).__name__} {shown}"
+    )

@@ -8,6 +8,7 @@ are its known categories, ``other`` (the folded tail), ``unseen`` and
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from controlplane import contract
@@ -97,12 +98,46 @@ class Profile:
         raise KeyError(name)
 
     def features_for(self, model: Model) -> tuple[FeatureProfile, ...]:
-        """The profile of each of the model's features, in model order; says which are missing."""
+        """The profile of each of the model's features, in model order; says which are missing.
+
+        A profile that cannot serve as a reference (no rows, a feature never seen)
+        is refused here too, for whoever built it in memory.
+        """
         by_name = {feature.name: feature for feature in self.features}
         missing = [f.name for f in model.features if f.name not in by_name]
         if missing:
             raise MonitorError(f"profile has no feature(s): {', '.join(missing)}")
-        return tuple(by_name[f.name] for f in model.features)
+        chosen = tuple(by_name[f.name] for f in model.features)
+        require_reference(self.rows, chosen, f"the profile of {self.model!r}")
+        return chosen
+
+
+def require_reference(rows: int, features: Sequence[FeatureProfile], where: str) -> None:
+    """Refuse what cannot be a reference: no rows, or a feature with no value in any row.
+
+    Against an empty reference every share is the epsilon floor, so every feature
+    would read as drifted (PSI ~9); a feature null in every training row would read
+    as drifted the moment serving sends it a value.
+    """
+    if rows == 0:
+        raise MonitorError(f"{where}: no rows")
+    empty = [f.name for f in features if f.nulls >= f.rows]
+    if len(empty) == 1:
+        raise MonitorError(f"{where}: feature {empty[0]!r} is null in all {rows} rows")
+    if empty:
+        names = ", ".join(repr(name) for name in empty)
+        raise MonitorError(f"{where}: features {names} are null in all {rows} rows")
+
+
+def short_of_rows(profile: Profile, model: Model, where: str) -> str | None:
+    """A warning when the profiled data has fewer rows than retraining expects to train on."""
+    retraining = model.retraining
+    if retraining is None or profile.rows >= retraining.min_rows:
+        return None
+    return (
+        f"{where}: {profile.rows} rows, fewer than retraining.data.min_rows "
+        f"({retraining.min_rows}) of {model.name!r}"
+    )
 
 
 def quantile_method() -> dict[str, object]:

@@ -12,14 +12,52 @@ import numpy.typing as npt
 Floats = npt.NDArray[np.float64]
 
 
-def _floats(values: Sequence[Any] | npt.NDArray[Any]) -> Floats:
-    return np.asarray(values, dtype=np.float64).reshape(-1)
+def _floats(values: Sequence[Any] | npt.NDArray[Any], name: str) -> Floats:
+    """One float per row; a column vector is accepted, a wider array is refused.
+
+    Flattening a (n, 2) array of class probabilities would silently double the
+    rows and mix both classes' scores, so it is an error that says what to pass.
+    """
+    raw = np.asarray(values)
+    if raw.dtype.kind in "US" or (
+        raw.dtype.kind == "O" and any(isinstance(v, str | bytes) for v in raw.flat)
+    ):
+        # numpy would read "1" as 1.0: labels spelled as text are a bug upstream.
+        first = raw.flat[0]
+        shown = repr(first.item() if isinstance(first, np.generic) else first)
+        raise ValueError(f"{name}: expected numbers, one per row, got text ({shown}, ...)")
+    try:
+        array = raw.astype(np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name}: expected numbers, one per row ({error})") from None
+    missing = np.flatnonzero(np.isnan(array.reshape(-1)))
+    if missing.size:
+        # None becomes NaN, and NaN compares false: it would count as a negative.
+        raise ValueError(
+            f"{name}: {missing.size} missing value(s) (None or NaN), the first at "
+            f"position {missing[0]}: expected a number in every row"
+        )
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    if array.ndim > 1:
+        hint = (
+            " (for class probabilities, pass the positive class's column, "
+            "e.g. predict_proba(X)[:, 1])"
+            if name == "y_pred" and array.ndim == 2
+            else ""
+        )
+        raise ValueError(
+            f"{name} has shape {array.shape}: expected one value per row, "
+            f"shape ({array.shape[0]},){hint}"
+        )
+    return array.reshape(-1)
 
 
 def confusion(y_true: Any, y_pred: Any, threshold: float = 0.5) -> dict[str, int]:
     """tp/fp/tn/fn of binary labels; scores are positive at or above ``threshold``."""
-    truth, predicted = _floats(y_true) >= threshold, _floats(y_pred) >= threshold
-    _same_length(truth, predicted)
+    labels, scores = _floats(y_true, "y_true"), _floats(y_pred, "y_pred")
+    _same_length(labels, scores)
+    truth, predicted = labels >= threshold, scores >= threshold
     return {
         "tp": int(np.count_nonzero(truth & predicted)),
         "fp": int(np.count_nonzero(~truth & predicted)),
@@ -38,7 +76,7 @@ class RegressionSums:
 
 
 def regression_sums(y_true: Any, y_pred: Any) -> RegressionSums:
-    truth, predicted = _floats(y_true), _floats(y_pred)
+    truth, predicted = _floats(y_true, "y_true"), _floats(y_pred, "y_pred")
     _same_length(truth, predicted)
     error = truth - predicted
     return RegressionSums(
@@ -80,10 +118,10 @@ class RankingSums:
 def ranking_sums(y_true: Any, y_pred: Any, query_ids: Any) -> RankingSums:
     """Per-query NDCG and AP, summed; queries without any relevant item are skipped,
     since both figures are undefined for them."""
-    relevance, scores = _floats(y_true), _floats(y_pred)
+    relevance, scores = _floats(y_true, "y_true"), _floats(y_pred, "y_pred")
     queries = np.asarray(query_ids).reshape(-1)
     _same_length(relevance, scores)
-    _same_length(relevance, queries)
+    _same_length(relevance, queries, "query_ids")
     _, group = np.unique(queries, return_inverse=True)
     order = np.argsort(group, kind="stable")
     starts = np.flatnonzero(np.diff(group[order], prepend=-1))
@@ -99,6 +137,9 @@ def ranking_sums(y_true: Any, y_pred: Any, query_ids: Any) -> RankingSums:
     return RankingSums(total_ndcg, total_ap, counted)
 
 
-def _same_length(first: npt.NDArray[Any], second: npt.NDArray[Any]) -> None:
-    if first.size != second.size:
-        raise ValueError(f"length mismatch: {first.size} labels, {second.size} predictions")
+def _same_length(labels: npt.NDArray[Any], other: npt.NDArray[Any], name: str = "y_pred") -> None:
+    if labels.size != other.size:
+        raise ValueError(
+            f"y_true has {labels.size} values and {name} {other.size}: "
+            f"expected one {name} value per label"
+        )

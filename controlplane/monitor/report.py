@@ -10,11 +10,17 @@ from prometheus_client import CollectorRegistry, Gauge, write_to_textfile
 from controlplane import contract
 from controlplane.monitor.drift import STATUS_ORDER, DriftReport, FeatureDrift
 
-_COLUMNS = ("feature", "kind", "psi", "null_x", "out_of_range", "unseen", "status")
+# "nulls" shows the null share beside its ratio to training: a ratio alone (x2000)
+# hides whether that is 0.02 % or 20 % of the rows.
+_COLUMNS = ("feature", "kind", "psi", "nulls (x training)", "out_of_range", "unseen", "status")
 
 
 def _rate(value: float | None) -> str:
     return "-" if value is None else f"{value:.2%}"
+
+
+def _nulls(feature: FeatureDrift) -> str:
+    return f"{feature.null_rate:.2%} (x{feature.null_ratio:.2f})"
 
 
 def _row(feature: FeatureDrift) -> tuple[str, ...]:
@@ -22,7 +28,7 @@ def _row(feature: FeatureDrift) -> tuple[str, ...]:
         feature.feature,
         feature.kind,
         f"{feature.psi:.4f}",
-        f"{feature.null_ratio:.2f}",
+        _nulls(feature),
         _rate(feature.out_of_range_rate),
         _rate(feature.unseen_rate),
         feature.status + ("  " + "; ".join(feature.reasons) if feature.reasons else ""),

@@ -20,17 +20,40 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2")
 
 
+# Parquet is streamed through a buffer of this many bytes, on one thread: with
+# pyarrow's defaults the reader's peak grew with every row group read (28 MB for
+# 2 row groups, 105 MB for 20; benchmarks/README.md).
+PARQUET_BUFFER_BYTES = 1 << 20
+
+
 @dataclass
 class Chunks:
-    """Record batches of exactly the model's feature columns; total_rows when known upfront."""
+    """Record batches of exactly the model's feature columns; total_rows when known upfront.
+
+    ``name`` says where the rows come from (the path, or the kind of frame), for messages.
+    """
 
     schema: pa.Schema
     batches: Iterator[pa.RecordBatch]
     total_rows: int | None
+    name: str
 
 
-def open_source(source: Any, model: Model, chunk_rows: int = DEFAULT_CHUNK_ROWS) -> Chunks:
-    """Open a path or frame (pyarrow Table/RecordBatch, pandas DataFrame, dict of columns)."""
+def describe(source: Any) -> str:
+    """How messages name a source: its path, or the kind of frame it is."""
+    if isinstance(source, str | Path):
+        return str(source)
+    return f"the {type(source).__name__}"
+
+
+def open_source(
+    source: Any, model: Model, chunk_rows: int = DEFAULT_CHUNK_ROWS, *, require_rows: bool = True
+) -> Chunks:
+    """Open a path or frame (pyarrow Table/RecordBatch, pandas DataFrame, dict of columns).
+
+    With ``require_rows`` (profiles and drift: no rows is no evidence of anything),
+    a source without a single row raises ``MonitorError`` once its batches run out.
+    """
     columns = [feature.name for feature in model.features]
     if isinstance(source, str | Path):
         chunks = _open_path(Path(source), model, chunk_rows)
@@ -38,10 +61,22 @@ def open_source(source: Any, model: Model, chunk_rows: int = DEFAULT_CHUNK_ROWS)
         table = _as_table(source)
         _require_columns(table.schema, columns)
         table = table.select(columns)
-        chunks = Chunks(table.schema, iter(table.to_batches(max_chunksize=chunk_rows)), len(table))
+        batches = iter(table.to_batches(max_chunksize=chunk_rows))
+        chunks = Chunks(table.schema, batches, len(table), describe(source))
     for feature in model.features:
         check_type(feature.name, feature.kind, chunks.schema.field(feature.name).type)
+    if require_rows:
+        chunks.batches = _some_rows(chunks.batches, chunks.name)
     return chunks
+
+
+def _some_rows(batches: Iterator[pa.RecordBatch], name: str) -> Iterator[pa.RecordBatch]:
+    rows = 0
+    for batch in batches:
+        rows += batch.num_rows
+        yield batch
+    if rows == 0:
+        raise MonitorError(f"{name}: no rows")
 
 
 def _as_table(frame: Any) -> pa.Table:
@@ -62,12 +97,15 @@ def _open_path(path: Path, model: Model, chunk_rows: int) -> Chunks:
     name = path.name.lower()
     try:
         if name.endswith(PARQUET_SUFFIXES):
-            parquet = pq.ParquetFile(path)
+            parquet = pq.ParquetFile(path, buffer_size=PARQUET_BUFFER_BYTES, pre_buffer=False)
             schema = parquet.schema_arrow
             _require_columns(schema, columns, path)
-            batches = parquet.iter_batches(batch_size=chunk_rows, columns=columns)
+            batches = parquet.iter_batches(
+                batch_size=chunk_rows, columns=columns, use_threads=False
+            )
             total = parquet.metadata.num_rows
-            return Chunks(pa.schema([schema.field(c) for c in columns]), batches, total)
+            fields = pa.schema([schema.field(c) for c in columns])
+            return Chunks(fields, _guard(batches, path), total, str(path))
         if name.endswith(CSV_SUFFIXES):
             return _open_csv(path, model, chunk_rows)
     except (OSError, pa.ArrowException) as error:
@@ -88,10 +126,11 @@ def _open_csv(path: Path, model: Model, chunk_rows: int) -> Chunks:
         read_options=pacsv.ReadOptions(block_size=block),
         convert_options=pacsv.ConvertOptions(column_types=types, include_columns=list(types)),
     )
-    return Chunks(reader.schema, _guard(reader, path), None)
+    return Chunks(reader.schema, _guard(reader, path), None, str(path))
 
 
-def _guard(reader: pacsv.CSVStreamingReader, path: Path) -> Iterator[pa.RecordBatch]:
+def _guard(reader: Iterator[pa.RecordBatch], path: Path) -> Iterator[pa.RecordBatch]:
+    """Batches of ``reader``, with a read error as a ``MonitorError`` naming the file."""
     try:
         yield from reader
     except pa.ArrowException as error:

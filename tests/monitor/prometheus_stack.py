@@ -51,17 +51,21 @@ def http_json(url: str) -> Any:
 
 
 class Receiver:
-    """Captures PagerDuty Events v2 payloads posted to /v2/enqueue."""
+    """Captures PagerDuty Events v2 payloads posted to /v2/enqueue, and Slack
+    webhook payloads posted to /slack."""
 
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
-        events = self.events
+        self.slack: list[dict[str, Any]] = []
+        events, slack = self.events, self.slack
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 if self.path == "/v2/enqueue":
                     events.append(json.loads(body))
+                elif self.path == "/slack":
+                    slack.append(json.loads(body))
                 self.send_response(202)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
@@ -71,7 +75,9 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v2/enqueue"
+        base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"{base}/v2/enqueue"
+        self.slack_url = f"{base}/slack"
         Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:

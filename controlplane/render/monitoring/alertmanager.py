@@ -1,5 +1,28 @@
 """The Alertmanager configuration: a route per model, pages to its PagerDuty
-service, tickets to the team's low-urgency channel, and the inhibitions."""
+service at the urgency the spec declares, tickets to the team's channel, and
+the inhibitions.
+
+Urgency. PagerDuty decides an incident's urgency from the Events v2 `severity`
+when the service's urgency rule is "based on alert severity" (`critical` and
+`error` are high urgency, `warning` and `info` low), so the severity each
+receiver sends is what makes `oncall.urgency` mean something:
+
+| `oncall.urgency` | `severity="page"` alert            | `severity="ticket"` alert     |
+|------------------|------------------------------------|-------------------------------|
+| high             | `critical`: high urgency           | Slack, or `info` without one  |
+| low              | `warning`: low urgency             | Slack, or `info` without one  |
+| dynamic          | `warning` for data alerts, `critical` for the rest | Slack, or `info` |
+
+A tier speaks through urgency only: its default (`experimental: low` in the
+example mlcp.yaml) and its policy (MLCP302 can fix it), so an experimental
+model's page is a low-urgency incident unless its spec says otherwise.
+
+Notifications. Alerts are grouped by model and alert name, so one notification
+can carry several alerts whose summaries differ (`.CommonAnnotations.summary`
+is then empty). Every text here is built for any group: the one alert's own
+summary, or the model, the count, the alert name and what tells the members
+apart (the values of the labels they do not share).
+"""
 
 from __future__ import annotations
 
@@ -17,11 +40,45 @@ PAGERDUTY_KEY_FILE = "/etc/alertmanager/secrets/pagerduty/{service}"
 SLACK_URL_FILE = "/etc/alertmanager/secrets/slack/api_url"
 UNROUTED = "mlcp-unrouted"  # alerts without a known model: kept visible in the UI, sent nowhere
 
-PAGE_TEXT = "{{ .CommonAnnotations.summary }}"
-TICKET_TITLE = "[{{ .Status | toUpper }}] {{ .CommonAnnotations.summary }}"
-TICKET_TEXT = (
-    "{{ range .Alerts }}{{ .Annotations.description }}\n"
-    "Runbook: {{ .Annotations.runbook_url }}\n{{ end }}"
+# PagerDuty Events v2 severities, read by a service whose urgency is based on severity.
+PAGE_HIGH_URGENCY = "critical"
+PAGE_LOW_URGENCY = "warning"
+TICKET_SEVERITY = "info"
+# Under `urgency: dynamic`, alerts about the input data (drift, nulls, ranges) wait
+# for working hours: the model still answers. Service, quality and monitor pages
+# stay high urgency (a silent exporter is often a dead service).
+DYNAMIC_LOW_URGENCY_CATEGORY = "data"
+
+# What tells the members of a group apart: the values of the labels they do not share.
+_MEMBER = (
+    '{{ $sep := "" }}{{ range $alert.Labels.SortedPairs }}'
+    '{{ if not (index $.CommonLabels .Name) }}{{ $sep }}{{ .Value }}{{ $sep = " " }}{{ end }}'
+    "{{ end }}"
+)
+_MEMBERS = "{{ range $i, $alert := $members }}{{ if $i }}, {{ end }}" + _MEMBER + "{{ end }}"
+_COUNT = (
+    "{{ if .Alerts.Firing }}{{ len .Alerts.Firing }} alert"
+    "{{ if gt (len .Alerts.Firing) 1 }}s{{ end }} firing"
+    "{{ else }}{{ len .Alerts.Resolved }} alerts resolved{{ end }}"
+)
+# One line for any group: PagerDuty's required summary, Slack's title.
+SUMMARY = (
+    "{{ if eq (len .Alerts) 1 }}{{ with index .Alerts 0 }}"
+    '{{ or .Annotations.summary (printf "%s: %s" .Labels.model .Labels.alertname) }}'
+    "{{ end }}{{ else }}"
+    "{{ $members := .Alerts.Firing }}{{ if not $members }}{{ $members = .Alerts.Resolved }}{{ end }}"
+    "{{ .GroupLabels.model }}: " + _COUNT + ": {{ .GroupLabels.alertname }} (" + _MEMBERS + ")"
+    "{{ if and .Alerts.Firing .Alerts.Resolved }}, {{ len .Alerts.Resolved }} resolved{{ end }}"
+    "{{ end }}"
+)
+# Every member, its own summary, description and runbook.
+MEMBERS_TEXT = (
+    "{{ range .Alerts }}[{{ .Status }}] {{ .Annotations.summary }}\n"
+    "{{ .Annotations.description }}\nRunbook: {{ .Annotations.runbook_url }}\n{{ end }}"
+)
+TICKET_TITLE = (
+    '[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ len .Alerts.Firing }}{{ end }}] '
+    + SUMMARY
 )
 
 
@@ -38,18 +95,51 @@ def pagerduty(model: Model, config: Config, severity: str) -> dict[str, Any]:
     return {
         "routing_key_file": PAGERDUTY_KEY_FILE.format(service=service(model, config)),
         "severity": severity,
-        "description": PAGE_TEXT,
+        "description": SUMMARY,
+        # Added to Alertmanager's own details (firing, resolved and their counts).
+        "details": {"alerts": MEMBERS_TEXT},
         "send_resolved": True,
         "links": [{"href": "{{ .CommonAnnotations.runbook_url }}", "text": "runbook"}],
     }
 
 
+def page_receiver(model: Model) -> str:
+    return f"{model.name}-page"
+
+
+def low_urgency_page_receiver(model: Model) -> str:
+    return f"{model.name}-page-low"
+
+
+def ticket_receiver(model: Model) -> str:
+    return f"{model.name}-ticket"
+
+
+def _pages_high(model: Model) -> bool:
+    return model.oncall.urgency in ("high", "dynamic")
+
+
+def _pages_low(model: Model) -> bool:
+    return model.oncall.urgency in ("low", "dynamic")
+
+
 def receivers(model: Model, config: Config) -> list[dict[str, Any]]:
-    page = {
-        "name": f"{model.name}-page",
-        "pagerduty_configs": [pagerduty(model, config, "critical")],
-    }
-    ticket: dict[str, Any] = {"name": f"{model.name}-ticket"}
+    pages: list[dict[str, Any]] = []
+    if _pages_high(model):
+        pages.append(
+            {
+                "name": page_receiver(model),
+                "pagerduty_configs": [pagerduty(model, config, PAGE_HIGH_URGENCY)],
+            }
+        )
+    if _pages_low(model):
+        pages.append(
+            {
+                "name": low_urgency_page_receiver(model),
+                "pagerduty_configs": [pagerduty(model, config, PAGE_LOW_URGENCY)],
+            }
+        )
+    ticket: dict[str, Any] = {"name": ticket_receiver(model)}
     if model.oncall.slack:
         ticket["slack_configs"] = [
             {
@@ -57,28 +147,37 @@ def receivers(model: Model, config: Config) -> list[dict[str, Any]]:
                 "channel": promql.literal_text(model.oncall.slack),
                 "send_resolved": True,
                 "title": TICKET_TITLE,
-                "text": TICKET_TEXT,
+                "text": MEMBERS_TEXT,
             }
         ]
-    else:  # no channel: a low-urgency PagerDuty event (severity "warning") on the same service
-        ticket["pagerduty_configs"] = [pagerduty(model, config, "warning")]
-    return [page, ticket]
+    else:  # no channel: an `info` event on the same service, which PagerDuty keeps low urgency
+        ticket["pagerduty_configs"] = [pagerduty(model, config, TICKET_SEVERITY)]
+    return [*pages, ticket]
+
+
+def page_routes(model: Model) -> list[dict[str, Any]]:
+    """Where `severity="page"` goes, by the model's urgency (see the module docstring)."""
+    page = matcher(contract.SEVERITY, "page")
+    if model.oncall.urgency == "high":
+        return [{"matchers": [page], "receiver": page_receiver(model), "repeat_interval": "1h"}]
+    low = {"receiver": low_urgency_page_receiver(model), "repeat_interval": "1h"}
+    if model.oncall.urgency == "low":
+        return [{"matchers": [page], **low}]
+    return [
+        {"matchers": [page, matcher(contract.CATEGORY, DYNAMIC_LOW_URGENCY_CATEGORY)], **low},
+        {"matchers": [page], "receiver": page_receiver(model), "repeat_interval": "1h"},
+    ]
 
 
 def route(model: Model) -> dict[str, Any]:
-    severity = contract.SEVERITY
     return {
         "matchers": [matcher(contract.MODEL, model.name)],
-        "receiver": f"{model.name}-ticket",
+        "receiver": ticket_receiver(model),
         "routes": [
+            *page_routes(model),
             {
-                "matchers": [matcher(severity, "page")],
-                "receiver": f"{model.name}-page",
-                "repeat_interval": "1h",
-            },
-            {
-                "matchers": [matcher(severity, "ticket")],
-                "receiver": f"{model.name}-ticket",
+                "matchers": [matcher(contract.SEVERITY, "ticket")],
+                "receiver": ticket_receiver(model),
                 "repeat_interval": "12h",
             },
         ],
