@@ -7,6 +7,7 @@ message fit to show the person who wrote the value.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _DURATION_UNITS = {
     "ms": 0.001,
@@ -73,6 +74,77 @@ def parse_throughput(value: object) -> float:
             per = {"s": 1.0, "m": 60.0, "h": 3600.0}[match.group(2)]
             return float(match.group(1)) / per
     raise ValueError(f"expected a throughput such as 50/s or 3000/m, got {value!r}")
+
+
+# --- what a refused value probably meant -----------------------------------
+# Each returns a hint for the person who wrote the value ("did you mean '2h'?"),
+# or "" when no single fix is clearly meant: a hint never guesses.
+
+_UNIT_WORDS = {
+    "ms": ("msec", "msecs", "millis", "millisecond", "milliseconds"),
+    "s": ("sec", "secs", "second", "seconds"),
+    "m": ("min", "mins", "minute", "minutes"),
+    "h": ("hr", "hrs", "hour", "hours"),
+    "d": ("day", "days"),
+    "w": ("wk", "wks", "week", "weeks"),
+    "mo": ("mon", "month", "months"),
+    "y": ("yr", "yrs", "year", "years"),
+}
+_NUMBER_AND_WORD = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z%/ ]+?)\s*$")
+_PER_WORDS = {
+    "s": ("rps", "qps", "/sec", "/second", "persecond", "persec", "req/s", "requests/s", "/s"),
+    "m": ("rpm", "/min", "/minute", "perminute", "permin", "req/m", "requests/m", "/m"),
+    "h": ("rph", "/hour", "/hr", "perhour", "req/h", "requests/h", "/h"),
+}
+
+
+def _did_you_mean(candidate: str, parse: Callable[[object], float]) -> str:
+    try:
+        parse(candidate)
+    except ValueError:
+        return ""
+    return f"did you mean {candidate!r}?"
+
+
+def suggest_duration(value: object) -> str:
+    """``"2 hours"`` → did you mean '2h'?; a bare number is told to carry a unit."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"a duration needs a unit, e.g. {value:g}s for seconds"
+    match = _NUMBER_AND_WORD.match(value) if isinstance(value, str) else None
+    if not match:
+        return ""
+    number, word = match.group(1), match.group(2).strip()
+    if word == "M":  # minutes or months: no guess
+        return f"write {number}m for minutes or {number}mo for months"
+    word = word.lower()
+    unit = word if word in _DURATION_UNITS else None
+    unit = unit or next((u for u, words in _UNIT_WORDS.items() if word in words), None)
+    return _did_you_mean(f"{number}{unit}", parse_duration) if unit else ""
+
+
+def suggest_rate(value: object) -> str:
+    """``"1 percent"`` → did you mean '1%'?; ``"0.5"`` in quotes is told both readings."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if _PERCENT.match(text) is None and re.match(r"^\d+(\.\d+)?$", text):
+        return f"write {text}% for a percentage, or {text} without quotes for a fraction"
+    match = _NUMBER_AND_WORD.match(text)
+    if match and match.group(2).strip().lower() in ("%", "percent", "pct", "per cent"):
+        return _did_you_mean(f"{match.group(1)}%", parse_rate)
+    return ""
+
+
+def suggest_throughput(value: object) -> str:
+    """``"50 rps"`` → did you mean '50/s'?; a bare number is told to carry a unit."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"a throughput needs a unit, e.g. {value:g}/s for requests per second"
+    match = _NUMBER_AND_WORD.match(value) if isinstance(value, str) else None
+    if not match:
+        return ""
+    word = match.group(2).replace(" ", "").lower()
+    unit = next((u for u, words in _PER_WORDS.items() if word in words), None)
+    return _did_you_mean(f"{match.group(1)}/{unit}", parse_throughput) if unit else ""
 
 
 _FORMAT_UNITS = ("y", "w", "d", "h", "m", "s")

@@ -40,6 +40,11 @@ STRUCTURAL = [
     "out-of-range-int",
     "out-of-range-negative-budget",
     "several-mistakes",
+    "yaml11-booleans",
+    "wrong-type-bool-number",
+    "wrong-type-string-number",
+    "wrong-type-int-quoted",
+    "bad-proxy-name",
 ]
 
 
