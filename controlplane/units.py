@@ -21,12 +21,26 @@ _DURATION_UNITS = {
 }
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|mo|m|h|d|w|y)$")
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+PERCENT = _PERCENT
 _THROUGHPUT = re.compile(r"^(\d+(?:\.\d+)?)/(s|m|h)$")
 
 MAX_DURATION = 100 * 365 * 86400.0
 DURATION_PATTERN = r"^\d+(\.\d+)?(ms|s|m|h|d|w|mo|y)$"
 PERCENT_PATTERN = r"^\d+(\.\d+)?%$"
 THROUGHPUT_PATTERN = r"^\d+(\.\d+)?/(s|m|h)$"
+
+
+def _shown(value: object) -> str:
+    """A refused value as the person wrote it: '2 h', 86400, true, a mapping."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
 
 
 def parse_duration(value: object) -> float:
@@ -39,23 +53,23 @@ def parse_duration(value: object) -> float:
                 return seconds
             raise ValueError(f"the duration {value!r} is longer than 100 years")
     raise ValueError(
-        f"expected a duration such as 150ms, 30s, 5m, 2h, 1d, 1w or 9mo, got {value!r}"
+        f"expected a duration such as 150ms, 30s, 5m, 2h, 1d, 1w or 9mo, got {_shown(value)}"
     )
 
 
 def parse_rate(value: object) -> float:
     """A rate as a fraction: ``"0.1%"`` → 0.001, ``0.001`` → 0.001."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a rate such as 0.5% or 0.005, got {value!r}")
+        raise ValueError(f"expected a rate such as 0.5% or 0.005, got {_shown(value)}")
     if isinstance(value, int | float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"expected a finite rate, got {value!r}")
+            raise ValueError(f"expected a finite rate, got {_shown(value)}")
         return float(value)
     if isinstance(value, str):
         match = _PERCENT.match(value)
         if match:
             return float(match.group(1)) / 100.0
-    raise ValueError(f"expected a rate such as 0.5% or 0.005, got {value!r}")
+    raise ValueError(f"expected a rate such as 0.5% or 0.005, got {_shown(value)}")
 
 
 def parse_number(value: object) -> float:
@@ -63,7 +77,9 @@ def parse_number(value: object) -> float:
     try:
         return parse_rate(value)
     except ValueError:
-        raise ValueError(f"expected a number or a percentage such as 3%, got {value!r}") from None
+        raise ValueError(
+            f"expected a number or a percentage such as 3%, got {_shown(value)}"
+        ) from None
 
 
 def parse_throughput(value: object) -> float:
@@ -73,7 +89,7 @@ def parse_throughput(value: object) -> float:
         if match:
             per = {"s": 1.0, "m": 60.0, "h": 3600.0}[match.group(2)]
             return float(match.group(1)) / per
-    raise ValueError(f"expected a throughput such as 50/s or 3000/m, got {value!r}")
+    raise ValueError(f"expected a throughput such as 50/s or 3000/m, got {_shown(value)}")
 
 
 # --- what a refused value probably meant -----------------------------------

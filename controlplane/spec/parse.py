@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import json
 import re
 import types
 from collections.abc import Callable
@@ -86,6 +87,7 @@ _RANGE_WORDS = {
     "string_too_long": ("max_length", "must be at most {} characters long"),
 }
 _YAML11_BOOLEANS = {"yes", "no", "y", "n", "on", "off"}
+_UNION_TAGS: set[object] = {"str", "int", "float", "bool"}  # pydantic's tags for union members
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -165,8 +167,11 @@ def _type_hint(kind: str, value: object, field: str) -> str:
             return f"write {text.lower()} without quotes: in quotes it is text"
         return "write true or false"
     if kind.startswith("string") and isinstance(value, int | float) and not isinstance(value, bool):
+        if not field:  # a list item: names in lists (features, owners, signals) are never numbers
+            return ""
+        example = f'{field}: "…"'
         return (
-            f'quote it ({field}: "…") so that YAML keeps the text exactly as written; '
+            f"quote it ({example}) so that YAML keeps the text exactly as written; "
             f"unquoted, it is the number {value!r}"
         )
     if kind.startswith("string") and isinstance(value, bool):
@@ -176,8 +181,19 @@ def _type_hint(kind: str, value: object, field: str) -> str:
     if kind.startswith("int") and isinstance(value, float):
         return "write a whole number, without a fractional part"
     if kind.startswith("list") and isinstance(value, str | int | float) and value is not True:
-        return f"write a list, even of one item: [{value}]"
+        return f"write a list, even of one item: [{_flow_scalar(value)}]"
+    if kind.startswith("float") and text is not None and units.PERCENT.match(text):
+        meant = float(text.rstrip("%")) / 100
+        return f"this field takes a plain number, not a percentage: did you mean {meant:g}?"
     return ""
+
+
+def _flow_scalar(value: object) -> str:
+    """A scalar as it can be written inside [...] in YAML: quoted unless plainly safe."""
+    text = str(value)
+    if isinstance(value, str) and not re.match(r"^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$", text):
+        return json.dumps(text, ensure_ascii=False)
+    return text
 
 
 def _is_number(text: str) -> bool:
@@ -240,11 +256,15 @@ def _diagnostic(model: type[BaseModel], doc: Document, err: ErrorDetails) -> Dia
         message, hint = _pattern_problem(loc, value, err.get("ctx", {}).get("pattern"))
     elif kind in _RANGE_WORDS:
         code, message = "MLCP115", _range_problem(kind, where, value, err.get("ctx", {}))
+    elif kind == "union_type":
+        message = f"{where}: expected {err['msg']}, got {_describe(value)}"
     else:
         message = f"{where}: expected {_expected(kind)}, got {_describe(value)}"
-        hint = _type_hint(
-            kind, value, str(next((p for p in reversed(loc) if isinstance(p, str)), ""))
-        )
+        hint = _type_hint(kind, value, loc[-1] if loc and isinstance(loc[-1], str) else "")
+        if kind.startswith("model") and not isinstance(value, dict):
+            fields = getattr(annotation_at(model, loc), "model_fields", {})
+            keys = ", ".join(f.alias or n for n, f in fields.items())
+            hint = f"write it as key: value pairs; {where} takes {keys}" if keys else ""
     return Diagnostic(location.file, location.line, location.col, code, "error", message, hint)
 
 
@@ -276,7 +296,7 @@ def validate(
         return model.model_validate(data), []
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-    problems = [_diagnostic(model, doc, err) for err in errors]
+    problems = [_diagnostic(model, doc, err) for err in _merge_union_members(errors)]
     if any(err["type"] != "extra_forbidden" for err in errors):
         return None, problems
     pruned = copy.deepcopy(data)
@@ -290,6 +310,40 @@ def validate(
         return model.model_validate(pruned), problems
     except ValidationError:
         return None, problems
+
+
+def _merge_union_members(errors: list[ErrorDetails]) -> list[ErrorDetails]:
+    """One error per value: pydantic reports a value that fits no member of a union
+    (``choices: [str | int | float | bool]``) once per member, tagged with its type."""
+    groups: dict[tuple[Any, ...], list[ErrorDetails]] = {}
+    for err in errors:
+        groups.setdefault(tuple(err["loc"][:-1]), []).append(err)
+    out: list[ErrorDetails] = []
+    for err in errors:
+        group = groups[tuple(err["loc"][:-1])]
+        tags = [e["loc"][-1] if e["loc"] else None for e in group]
+        if len(group) < 2 or not set(tags) <= _UNION_TAGS:
+            out.append(err)
+        elif err is group[0]:
+            expected = _one_of([_expected(e["type"]) for e in group])
+            out.append(
+                ErrorDetails(
+                    type="union_type",
+                    loc=err["loc"][:-1],
+                    msg=expected,
+                    input=err.get("input"),
+                    ctx={"expected": expected},
+                )
+            )
+    return out
+
+
+def _one_of(kinds: list[str]) -> str:
+    """["text", "a whole number", "a number", "true or false"] → "text, a number or true/false"."""
+    names = [k.replace("true or false", "true/false") for k in dict.fromkeys(kinds)]
+    if "a number" in names and "a whole number" in names:
+        names.remove("a whole number")
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
 
 
 def check_header(doc: Document, kind: Literal["Model", "Config"]) -> list[Diagnostic]:

@@ -165,7 +165,10 @@ def _cadence(ctx: Context) -> Iterator[Diagnostic]:
             )
         else:
             message = f"retraining.cadence {cadence!r} is not a valid cron expression: {exc}"
-            hint = f"or name a cadence {named}"
+            hint = (
+                "write five fields (minute hour day-of-month month day-of-week), "
+                f"or name a cadence {named}"
+            )
         yield ctx.report(("retraining", "cadence"), message, hint)
 
 

@@ -45,6 +45,11 @@ STRUCTURAL = [
     "wrong-type-string-number",
     "wrong-type-int-quoted",
     "bad-proxy-name",
+    "wrong-type-union-choice",
+    "wrong-shape-units",
+    "wrong-type-list-of-one",
+    "wrong-type-mapping-scalar",
+    "wrong-type-psi-percent",
 ]
 
 
