@@ -181,14 +181,31 @@ def _search_space(ctx: Context) -> Iterator[Diagnostic]:
         bounds = param.int_ or param.float_
         if len(kinds) != 1:
             yield ctx.report(
-                path, f"tuning parameter {name!r} must set exactly one of int, float, choices"
+                path,
+                f"tuning parameter {name!r} must set exactly one of int, float, choices",
+                "e.g. {int: [3, 10]}, {float: [0.01, 0.3]} or {choices: [gini, entropy]}",
             )
         elif bounds is not None and not bounds[0] < bounds[1]:
             yield ctx.report(
-                path, f"tuning parameter {name!r}: low {bounds[0]} must be below high {bounds[1]}"
+                path,
+                f"tuning parameter {name!r}: low {bounds[0]} must be below high {bounds[1]}",
+                f"write the range low first: [{bounds[1]}, {bounds[0]}]"
+                if bounds[0] > bounds[1]
+                else "a range of one value is a constant: set it in the training code",
             )
-        elif param.log and (bounds is None or bounds[0] <= 0):
-            yield ctx.report(path, f"tuning parameter {name!r}: a log scale needs a range above 0")
+        elif param.log and bounds is None:
+            yield ctx.report(
+                path,
+                f"tuning parameter {name!r}: a log scale applies to int and float ranges, "
+                "not to choices",
+                "drop log: true",
+            )
+        elif param.log and bounds is not None and bounds[0] <= 0:
+            yield ctx.report(
+                path,
+                f"tuning parameter {name!r}: a log scale needs a range above 0",
+                "start the range above 0 (e.g. 0.001), or drop log: true",
+            )
 
 
 @rule("MLCP239", "the tuning timeout fits in the training job's max_runtime")
