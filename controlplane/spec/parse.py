@@ -211,6 +211,8 @@ def _pattern_problem(loc: KeyPath, value: object, pattern: object) -> tuple[str,
     message = f"{where}: {value!r} is not a valid {noun}"
     if field == "metadata.name" and isinstance(value, str) and not 3 <= len(value) <= 63:
         message = f"{where}: {value!r} is {len(value)} characters long; a model name has 3-63"
+        if re.match(r"^[a-z0-9-]*$", value):  # the characters are right: only the length is not
+            return message, "shorten it to 63 characters" if value else "name the model"
     if isinstance(value, str) and isinstance(pattern, str):
         fixed = fix(value)
         if fixed != value and re.match(pattern, fixed):

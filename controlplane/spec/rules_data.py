@@ -44,9 +44,18 @@ def _override_names(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.report(
                 ("features", "overrides", name),
                 f"features.overrides names {name!r}, which is not a declared feature",
-                did_you_mean(name, declared) or "declare it under numeric or categorical",
+                _override_hint(name, declared),
                 key=True,
             )
+
+
+def _override_hint(name: str, declared: list[str]) -> str:
+    """Suggest only valid feature names; a declaration that differs in case is the typo."""
+    same = next((d for d in declared if d.lower() == name.lower()), None)
+    if same is not None:
+        return f"it is declared as {same!r}: rename the declaration to {name!r}"
+    valid = [d for d in declared if FEATURE_NAME.match(d)]
+    return did_you_mean(name, valid) or "declare it under numeric or categorical"
 
 
 @rule("MLCP211", "feature names are lowercase identifiers (safe as metric label values)")

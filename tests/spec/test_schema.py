@@ -50,6 +50,7 @@ STRUCTURAL = [
     "wrong-type-list-of-one",
     "wrong-type-mapping-scalar",
     "wrong-type-psi-percent",
+    "bad-name-too-long",
 ]
 
 

@@ -175,3 +175,36 @@ def test_a_whole_float_is_a_whole_number(
     """The one documented relaxation: 2.0 is the integer 2, in the CLI as in JSON Schema."""
     expected = (value > 100, value > 100)  # serving.instances.max is at most 100
     assert _verdict(verdicts, "whole number in a range", value) == expected
+
+
+CONFIG_FIELDS: dict[str, tuple[Any, ...]] = {
+    "boolean": ("policies", "critical", "require_broken_metric"),
+    "whole number": ("policies", "critical", "min_instances"),
+    "positive number": ("policies", "all", "max_psi_critical"),
+    "text": ("pagerduty", "service_prefix"),
+}
+CONFIG_CASES = [
+    (kind, value)
+    for kind in CONFIG_FIELDS
+    for value in [True, "yes", "on", "true", 1, 2, 2.0, 2.5, "2", 0.3, "0.3", "ml-"]
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    CONFIG_CASES,
+    ids=[_case_id(kind, value) for kind, value in CONFIG_CASES],
+)
+def test_cli_and_schema_agree_on_mlcp_yaml(tmp_path: Path, kind: str, value: Any) -> None:
+    """mlcp.yaml is held to the same standard: `require_broken_metric: yes` is not true."""
+    config = YAML(typ="safe", pure=True).load((SPECS / "mlcp.yaml").read_text(encoding="utf-8"))
+    changed = _with(config, CONFIG_FIELDS[kind], value)
+    (tmp_path / "mlcp.yaml").write_text(json.dumps(changed), encoding="utf-8")
+    shutil.copy(SPECS / BASE, tmp_path / BASE)
+    schema = json.loads(run_mlcp(["schema", "--kind", "config"]).stdout)
+    schema_refuses = not Draft202012Validator(schema).is_valid(changed)
+    output = run_mlcp(["validate", str(tmp_path)]).stdout
+    cli_refuses = any(
+        Path(m.group("file")).name == "mlcp.yaml" for m in STRUCTURAL.finditer(output)
+    )
+    assert cli_refuses == schema_refuses, output
