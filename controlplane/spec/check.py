@@ -218,6 +218,14 @@ def _sla_agree(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
+# A rate written as a bare number is a fraction (0.5 is 50%). Past these bounds a bare
+# number is more likely a percentage with its % left out than what was meant (MLCP246;
+# the README's table states them).
+BARE_RATE_BOUND = 0.2
+BARE_AVAILABILITY_FLOOR = 0.9
+BARE_ALPHA_BOUND = 0.2
+
+
 def _bare_rates(spec: ModelSpec) -> Iterator[tuple[KeyPath, _Unit, str]]:
     """Rates written as bare numbers that MLCP246 checks: path, value, what the rate is."""
     pairs: list[tuple[KeyPath, _Unit | None, str]] = [
@@ -246,13 +254,6 @@ def _bare_rates(spec: ModelSpec) -> Iterator[tuple[KeyPath, _Unit, str]]:
     for path, value, what in pairs:
         if value is not None and is_bare(value):
             yield path, value, what
-
-
-# A rate written as a bare number is a fraction (0.5 is 50%). Above this bound a bare
-# number is more likely a percentage with its % left out than what was meant.
-BARE_RATE_BOUND = 0.2
-BARE_AVAILABILITY_FLOOR = 0.9
-BARE_ALPHA_BOUND = 0.2
 
 
 @rule(
