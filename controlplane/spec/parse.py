@@ -19,7 +19,6 @@ from controlplane.spec.load import Document, KeyPath
 
 M = TypeVar("M", bound=BaseModel)
 
-_UNIT_ERRORS = {"mlcp_duration", "mlcp_rate", "mlcp_throughput", "mlcp_number"}
 # A value that fails its field's pattern: what the field holds (for the message), how to
 # write one (the hint), and a likely fix of what was written, keyed by the field's path
 # with list indexes left out.
