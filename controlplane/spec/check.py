@@ -200,12 +200,17 @@ def _sla_agree(ctx: Context) -> Iterator[Diagnostic]:
     rate_path, avail_path = ("sla", "error_rate"), ("sla", "availability")
     own_is_rate = ctx.doc.locate(rate_path).file == here or ctx.doc.locate(avail_path).file != here
     if own_is_rate:
+        # A bare 0.5 (50%, which MLCP246 questions) must not be matched by availability: 50%.
+        meant = rate / 100 if is_bare(sla.error_rate) and rate > BARE_RATE_BOUND else None
         yield ctx.report(
             rate_path,
             f"sla.error_rate {sla.error_rate} contradicts sla.availability {sla.availability} "
             f"({_origin(ctx, avail_path)}), which allows {_pct(allowed)} of requests to fail; "
             "the error budget and its burn-rate alerts follow availability",
-            f"set sla.availability: {_pct(1 - rate)} in this spec, "
+            f"did you mean {sla.error_rate}%? then set sla.availability: {_pct(1 - meant)} "
+            "in this spec"
+            if meant is not None
+            else f"set sla.availability: {_pct(1 - rate)} in this spec, "
             f"or sla.error_rate: {_pct(allowed)}",
         )
     else:
