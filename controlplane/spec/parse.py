@@ -181,6 +181,8 @@ def _type_hint(kind: str, value: object, field: str) -> str:
         return "write a whole number, without a fractional part"
     if kind.startswith("list") and isinstance(value, str | int | float) and value is not True:
         return f"write a list, even of one item: [{_flow_scalar(value)}]"
+    if kind.startswith("int") and text is not None and units.PERCENT.match(text):
+        return f"write {text.rstrip('%')} without %: this field takes a plain whole number"
     if kind.startswith("float") and text is not None and units.PERCENT.match(text):
         meant = float(text.rstrip("%")) / 100
         return f"this field takes a plain number, not a percentage: did you mean {meant:g}?"

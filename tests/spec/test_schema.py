@@ -51,6 +51,7 @@ STRUCTURAL = [
     "wrong-type-mapping-scalar",
     "wrong-type-psi-percent",
     "bad-name-too-long",
+    "wrong-type-stages-percent",
 ]
 
 
