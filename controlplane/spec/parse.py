@@ -389,7 +389,7 @@ def _misspelled_key(doc: Document, wanted: str) -> str | None:
     """A top-level key that is probably `wanted` mistyped (apiversion, api_version, kinds)."""
     squashed = wanted.lower()
     for key in doc.data:
-        if key.lower().replace("_", "").replace("-", "") == squashed:
+        if str(key).lower().replace("_", "").replace("-", "") == squashed:
             return str(key)
     match = difflib.get_close_matches(wanted, [str(k) for k in doc.data], n=1, cutoff=0.75)
     return match[0] if match else None
