@@ -221,6 +221,17 @@ def _pattern_problem(loc: KeyPath, value: object, pattern: object) -> tuple[str,
     return message, help_text
 
 
+def _missing_hint(field: Any, key: object) -> str:
+    """What a missing key holds, when that is short to say: its choices or its own keys."""
+    if get_origin(field) is Literal:
+        return f"add {key}: one of {', '.join(map(str, get_args(field)))}"
+    if isinstance(field, type) and issubclass(field, BaseModel):
+        required = [f.alias or n for n, f in field.model_fields.items() if f.is_required()]
+        keys = ", ".join(f"{name}: …" for name in required)
+        return f"add {key}: {{{keys}}}" if required else ""
+    return ""
+
+
 def _range_problem(kind: str, where: str, value: object, ctx: dict[str, Any]) -> str:
     bound_key, words = _RANGE_WORDS[kind]
     bound = ctx.get(bound_key)
@@ -246,6 +257,7 @@ def _diagnostic(model: type[BaseModel], doc: Document, err: ErrorDetails) -> Dia
     elif kind == "missing":
         location = doc.locate(loc[:-1], key=True)
         code, message = "MLCP111", f"missing required key {loc[-1]!r} in {dotted(loc[:-1])}"
+        hint = _missing_hint(annotation_at(model, loc), loc[-1])
     elif kind in ("literal_error", "enum"):
         options = [str(a) for a in get_args(annotation_at(model, loc))]
         code = "MLCP113"

@@ -52,6 +52,7 @@ STRUCTURAL = [
     "wrong-type-psi-percent",
     "bad-name-too-long",
     "wrong-type-stages-percent",
+    "missing-required-choice",
 ]
 
 
