@@ -7,6 +7,7 @@ message fit to show the person who wrote the value.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _DURATION_UNITS = {
     "ms": 0.001,
@@ -20,12 +21,26 @@ _DURATION_UNITS = {
 }
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|mo|m|h|d|w|y)$")
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
+PERCENT = _PERCENT
 _THROUGHPUT = re.compile(r"^(\d+(?:\.\d+)?)/(s|m|h)$")
 
 MAX_DURATION = 100 * 365 * 86400.0
 DURATION_PATTERN = r"^\d+(\.\d+)?(ms|s|m|h|d|w|mo|y)$"
 PERCENT_PATTERN = r"^\d+(\.\d+)?%$"
 THROUGHPUT_PATTERN = r"^\d+(\.\d+)?/(s|m|h)$"
+
+
+def _shown(value: object) -> str:
+    """A refused value as the person wrote it: '2 h', 86400, true, a mapping."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
 
 
 def parse_duration(value: object) -> float:
@@ -38,23 +53,23 @@ def parse_duration(value: object) -> float:
                 return seconds
             raise ValueError(f"the duration {value!r} is longer than 100 years")
     raise ValueError(
-        f"expected a duration such as 150ms, 30s, 5m, 2h, 1d, 1w or 9mo, got {value!r}"
+        f"expected a duration such as 150ms, 30s, 5m, 2h, 1d, 1w or 9mo, got {_shown(value)}"
     )
 
 
 def parse_rate(value: object) -> float:
     """A rate as a fraction: ``"0.1%"`` → 0.001, ``0.001`` → 0.001."""
     if isinstance(value, bool):
-        raise ValueError(f"expected a rate such as 0.5% or 0.005, got {value!r}")
+        raise ValueError(f"expected a rate such as 0.5% or 0.005, got {_shown(value)}")
     if isinstance(value, int | float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"expected a finite rate, got {value!r}")
+            raise ValueError(f"expected a finite rate, got {_shown(value)}")
         return float(value)
     if isinstance(value, str):
         match = _PERCENT.match(value)
         if match:
             return float(match.group(1)) / 100.0
-    raise ValueError(f"expected a rate such as 0.5% or 0.005, got {value!r}")
+    raise ValueError(f"expected a rate such as 0.5% or 0.005, got {_shown(value)}")
 
 
 def parse_number(value: object) -> float:
@@ -62,7 +77,9 @@ def parse_number(value: object) -> float:
     try:
         return parse_rate(value)
     except ValueError:
-        raise ValueError(f"expected a number or a percentage such as 3%, got {value!r}") from None
+        raise ValueError(
+            f"expected a number or a percentage such as 3%, got {_shown(value)}"
+        ) from None
 
 
 def parse_throughput(value: object) -> float:
@@ -72,7 +89,78 @@ def parse_throughput(value: object) -> float:
         if match:
             per = {"s": 1.0, "m": 60.0, "h": 3600.0}[match.group(2)]
             return float(match.group(1)) / per
-    raise ValueError(f"expected a throughput such as 50/s or 3000/m, got {value!r}")
+    raise ValueError(f"expected a throughput such as 50/s or 3000/m, got {_shown(value)}")
+
+
+# --- what a refused value probably meant -----------------------------------
+# Each returns a hint for the person who wrote the value ("did you mean '2h'?"),
+# or "" when no single fix is clearly meant: a hint never guesses.
+
+_UNIT_WORDS = {
+    "ms": ("msec", "msecs", "millis", "millisecond", "milliseconds"),
+    "s": ("sec", "secs", "second", "seconds"),
+    "m": ("min", "mins", "minute", "minutes"),
+    "h": ("hr", "hrs", "hour", "hours"),
+    "d": ("day", "days"),
+    "w": ("wk", "wks", "week", "weeks"),
+    "mo": ("mon", "month", "months"),
+    "y": ("yr", "yrs", "year", "years"),
+}
+_NUMBER_AND_WORD = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([A-Za-z%/ ]+?)\s*$")
+_PER_WORDS = {
+    "s": ("rps", "qps", "/sec", "/second", "persecond", "persec", "req/s", "requests/s", "/s"),
+    "m": ("rpm", "/min", "/minute", "perminute", "permin", "req/m", "requests/m", "/m"),
+    "h": ("rph", "/hour", "/hr", "perhour", "req/h", "requests/h", "/h"),
+}
+
+
+def _did_you_mean(candidate: str, parse: Callable[[object], float]) -> str:
+    try:
+        parse(candidate)
+    except ValueError:
+        return ""
+    return f"did you mean {candidate!r}?"
+
+
+def suggest_duration(value: object) -> str:
+    """``"2 hours"`` → did you mean '2h'?; a bare number is told to carry a unit."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"a duration needs a unit, e.g. {value:g}s for seconds"
+    match = _NUMBER_AND_WORD.match(value) if isinstance(value, str) else None
+    if not match:
+        return ""
+    number, word = match.group(1), match.group(2).strip()
+    if word == "M":  # minutes or months: no guess
+        return f"write {number}m for minutes or {number}mo for months"
+    word = word.lower()
+    unit = word if word in _DURATION_UNITS else None
+    unit = unit or next((u for u, words in _UNIT_WORDS.items() if word in words), None)
+    return _did_you_mean(f"{number}{unit}", parse_duration) if unit else ""
+
+
+def suggest_rate(value: object) -> str:
+    """``"1 percent"`` → did you mean '1%'?; ``"0.5"`` in quotes is told both readings."""
+    if not isinstance(value, str):
+        return ""
+    text = value.strip()
+    if _PERCENT.match(text) is None and re.match(r"^\d+(\.\d+)?$", text):
+        return f"write {text}% for a percentage, or {text} without quotes for a fraction"
+    match = _NUMBER_AND_WORD.match(text)
+    if match and match.group(2).strip().lower() in ("%", "percent", "pct", "per cent"):
+        return _did_you_mean(f"{match.group(1)}%", parse_rate)
+    return ""
+
+
+def suggest_throughput(value: object) -> str:
+    """``"50 rps"`` → did you mean '50/s'?; a bare number is told to carry a unit."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"a throughput needs a unit, e.g. {value:g}/s for requests per second"
+    match = _NUMBER_AND_WORD.match(value) if isinstance(value, str) else None
+    if not match:
+        return ""
+    word = match.group(2).replace(" ", "").lower()
+    unit = next((u for u, words in _PER_WORDS.items() if word in words), None)
+    return _did_you_mean(f"{match.group(1)}/{unit}", parse_throughput) if unit else ""
 
 
 _FORMAT_UNITS = ("y", "w", "d", "h", "m", "s")

@@ -12,6 +12,7 @@ modules some other import happened to load first.
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Iterator
 from itertools import pairwise
@@ -21,6 +22,8 @@ from controlplane.diagnostics import Diagnostic
 from controlplane.domain import (
     DEFAULT_ROLLBACK_SYSTEM_SIGNALS,
     LATENCY_QUANTILES,
+    LOWER_IS_BETTER,
+    QUALITY_METRICS,
     SYSTEM_SIGNALS,
     RolloutStates,
     error_budget,
@@ -30,8 +33,8 @@ from controlplane.domain import (
 from controlplane.spec import rules_data, rules_ops, rules_policy
 from controlplane.spec.config import ConfigSpec
 from controlplane.spec.load import Document, KeyPath
-from controlplane.spec.parse import did_you_mean
-from controlplane.spec.rulebook import HOUR, Context, Rule, rule, rules_in
+from controlplane.spec.parse import did_you_mean, dotted
+from controlplane.spec.rulebook import HOUR, Context, Rule, is_bare, rule, rules_in
 from controlplane.spec.types import _Unit
 from controlplane.spec.v1 import ModelSpec
 
@@ -50,6 +53,13 @@ def _value(unit: _Unit | None) -> float | None:
 
 def _pct(value: float) -> str:
     return f"{value * 100:g}%"
+
+
+def _percent_meant(value: _Unit) -> str:
+    """For a bare number read as a fraction: the percentage it probably was."""
+    if is_bare(value) and 1 <= value.value < 100:
+        return f"did you mean {value.text}%? a bare number is a fraction ({value.text} is {_pct(value.value)})"
+    return ""
 
 
 # --- SLA -------------------------------------------------------------------
@@ -93,7 +103,8 @@ def _rates(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.report(
                 path,
                 f"{'.'.join(map(str, path))} must be between 0 and 100% (got {rate.text})",
-                "write a percentage such as 0.5% or a fraction such as 0.005",
+                _percent_meant(rate)
+                or "write a percentage such as 0.5% or a fraction such as 0.005",
             )
 
 
@@ -104,7 +115,8 @@ def _availability(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.report(
             ("sla", "availability"),
             f"sla.availability must be above 0 and below 100% (got {availability})",
-            "write a target such as 99.9%; 100% leaves no error budget to alert on",
+            _percent_meant(availability)
+            or "write a target such as 99.9%; 100% leaves no error budget to alert on",
         )
 
 
@@ -125,9 +137,126 @@ def _burn_rate(ctx: Context) -> Iterator[Diagnostic]:
             path,
             f"an error budget of {_pct(budget)} makes the {factor:g}× burn-rate alert "
             f"unreachable (threshold {factor * budget:.3g} ≥ 1)",
-            f"tighten the objective to at least {_pct(1 - 1 / factor)} availability"
+            f"tighten the objective to at least {math.ceil((1 - 1 / factor) * 1000) / 10:g}% "
+            "availability"
             if path[-1] == "availability"
-            else f"tighten sla.error_rate to below {_pct(1 / factor)}",
+            else f"tighten sla.error_rate to {math.floor(1 / factor * 1000) / 10:g}% or less",
+        )
+
+
+def _origin(ctx: Context, path: KeyPath) -> str:
+    """Where a value was written: a line of this spec, or the tier default in mlcp.yaml."""
+    loc = ctx.doc.locate(path)
+    if loc.file == ctx.doc.file:
+        return f"line {loc.line}"
+    return f"the {ctx.spec.metadata.tier} tier's default, {loc.file}:{loc.line}"
+
+
+@rule("MLCP245", "sla.error_rate and sla.availability agree (error_rate = 100% − availability)")
+def _sla_agree(ctx: Context) -> Iterator[Diagnostic]:
+    sla = ctx.spec.sla
+    if not (sla.error_rate and sla.availability):
+        return
+    rate, availability = sla.error_rate.value, sla.availability.value
+    allowed = 1 - availability
+    if not (0 < rate < 1 and 0 < availability < 1) or math.isclose(rate, allowed, abs_tol=1e-12):
+        return
+    # Report on the value this spec wrote; name where the other one came from.
+    here = ctx.doc.file
+    rate_path, avail_path = ("sla", "error_rate"), ("sla", "availability")
+    own_is_rate = ctx.doc.locate(rate_path).file == here or ctx.doc.locate(avail_path).file != here
+    if own_is_rate:
+        # A bare 0.5 (50%, which MLCP246 questions) must not be matched by availability: 50%.
+        meant = rate / 100 if is_bare(sla.error_rate) and rate > BARE_RATE_BOUND else None
+        yield ctx.report(
+            rate_path,
+            f"sla.error_rate {sla.error_rate} contradicts sla.availability {sla.availability} "
+            f"({_origin(ctx, avail_path)}), which allows {_pct(allowed)} of requests to fail; "
+            "the error budget and its burn-rate alerts follow availability",
+            f"did you mean {sla.error_rate}%? then set sla.availability: {_pct(1 - meant)} "
+            "in this spec"
+            if meant is not None
+            else f"set sla.availability: {_pct(1 - rate)} in this spec, "
+            f"or sla.error_rate: {_pct(allowed)}",
+        )
+    else:
+        yield ctx.report(
+            avail_path,
+            f"sla.availability {sla.availability} allows {_pct(allowed)} of requests to fail, "
+            f"which contradicts sla.error_rate {sla.error_rate} ({_origin(ctx, rate_path)})",
+            f"set sla.error_rate: {_pct(allowed)} in this spec, "
+            f"or sla.availability: {_pct(1 - rate)}",
+        )
+
+
+# A rate written as a bare number is a fraction (0.5 is 50%). Past these bounds a bare
+# number is more likely a percentage with its % left out than what was meant (MLCP246;
+# the README's table states them).
+BARE_RATE_BOUND = 0.2
+BARE_AVAILABILITY_FLOOR = 0.9
+BARE_ALPHA_BOUND = 0.2
+
+
+def _bare_rates(spec: ModelSpec) -> Iterator[tuple[KeyPath, _Unit, str]]:
+    """Rates written as bare numbers that MLCP246 checks: path, value, what the rate is."""
+    pairs: list[tuple[KeyPath, _Unit | None, str]] = [
+        (("sla", "error_rate"), spec.sla.error_rate, "an error rate"),
+        (("drift", "out_of_range", "max_rate"), spec.drift.out_of_range.max_rate, "a drift limit"),
+        (
+            ("drift", "unseen_categories", "max_rate"),
+            spec.drift.unseen_categories.max_rate,
+            "a drift limit",
+        ),
+    ]
+    # The null-share floor (drift.null_rate.min_rate) is a rate of the same family; read
+    # by name so that this check covers it whichever change adds the field to spec v1.
+    null_floor = getattr(spec.drift.null_rate, "min_rate", None)
+    if isinstance(null_floor, _Unit):
+        pairs.append((("drift", "null_rate", "min_rate"), null_floor, "a null-share floor"))
+    if spec.rollout.shadow:
+        divergence = spec.rollout.shadow.max_divergence
+        pairs.append((("rollout", "shadow", "max_divergence"), divergence, "a divergence limit"))
+    if spec.retraining:
+        improvement = spec.retraining.gate.min_improvement
+        pairs.append((("retraining", "gate", "min_improvement"), improvement, "an improvement"))
+    for i, metric in enumerate(spec.quality.metrics):
+        if metric.name in LOWER_IS_BETTER and metric.name in QUALITY_METRICS["classification"]:
+            pairs.append((("quality", "metrics", i, "max"), metric.max, f"a {metric.name} bar"))
+    for path, value, what in pairs:
+        if value is not None and is_bare(value):
+            yield path, value, what
+
+
+@rule(
+    "MLCP246",
+    "a rate written as a bare number is plausible (0.5 is 50%: did you mean 0.5%?)",
+    "warning",
+)
+def _bare_rate_plausible(ctx: Context) -> Iterator[Diagnostic]:
+    for path, value, what in _bare_rates(ctx.spec):
+        if BARE_RATE_BOUND < value.value < 1:
+            yield ctx.report(
+                path,
+                f"{dotted(path)} {value} is a fraction, {_pct(value.value)}: more than the "
+                f"{_pct(BARE_RATE_BOUND)} plausible for {what}",
+                f"did you mean {value}%? if {_pct(value.value)} is meant, write {_pct(value.value)}",
+            )
+    availability = ctx.spec.sla.availability
+    if availability and is_bare(availability) and 0 < availability.value < BARE_AVAILABILITY_FLOOR:
+        yield ctx.report(
+            ("sla", "availability"),
+            f"sla.availability {availability} reads as {_pct(availability.value)}: "
+            f"{_pct(1 - availability.value)} of requests may fail",
+            f"write the target as a percentage, e.g. 99.5%; if {_pct(availability.value)} is "
+            f"meant, write {_pct(availability.value)}",
+        )
+    gate = ctx.spec.retraining.gate if ctx.spec.retraining else None
+    if gate and BARE_ALPHA_BOUND < gate.alpha < 1:
+        yield ctx.report(
+            ("retraining", "gate", "alpha"),
+            f"retraining.gate.alpha {gate.alpha:g} lets a candidate that is no better pass the "
+            f"gate {_pct(gate.alpha)} of the time",
+            "the usual significance level is 0.05",
         )
 
 
@@ -154,10 +283,15 @@ def _valid_states(ctx: Context) -> list[str]:
 def _state(ctx: Context) -> Iterator[Diagnostic]:
     state, states = ctx.spec.rollout.state, _valid_states(ctx)
     if state not in states:
+        percent = state.removeprefix("canary-")
+        # canary-50 with no 50% stage: the stage is missing, not the state misspelled.
+        hint = (
+            f"{state} needs {percent} in rollout.stages (now {ctx.spec.rollout.stages})"
+            if state.startswith("canary-") and percent.isdigit() and 0 < int(percent) < 100
+            else did_you_mean(state, states) or "`mlcp promote` moves a model through these states"
+        )
         yield ctx.report(
-            ("rollout", "state"),
-            f"rollout.state {state!r} is not one of {', '.join(states)}",
-            did_you_mean(state, states) or "`mlcp promote` moves a model through these states",
+            ("rollout", "state"), f"rollout.state {state!r} is not one of {', '.join(states)}", hint
         )
 
 
@@ -210,15 +344,33 @@ def default_rollback_on(spec: ModelSpec) -> list[str]:
 
 @rule("MLCP222", "rollout.rollback_on names only signals the spec defines")
 def _rollback_on(ctx: Context) -> Iterator[Diagnostic]:
-    known = sorted(declared_signals(ctx.spec))
+    task_metrics = QUALITY_METRICS[ctx.spec.task.type]
+    declared = declared_signals(ctx.spec)
+    # Only names that are themselves valid may be suggested: a misspelled quality metric
+    # (reported by MLCP220) is never offered as the fix.
+    proxies = {p.name for p in ctx.spec.quality.proxies}
+    known = sorted(s for s in declared if s in SYSTEM_SIGNALS or s in task_metrics or s in proxies)
     for i, signal in enumerate(ctx.spec.rollout.rollback_on or []):
-        if signal not in known:
-            why = "its SLA is not declared" if signal in SYSTEM_SIGNALS else "it is not defined"
-            yield ctx.report(
-                ("rollout", "rollback_on", i),
-                f"rollout.rollback_on names {signal!r} but {why}",
-                did_you_mean(signal, known) or f"known signals: {', '.join(known)}",
-            )
+        if signal in known:
+            continue
+        if signal in SYSTEM_SIGNALS:
+            why, hint = "its SLA is not declared", _declare_sla_hint(signal)
+        elif signal in task_metrics:
+            why = "no quality bar measures it"
+            hint = f"add a quality.metrics bar named {signal!r}"
+        else:
+            why = "it is not defined"
+            hint = did_you_mean(signal, known) or f"known signals: {', '.join(known) or 'none'}"
+        yield ctx.report(
+            ("rollout", "rollback_on", i), f"rollout.rollback_on names {signal!r} but {why}", hint
+        )
+
+
+def _declare_sla_hint(signal: str) -> str:
+    if signal == "error_rate":
+        return "declare sla.error_rate (or sla.availability), or remove error_rate"
+    quantile = signal.removeprefix("latency_")
+    return f"declare sla.latency.{quantile}, or remove {signal}"
 
 
 @rule("MLCP235", "the candidate is a different version from the one serving", "warning")

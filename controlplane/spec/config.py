@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from controlplane.domain import Tier
-from controlplane.spec.v1 import Positive, Strict
+from controlplane.spec.v1 import WHOLE, Positive, Strict
 
 TierName = Tier
 
@@ -42,7 +42,7 @@ class Policy(Strict):
     ] = []
     urgency: Literal["high", "low", "dynamic"] | None = None
     max_psi_critical: Positive | None = None
-    min_instances: Annotated[int, Field(ge=1)] | None = None
+    min_instances: Annotated[int, Field(ge=1), WHOLE] | None = None
     max_monthly_budget: Positive | None = None
     require_broken_metric: bool = False
 

@@ -14,6 +14,7 @@ from types import ModuleType
 from controlplane.diagnostics import Diagnostic, Severity
 from controlplane.spec.config import ConfigSpec, Policy
 from controlplane.spec.load import Document, KeyPath
+from controlplane.spec.types import _Unit
 from controlplane.spec.v1 import ModelSpec
 
 HOUR, MONTH = 3600.0, 30 * 86400.0
@@ -64,3 +65,8 @@ def rules_in(*modules: ModuleType) -> tuple[Rule, ...]:
     """Every rule the given modules define, by code (a module's rules are its ``Rule`` values)."""
     found = [value for module in modules for value in vars(module).values()]
     return tuple(sorted((r for r in found if isinstance(r, Rule)), key=lambda r: r.code))
+
+
+def is_bare(value: _Unit) -> bool:
+    """A rate written as a plain number (0.5), not as a percentage (0.5%)."""
+    return not value.text.strip().endswith("%")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from controlplane.diagnostics import Diagnostic
 from controlplane.domain import LOWER_IS_BETTER, QUALITY_METRICS, RATE_METRICS
 from controlplane.spec.parse import did_you_mean
-from controlplane.spec.rulebook import FEATURE_NAME, Context, rule
+from controlplane.spec.rulebook import FEATURE_NAME, Context, is_bare, rule
 
 
 @rule("MLCP208", "drift.psi.warn is below drift.psi.critical")
@@ -43,21 +44,41 @@ def _override_names(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.report(
                 ("features", "overrides", name),
                 f"features.overrides names {name!r}, which is not a declared feature",
-                did_you_mean(name, declared) or "declare it under numeric or categorical",
+                _override_hint(name, declared),
                 key=True,
             )
+
+
+def _override_hint(name: str, declared: list[str]) -> str:
+    """Suggest only valid feature names; a declaration that differs in case is the typo."""
+    same = next((d for d in declared if d.lower() == name.lower()), None)
+    if same is not None:
+        return f"it is declared as {same!r}: rename the declaration to {name!r}"
+    valid = [d for d in declared if FEATURE_NAME.match(d)]
+    return did_you_mean(name, valid) or "declare it under numeric or categorical"
 
 
 @rule("MLCP211", "feature names are lowercase identifiers (safe as metric label values)")
 def _feature_names(ctx: Context) -> Iterator[Diagnostic]:
     for kind in ("numeric", "categorical"):
         for i, name in enumerate(getattr(ctx.spec.features, kind)):
-            if not FEATURE_NAME.match(name):
+            if FEATURE_NAME.match(name):
+                continue
+            if re.match(r"^[a-z_][a-z0-9_]*$", name):  # the characters are right: too long
                 yield ctx.report(
                     ("features", kind, i),
-                    f"feature name {name!r} must be a lowercase identifier ([a-z_][a-z0-9_]*)",
-                    "feature names become metric labels, rule names and dashboard titles",
+                    f"feature name {name!r} is {len(name)} characters long; at most 63",
+                    "shorten it: feature names become metric labels, rule names and titles",
                 )
+                continue
+            fixed = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
+            yield ctx.report(
+                ("features", kind, i),
+                f"feature name {name!r} must be a lowercase identifier ([a-z_][a-z0-9_]*)",
+                f"did you mean {fixed!r}? feature names become metric labels and rule names"
+                if FEATURE_NAME.match(fixed)
+                else "feature names become metric labels, rule names and dashboard titles",
+            )
 
 
 @rule("MLCP212", "each feature is declared once")
@@ -76,16 +97,23 @@ def _feature_unique(ctx: Context) -> Iterator[Diagnostic]:
 
 @rule("MLCP230", "drift windows are distinct and at least 5m")
 def _windows(ctx: Context) -> Iterator[Diagnostic]:
-    seen: set[float] = set()
+    seen: dict[float, str] = {}
     for i, window in enumerate(ctx.spec.drift.windows):
-        if window.value < 300 or window.value in seen:
-            why = "is shorter than 5m" if window.value < 300 else "is listed twice"
+        if window.value < 300:
             yield ctx.report(
                 ("drift", "windows", i),
-                f"drift window {window} {why}",
+                f"drift window {window} is shorter than 5m",
                 "PSI over a few minutes of traffic is noise; use 1h, 1d, 7d",
             )
-        seen.add(window.value)
+        elif window.value in seen:
+            first = seen[window.value]
+            twice = "is listed twice" if first == window.text else f"is the same window as {first}"
+            yield ctx.report(
+                ("drift", "windows", i),
+                f"drift window {window} {twice}",
+                "remove the repeat: each window is evaluated once",
+            )
+        seen.setdefault(window.value, window.text)
 
 
 @rule("MLCP220", "quality metrics are valid for the task type")
@@ -112,7 +140,7 @@ def _metric_bounds(ctx: Context) -> Iterator[Diagnostic]:
                 ("quality", kind, i),
                 f"quality {kind[:-1] if kind == 'metrics' else 'proxy'} {name!r} must set "
                 "exactly one of min or max",
-                "min for higher-is-better metrics (recall), max for lower (false_negative_rate)",
+                _bound_hint(kind, name, both=low is not None),
             )
         elif kind == "metrics" and name in LOWER_IS_BETTER and low is not None:
             yield ctx.report(
@@ -120,6 +148,16 @@ def _metric_bounds(ctx: Context) -> Iterator[Diagnostic]:
                 f"quality metric {name!r} is lower-is-better, so it takes max, not min",
                 f"write max: for {name}",
             )
+
+
+def _bound_hint(kind: str, name: str, *, both: bool) -> str:
+    """Which side a bar takes: known for quality metrics, the team's call for a proxy."""
+    side = "max" if name in LOWER_IS_BETTER else "min"
+    if kind == "metrics" and any(name in names for names in QUALITY_METRICS.values()):
+        lower = "lower" if side == "max" else "higher"
+        verb = "keep only" if both else "set"
+        return f"{verb} {side}: for {name}, {lower} is better"
+    return "min to alert when the value falls below, max when it rises above"
 
 
 @rule("MLCP228", "quality metric and proxy names are unique")
@@ -147,5 +185,7 @@ def _metric_range(ctx: Context) -> Iterator[Diagnostic]:
                 yield ctx.report(
                     ("quality", "metrics", i, side),
                     f"quality metric {metric.name!r}: {side} {value} must lie between 0 and 1",
-                    "write 0.85 or 85%",
+                    f"did you mean {value}%?"
+                    if is_bare(value) and 1 <= value.value < 100
+                    else "write a fraction such as 0.85, or a percentage such as 85%",
                 )

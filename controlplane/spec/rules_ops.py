@@ -73,11 +73,17 @@ def _instance_kind(ctx: Context) -> Iterator[Diagnostic]:
     serving = ctx.spec.serving
     sagemaker = serving.instance_type.startswith("ml.")
     if (serving.mode == "realtime") != sagemaker:
-        want = "a SageMaker type such as ml.c5.xlarge" if not sagemaker else "an EC2 type"
+        # The family is usually right and only the ml. prefix is off: say which type is meant.
+        meant = (
+            serving.instance_type.removeprefix("ml.")
+            if sagemaker
+            else "ml." + serving.instance_type
+        )
+        kind = "a SageMaker type (ml.*)" if not sagemaker else "an EC2 type (no ml. prefix)"
         yield ctx.report(
             ("serving", "instance_type"),
             f"serving.instance_type {serving.instance_type!r} does not fit a {serving.mode} model",
-            f"use {want}",
+            f"a {serving.mode} model runs on {kind}: did you mean {meant!r}?",
         )
 
 
@@ -99,7 +105,8 @@ def _gpu_missing(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.report(
             ("serving", "instance_type"),
             f"task.gpu is true but {serving.instance_type} has no GPU",
-            "use a GPU instance such as ml.g5.xlarge",
+            "use a GPU instance such as "
+            + ("ml.g5.xlarge" if serving.mode == "realtime" else "g5.xlarge"),
         )
 
 
@@ -110,6 +117,7 @@ def _instances(ctx: Context) -> Iterator[Diagnostic]:
         yield ctx.report(
             ("serving", "instances", "min"),
             f"serving.instances.min ({instances.min}) is above max ({instances.max})",
+            "raise max or lower min: autoscaling moves between the two",
         )
 
 
@@ -145,13 +153,23 @@ def _cadence(ctx: Context) -> Iterator[Diagnostic]:
     try:
         cadence_schedule(retraining.cadence)
     except ValueError as exc:
-        hint = did_you_mean(retraining.cadence, list(CADENCES))
-        yield ctx.report(
-            ("retraining", "cadence"),
-            f"retraining.cadence {retraining.cadence!r} is neither a named cadence "
-            f"({', '.join(CADENCES)}) nor a cron expression: {exc}",
-            hint,
-        )
+        cadence = retraining.cadence
+        named = f"({', '.join(CADENCES)})"
+        if len(cadence.split()) == 1 and not cadence.startswith("@"):  # a word, not a cron
+            message = f"retraining.cadence {cadence!r} is not a named cadence {named}"
+            hint = (
+                "did you mean 'biweekly'?"
+                if cadence.lower() in ("fortnightly", "bi-weekly", "every two weeks")
+                else did_you_mean(cadence.lower(), list(CADENCES))
+                or 'name a cadence, or write a cron such as "0 3 * * 1"'
+            )
+        else:
+            message = f"retraining.cadence {cadence!r} is not a valid cron expression: {exc}"
+            hint = (
+                "write five fields (minute hour day-of-month month day-of-week), "
+                f"or name a cadence {named}"
+            )
+        yield ctx.report(("retraining", "cadence"), message, hint)
 
 
 @rule("MLCP231", "each tuning parameter is one of int [lo, hi], float [lo, hi] or choices")
@@ -163,14 +181,31 @@ def _search_space(ctx: Context) -> Iterator[Diagnostic]:
         bounds = param.int_ or param.float_
         if len(kinds) != 1:
             yield ctx.report(
-                path, f"tuning parameter {name!r} must set exactly one of int, float, choices"
+                path,
+                f"tuning parameter {name!r} must set exactly one of int, float, choices",
+                "e.g. {int: [3, 10]}, {float: [0.01, 0.3]} or {choices: [gini, entropy]}",
             )
         elif bounds is not None and not bounds[0] < bounds[1]:
             yield ctx.report(
-                path, f"tuning parameter {name!r}: low {bounds[0]} must be below high {bounds[1]}"
+                path,
+                f"tuning parameter {name!r}: low {bounds[0]} must be below high {bounds[1]}",
+                f"write the range low first: [{bounds[1]}, {bounds[0]}]"
+                if bounds[0] > bounds[1]
+                else "a range of one value is a constant: set it in the training code",
             )
-        elif param.log and (bounds is None or bounds[0] <= 0):
-            yield ctx.report(path, f"tuning parameter {name!r}: a log scale needs a range above 0")
+        elif param.log and bounds is None:
+            yield ctx.report(
+                path,
+                f"tuning parameter {name!r}: a log scale applies to int and float ranges, "
+                "not to choices",
+                "drop log: true",
+            )
+        elif param.log and bounds is not None and bounds[0] <= 0:
+            yield ctx.report(
+                path,
+                f"tuning parameter {name!r}: a log scale needs a range above 0",
+                "start the range above 0 (e.g. 0.001), or drop log: true",
+            )
 
 
 @rule("MLCP239", "the tuning timeout fits in the training job's max_runtime")

@@ -36,6 +36,7 @@ def _urgency(ctx: Context) -> Iterator[Diagnostic]:
                 ("oncall", "urgency"),
                 f"policy {scope!r} requires oncall.urgency {policy.urgency!r} "
                 f"(got {ctx.spec.oncall.urgency!r})",
+                f"set oncall.urgency: {policy.urgency}",
             )
 
 
@@ -50,6 +51,7 @@ def _psi_ceiling(ctx: Context) -> Iterator[Diagnostic]:
                 ("drift", "psi", "critical"),
                 f"drift.psi.critical {ctx.spec.drift.psi.critical:g} exceeds policy "
                 f"{scope!r} max_psi_critical {ceiling:g}",
+                f"lower drift.psi.critical to {ceiling:g} or less",
             )
         for name, override in ctx.spec.features.overrides.items():
             if override.psi.critical is not None and override.psi.critical > ceiling:
@@ -57,6 +59,7 @@ def _psi_ceiling(ctx: Context) -> Iterator[Diagnostic]:
                     ("features", "overrides", name, "psi", "critical"),
                     f"feature {name!r}: PSI critical {override.psi.critical:g} exceeds policy "
                     f"{scope!r} max_psi_critical {ceiling:g}",
+                    f"lower the override to {ceiling:g} or less",
                 )
 
 
@@ -86,6 +89,7 @@ def _budget(ctx: Context) -> Iterator[Diagnostic]:
                 ("cost", "monthly_budget"),
                 f"cost.monthly_budget {budget:g} exceeds policy {scope!r} "
                 f"max_monthly_budget {policy.max_monthly_budget:g}",
+                "lower the budget, or ask the owners of mlcp.yaml for an exception",
             )
 
 

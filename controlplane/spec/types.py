@@ -74,6 +74,7 @@ class Rate(_Unit):
     error_type = "mlcp_rate"
     json_schema: ClassVar[dict[str, Any]] = {
         "anyOf": [{"type": "number"}, {"type": "string", "pattern": units.PERCENT_PATTERN}],
+        "description": "a percentage (0.5%) or a fraction (0.005): a bare 0.5 is 50%",
         "examples": ["0.1%", 0.001],
     }
 

@@ -8,13 +8,25 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from controlplane.spec.types import Duration, Number, Rate, Throughput
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$"
 API_VERSION = "mlcp/v1"
 
+
+def _whole_number(value: object) -> object:
+    """``2.0`` is the integer 2, as JSON Schema (and so every editor) reads it; ``2.5`` is refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Every field is strict (no "3" → 3, no yes → true, no 1 → true, no 2.3 → "2.3"): what a
+# person wrote is what the spec means. The one relaxation: a whole float is an integer.
+WHOLE = BeforeValidator(_whole_number)
+Int = Annotated[int, WHOLE]
 Name = Annotated[str, Field(pattern=NAME_PATTERN, description="lowercase, digits and dashes")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Positive = Annotated[float, Field(gt=0)]
@@ -23,7 +35,7 @@ Bound = Number  # a number, or a percent string for rate-like metrics
 
 class Strict(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=False, allow_inf_nan=False
+        extra="forbid", frozen=True, populate_by_name=False, allow_inf_nan=False, strict=True
     )
 
 
@@ -42,12 +54,12 @@ class Task(Strict):
 
 
 class Instances(Strict):
-    min: Annotated[int, Field(ge=1, le=100)] = 1
-    max: Annotated[int, Field(ge=1, le=100)] = 1
+    min: Annotated[int, Field(ge=1, le=100), WHOLE] = 1
+    max: Annotated[int, Field(ge=1, le=100), WHOLE] = 1
 
 
 class Batching(Strict):
-    max_batch_size: Annotated[int, Field(ge=1, le=4096)]
+    max_batch_size: Annotated[int, Field(ge=1, le=4096), WHOLE]
     max_delay: Duration
 
 
@@ -75,7 +87,7 @@ class Serving(Strict):
     mode: Literal["realtime", "batch"]
     instance_type: Annotated[str, Field(pattern=r"^(ml\.)?[a-z][a-z0-9-]*\.[a-z0-9]+$")]
     instances: Instances = Instances()
-    target_invocations_per_instance: Annotated[int, Field(gt=0)] = 1000
+    target_invocations_per_instance: Annotated[int, Field(gt=0), WHOLE] = 1000
     batching: Batching | None = None
     cache: Cache | None = None
     optimization: Optimization = Optimization()
@@ -117,7 +129,7 @@ class Features(Strict):
 class Psi(Strict):
     warn: Positive = 0.1
     critical: Positive = 0.25
-    bins: Annotated[int, Field(ge=2, le=100)] = 10
+    bins: Annotated[int, Field(ge=2, le=100), WHOLE] = 10
 
 
 class NullRate(Strict):
@@ -173,18 +185,18 @@ class Quality(Strict):
 class TrainingData(Strict):
     source: Text
     window: Duration
-    min_rows: Annotated[int, Field(ge=1)] = 1000
+    min_rows: Annotated[int, Field(ge=1), WHOLE] = 1000
 
 
 class SearchParam(Strict):
-    int_: list[int] | None = Field(None, alias="int", min_length=2, max_length=2)
+    int_: list[Int] | None = Field(None, alias="int", min_length=2, max_length=2)
     float_: list[float] | None = Field(None, alias="float", min_length=2, max_length=2)
     choices: list[str | int | float | bool] | None = Field(None, min_length=1)
     log: bool = False
 
 
 class Tuning(Strict):
-    trials: Annotated[int, Field(ge=1, le=10000)] = 20
+    trials: Annotated[int, Field(ge=1, le=10000), WHOLE] = 20
     timeout: Duration = Duration("1h", 3600.0)
     space: dict[str, SearchParam] = {}
 
@@ -217,7 +229,7 @@ class Shadow(Strict):
 
 class Rollout(Strict):
     shadow: Shadow | None = None
-    stages: list[int] = [5, 25, 100]
+    stages: list[Int] = [5, 25, 100]
     bake_time: Duration = Duration("2h", 7200.0)
     rollback_on: list[str] | None = Field(
         None, description="default: the declared latency p99 and error SLAs and broken bars"

@@ -40,6 +40,19 @@ STRUCTURAL = [
     "out-of-range-int",
     "out-of-range-negative-budget",
     "several-mistakes",
+    "yaml11-booleans",
+    "wrong-type-bool-number",
+    "wrong-type-string-number",
+    "wrong-type-int-quoted",
+    "bad-proxy-name",
+    "wrong-type-union-choice",
+    "wrong-shape-units",
+    "wrong-type-list-of-one",
+    "wrong-type-mapping-scalar",
+    "wrong-type-psi-percent",
+    "bad-name-too-long",
+    "wrong-type-stages-percent",
+    "missing-required-choice",
 ]
 
 
