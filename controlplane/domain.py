@@ -16,6 +16,16 @@ Tier = Literal["critical", "standard", "experimental"]
 TaskType = Literal["classification", "regression", "ranking"]
 
 TIERS: tuple[Tier, ...] = ("critical", "standard", "experimental")
+
+Urgency = Literal["high", "low", "dynamic"]
+
+# How a page reaches a person when neither the spec nor its tier default says: an
+# experimental model's page is a low-urgency incident (no one is woken for it).
+DEFAULT_URGENCY: dict[Tier, Urgency] = {
+    "critical": "high",
+    "standard": "high",
+    "experimental": "low",
+}
 TASKS: tuple[TaskType, ...] = ("classification", "regression", "ranking")
 
 # --- the SLA -------------------------------------------------------------------

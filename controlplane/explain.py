@@ -66,6 +66,8 @@ def explain(compiled: Compiled) -> list[Entry]:
             label = "built-in default"
             if path == ("oncall", "escalation_policy") and value is None:
                 value, label = compiled.model.oncall.escalation_policy, "repo default (mlcp.yaml)"
+            if path == ("oncall", "urgency") and value is None:
+                value, label = compiled.model.oncall.urgency, f"built-in default ({tier} tier)"
             if path == ("rollout", "rollback_on") and value is None:
                 value, label = list(compiled.model.rollout.rollback_on), "derived"
         where = _where(layered.doc, path) if origin else ""

@@ -165,3 +165,16 @@ def test_the_order_of_the_sources_does_not_matter() -> None:
     backward = compile_sources([copy, *reversed(specs)], config)
     assert forward.models == backward.models
     assert forward.diagnostics == backward.diagnostics
+
+
+@pytest.mark.parametrize(
+    ("tier", "urgency"), [("critical", "high"), ("standard", "high"), ("experimental", "low")]
+)
+def test_urgency_left_out_everywhere_follows_the_tier(tier: str, urgency: str) -> None:
+    # With no mlcp.yaml and no oncall.urgency, an experimental model's page wakes no one.
+    text = edited("demand-forecast.yaml", "  urgency: low\n", "")
+    text = text.replace("tier: standard", f"tier: {tier}", 1)
+    specs, _ = example_sources(demand_forecast=text)
+    result = compile_sources(specs)
+    forecast = next(m for m in result.models if m.name == "demand-forecast")
+    assert forecast.oncall.urgency == urgency

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from controlplane import model as m
-from controlplane.domain import is_gpu_instance
+from controlplane.domain import DEFAULT_URGENCY, is_gpu_instance
 from controlplane.spec import v1
 from controlplane.spec.check import default_rollback_on
 from controlplane.spec.config import ConfigSpec
@@ -165,7 +165,7 @@ def to_model(spec: v1.ModelSpec, source: str, config: ConfigSpec) -> m.Model:
         oncall=m.OnCall(
             escalation_policy=spec.oncall.escalation_policy
             or config.pagerduty.default_escalation_policy,
-            urgency=spec.oncall.urgency,
+            urgency=spec.oncall.urgency or DEFAULT_URGENCY[spec.metadata.tier],
             slack=spec.oncall.slack,
         ),
         monthly_budget=spec.cost.monthly_budget,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from controlplane.diagnostics import Diagnostic
+from controlplane.domain import DEFAULT_URGENCY
 from controlplane.spec.rulebook import Context, rule
 
 _REQUIRED = {
@@ -30,12 +31,12 @@ def _required(ctx: Context) -> Iterator[Diagnostic]:
 
 @rule("MLCP302", "a tier's policy can fix the on-call urgency")
 def _urgency(ctx: Context) -> Iterator[Diagnostic]:
+    urgency = ctx.spec.oncall.urgency or DEFAULT_URGENCY[ctx.spec.metadata.tier]
     for scope, policy in ctx.policies():
-        if policy.urgency and ctx.spec.oncall.urgency != policy.urgency:
+        if policy.urgency and urgency != policy.urgency:
             yield ctx.report(
                 ("oncall", "urgency"),
-                f"policy {scope!r} requires oncall.urgency {policy.urgency!r} "
-                f"(got {ctx.spec.oncall.urgency!r})",
+                f"policy {scope!r} requires oncall.urgency {policy.urgency!r} (got {urgency!r})",
                 f"set oncall.urgency: {policy.urgency}",
             )
 

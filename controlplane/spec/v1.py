@@ -245,7 +245,9 @@ class Fallback(Strict):
 
 class OnCall(Strict):
     escalation_policy: Text | None = None
-    urgency: Literal["high", "low", "dynamic"] = "high"
+    urgency: Literal["high", "low", "dynamic"] | None = (
+        None  # None: by tier (domain.DEFAULT_URGENCY)
+    )
     slack: Annotated[str, Field(pattern=r"^#[a-z0-9][a-z0-9_-]{0,79}$")] | None = None
 
 
