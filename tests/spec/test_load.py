@@ -202,7 +202,9 @@ def test_a_complex_key_is_refused(tmp_path: Path) -> None:
     [
         ("", "MLCP101", "the file is empty", 1),
         ("  \n\n\t\n", "MLCP101", "the file is empty", 1),
-        ("# only a comment\n", "MLCP101", "the file holds no YAML document", 1),
+        ("# only a comment\n", "MLCP101", "the file holds no YAML, only comments", 1),
+        ("---\n...\n", "MLCP101", "the file holds no YAML, only comments", 1),
+        ("~\n", "MLCP103", "the top level must be a mapping of keys, not a single value", 1),
         ("a: 1\n---\nb: 2\n", "MLCP102", "the file holds more than one YAML document", 2),
         ("- a\n- b\n", "MLCP103", "the top level must be a mapping of keys, not a list", 1),
         (
@@ -211,8 +213,8 @@ def test_a_complex_key_is_refused(tmp_path: Path) -> None:
             "the top level must be a mapping of keys, not a single value",
             1,
         ),
-        ("a: [1, 2\n", "MLCP100", "invalid YAML: did not find expected ',' or ']'", 2),
-        ("a: b: c\n", "MLCP100", "invalid YAML: mapping values are not allowed", 1),
+        ("a: [1, 2\n", "MLCP100", "invalid YAML: the '[' opened here is never closed", 1),
+        ("a: b: c\n", "MLCP100", "invalid YAML: a value holds ': '", 1),
     ],
 )
 def test_what_is_not_one_mapping(
@@ -280,3 +282,142 @@ def test_a_large_file_is_refused_through_the_cli(tmp_path: Path) -> None:
     result = run_mlcp(["validate", str(tmp_path / "huge.yaml")])
     assert result.code == 1
     assert "error MLCP101: the file is 3145728 bytes; a spec may be at most 1 MiB" in result.stdout
+
+
+# --- syntax errors: the line to fix, and a hint ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "col", "message", "hint"),
+    [
+        (
+            "metadata:\n  team: y\n  name:x\ntask: 1\n",
+            3,
+            7,
+            "invalid YAML: missing space after ':' in 'name:x'",
+            "write 'name: x': a key's ':' is followed by a space",
+        ),
+        (
+            "metadata:\n  name:x\n  team: y\n",
+            2,
+            7,
+            "invalid YAML: missing space after ':' in 'name:x'",
+            "write 'name: x': a key's ':' is followed by a space",
+        ),
+        (
+            "a:\n  - name:x\n    team: y\n",
+            2,
+            9,
+            "invalid YAML: missing space after ':' in 'name:x'",
+            "write 'name: x': a key's ':' is followed by a space",
+        ),
+        (
+            "metadata:\n  team: y\n  name x\ntask: 1\n",
+            3,
+            3,
+            "invalid YAML: no ':' after the key 'name'",
+            "write `key: value`; a list item starts with '- '",
+        ),
+        (
+            "metadata:\n  name: x\n team: y\n",
+            3,
+            2,
+            "invalid YAML: bad indentation: 'team' lines up with no key above it",
+            "keys of one mapping start in the same column: indent it by 2 spaces like 'name' "
+            "on line 2, or by 0 spaces like 'metadata' on line 1",
+        ),
+        (
+            "metadata:\n  name: x\n  # a comment\n\n      team: y\n",
+            5,
+            7,
+            "invalid YAML: bad indentation: 'team' lines up with no key above it",
+            "keys of one mapping start in the same column: indent it by 2 spaces like 'name' "
+            "on line 2",
+        ),
+        (
+            "metadata:\n  name: x\n      team: y\n",
+            3,
+            7,
+            "invalid YAML: bad indentation: 'team' is indented more than 'name' on line 2",
+            "keys of one mapping start in the same column: indent it by 2 spaces; only a key "
+            "ending in ':' takes keys indented below it",
+        ),
+        (
+            "a:\n  -\tb\n",
+            2,
+            4,
+            "invalid YAML: a tab where YAML expects a space",
+            "replace the tab with a space",
+        ),
+        (
+            "a:\n  b: 1\n\t c: 2\n",
+            3,
+            1,
+            "invalid YAML: a tab is used for indentation",
+            "indent with spaces: YAML does not allow tabs in indentation",
+        ),
+        (
+            "a: 'it\nb: 1\n",
+            1,
+            4,
+            "invalid YAML: the ' that opens this value is never closed",
+            "end the value with a matching '",
+        ),
+        (
+            "a: {b: 'x'y}\n",
+            1,
+            11,
+            "invalid YAML: expected ',' or '}' here, in the '{' opened at column 4",
+            "separate items with ', '; quote a value that holds a quote, ', ' or '}'",
+        ),
+        (
+            "a: 'b'c\n",
+            1,
+            7,
+            "invalid YAML: text after the closing ' of a value",
+            "quote the whole value, or move the text inside the quotes or brackets",
+        ),
+        (
+            "a: [b]]\n",
+            1,
+            7,
+            "invalid YAML: a ']' that closes nothing",
+            "remove it, or add the '[' or '{' it should close",
+        ),
+        (
+            "metadata:\n  name: x\n  - team\n",
+            3,
+            3,
+            "invalid YAML: a list item ('- ') among the keys of a mapping",
+            "a mapping holds `key: value` lines; put a list under a key of its own",
+        ),
+        (
+            "a:\n  - b\n  c: d\n",
+            3,
+            3,
+            "invalid YAML: the key 'c' stands among the items of a list",
+            "indent it under the item it belongs to, or start it with '- ' to make a new item",
+        ),
+        (
+            "owners: @acme/risk-ml\n",
+            1,
+            9,
+            "invalid YAML: a value cannot start with '@' unless it is quoted",
+            'quote it: "@acme/risk-ml"',
+        ),
+        (
+            'path: "C:\\data"\n',
+            1,
+            10,
+            "invalid YAML: a backslash in a double-quoted value starts an unknown escape",
+            "write \\\\ for a backslash, or quote the value with single quotes, which keep "
+            "backslashes as they are",
+        ),
+    ],
+)
+def test_a_syntax_error_names_the_line_to_fix(
+    tmp_path: Path, text: str, line: int, col: int, message: str, hint: str
+) -> None:
+    found = refused(tmp_path, text)
+    assert (found.code, found.line, found.col) == ("MLCP100", line, col)
+    assert (found.message, found.hint) == (message, hint)
