@@ -147,7 +147,7 @@ class _Builder:
         loc = self._loc(event)
         return LoadError(code, message, loc.line, loc.col, hint)
 
-    def value(self, event: Any, path: KeyPath, empty_at: Location | None = None) -> Any:
+    def value(self, event: Any, path: KeyPath, key: Any = None) -> Any:
         if isinstance(event, AliasEvent) or getattr(event, "anchor", None):
             raise self._refuse(
                 "MLCP105",
@@ -165,8 +165,7 @@ class _Builder:
             )
         if len(path) > MAX_DEPTH:
             raise self._refuse("MLCP101", f"the file nests deeper than {MAX_DEPTH} levels", event)
-        empty = isinstance(event, ScalarEvent) and event.value == "" and not event.style
-        self.doc.values[path] = empty_at if empty and empty_at else self._loc(event)
+        self.doc.values[path] = self._value_location(event, key)
         if isinstance(event, MappingStartEvent):
             return self._mapping(path)
         if isinstance(event, SequenceStartEvent):
@@ -174,10 +173,17 @@ class _Builder:
         plain = event.style in (None, "") and tag is None
         return resolve_plain(event.value) if plain else event.value
 
-    def _after_colon(self, key: Any) -> Location:
-        """Where a key's empty value is: just past its ':' (parsers disagree; this is one place)."""
-        end = key.end_mark
-        return Location(self.doc.file, end.line + 1, end.column + 2)
+    def _value_location(self, event: Any, key: Any) -> Location:
+        """Where a value is; an empty one, just past its key's ':' (parsers disagree there)."""
+        if (
+            key is not None
+            and isinstance(event, ScalarEvent)
+            and not event.value
+            and not event.style
+        ):
+            end = key.end_mark
+            return Location(self.doc.file, end.line + 1, end.column + 2)
+        return self._loc(event)
 
     def _sequence(self, path: KeyPath) -> list[Any]:
         items: list[Any] = []
@@ -210,7 +216,7 @@ class _Builder:
                     "keep one of them; YAML would silently take the last",
                 )
             self.doc.keys[(*path, key)] = self._loc(event)
-            result[key] = self.value(next(self.events), (*path, key), self._after_colon(event))
+            result[key] = self.value(next(self.events), (*path, key), event)
         raise LoadError("MLCP100", "invalid YAML: unexpected end of the file")
 
 
