@@ -138,6 +138,25 @@ def _unclosed_flow(err: _Error, text: _Text) -> SyntaxProblem | None:
     )
 
 
+def _quote_opened_above(line: int, col: int, text: _Text) -> SyntaxProblem | None:
+    """A quote before `col` that closes a value opened on a line above, left unclosed there."""
+    before = text.line(line)[: col - 1]
+    for quote in "\"'":
+        if before.count(quote) % 2 == 0:
+            continue
+        for above in range(line - 1, 0, -1):
+            code = text.line(above).split(" #")[0]
+            if not code.lstrip().startswith("#") and code.count(quote) % 2:
+                return SyntaxProblem(
+                    above,
+                    code.rfind(quote) + 1,
+                    f"invalid YAML: the {quote} that opens this value is closed only on "
+                    f"line {line}",
+                    f"end the value with a matching {quote} on this line",
+                )
+    return None
+
+
 def _text_after_value(err: _Error, text: _Text) -> SyntaxProblem | None:
     if "expected <block end>, but found '<scalar>'" not in err.problem:
         return None
@@ -145,6 +164,9 @@ def _text_after_value(err: _Error, text: _Text) -> SyntaxProblem | None:
     before = text.line(line)[: col - 1].rstrip()
     if not before or before[-1] not in "'\"]}":
         return None
+    opened_above = _quote_opened_above(line, col, text)
+    if opened_above is not None:
+        return opened_above
     return SyntaxProblem(
         line,
         col,
@@ -237,7 +259,7 @@ def _line_without_key(number: int, text: _Text) -> SyntaxProblem:
         number,
         start + 1,
         f"invalid YAML: no ':' after the key '{text.key(number)}'",
-        "write `key: value`; a list item starts with '- '",
+        "write `key: value`; a list item starts with '- ', a comment with '#'",
     )
 
 
@@ -266,6 +288,16 @@ def _colon_in_value(err: _Error, text: _Text) -> SyntaxProblem | None:
     above = text.previous_content(line)
     if above is None:
         return None
+    item_above = text.line(above).lstrip().startswith("- ")
+    if item_above and text.line(line).lstrip().startswith("- "):
+        return SyntaxProblem(
+            line,
+            text.indent(line) + 1,
+            f"invalid YAML: bad indentation: this list item is indented by "
+            f"{text.indent(line)} spaces, the item on line {above} by {text.indent(above)}",
+            f"items of one list start in the same column: indent the '-' by "
+            f"{text.indent(above)} spaces",
+        )
     if text.indent(line) > text.content_column(above):
         return SyntaxProblem(
             line,
@@ -279,18 +311,112 @@ def _colon_in_value(err: _Error, text: _Text) -> SyntaxProblem | None:
     return _line_without_key(above, text)
 
 
-def _reserved_start(err: _Error, text: _Text) -> SyntaxProblem | None:
-    found = re.match(r"found character '(.)' that cannot start any token", err.problem)
-    if not found:
-        return None
-    line, col = err.at
-    word = re.split(r":\s|:$| #", text.line(line)[col - 1 :])[0].strip()
+def _quote_it(line: int, col: int, text: _Text) -> SyntaxProblem:
+    """A plain value that starts with a character YAML reads as syntax."""
+    rest = text.line(line)[col - 1 :]
+    at_key = col - 1 == text.content_column(line)  # a key ends at ': '; a value at a comment
+    word = re.split(r":\s|:$| #" if at_key else " #", rest)[0].strip()
+    hint = f'quote it: "{word}"'
+    if rest[:1] in "|>":
+        hint += (
+            f"; a '{rest[0]}' alone at the end of a line starts a text written on the lines below"
+        )
     return SyntaxProblem(
-        line,
-        col,
-        f"invalid YAML: a value cannot start with '{found.group(1)}' unless it is quoted",
-        f'quote it: "{word}"',
+        line, col, f"invalid YAML: a value cannot start with '{rest[:1]}' unless it is quoted", hint
     )
+
+
+def _reserved_start(err: _Error, text: _Text) -> SyntaxProblem | None:
+    if re.match(r"found character '(.)' that cannot start any token", err.problem):
+        return _quote_opened_above(*err.at, text) or _quote_it(*err.at, text)
+    if "while scanning a directive" in err.context and err.opened:
+        return _directive_line(err.opened[0])
+    read_as_syntax = ("a block scalar", "an alias", "an anchor", "a tag")
+    if err.opened and any(f"while scanning {what}" in err.context for what in read_as_syntax):
+        return _quote_it(*err.opened, text)
+    return None
+
+
+def _misplaced_indicator(err: _Error, text: _Text) -> SyntaxProblem | None:
+    if err.problem.startswith("sequence entries are not allowed"):
+        return SyntaxProblem(
+            *err.at,
+            "invalid YAML: a list item ('- ') on the same line as its key",
+            "put each '- ' item on a line of its own, indented below the key, or write "
+            "the list as [a, b]",
+        )
+    if err.problem.startswith("mapping keys are not allowed"):
+        return SyntaxProblem(
+            *err.at,
+            "invalid YAML: a '?' where YAML reads the start of a key",
+            "quote the value that holds the '?', or remove it",
+        )
+    found = re.match(r"expected the node content, but found '(.+)'", err.problem)
+    if found:
+        return SyntaxProblem(
+            *err.at,
+            f"invalid YAML: a '{found.group(1)}' where a value should be",
+            "remove it, or quote the value it belongs to",
+        )
+    return None
+
+
+def _directive_line(number: int) -> SyntaxProblem:
+    return SyntaxProblem(
+        number,
+        1,
+        "invalid YAML: a '%' at the start of a line begins a YAML directive",
+        "indent the line under its key, or quote the value that starts with '%'",
+    )
+
+
+def _after_the_document(err: _Error, text: _Text) -> SyntaxProblem | None:
+    """What follows a complete top-level mapping: a `%` line, or keys after an indented start."""
+    if not err.problem.startswith("expected '<document start>'"):
+        return None
+    directives = [
+        number
+        for number, line in enumerate(text.lines[: err.at[0]], start=1)
+        if line.startswith("%") and text.previous_content(number) is not None
+    ]
+    if directives:
+        return _directive_line(directives[0])
+    first = text.previous_content(len(text.lines) + 1)
+    while first is not None and text.previous_content(first) is not None:
+        first = text.previous_content(first)
+    if first is not None and ":" not in text.line(first):
+        return SyntaxProblem(
+            first,
+            text.indent(first) + 1,
+            "invalid YAML: this line is neither `key: value` nor a comment",
+            "start a comment with '#'",
+        )
+    if first is not None and text.indent(first) > 0:
+        return SyntaxProblem(
+            first,
+            text.indent(first) + 1,
+            f"invalid YAML: the first key of the file, '{text.key(first)}', is indented",
+            "top-level keys start at the left margin, with no spaces before them",
+        )
+    return None
+
+
+def _misaligned_item(err: _Error, text: _Text) -> SyntaxProblem | None:
+    """A '- ' item indented unlike the items of the list above it."""
+    line = err.at[0]
+    if "expected <block end>" not in err.problem or not text.line(line).lstrip().startswith("-"):
+        return None
+    for above in range(line - 1, 0, -1):
+        if text.line(above).lstrip().startswith("- ") and text.indent(above) != text.indent(line):
+            return SyntaxProblem(
+                line,
+                text.indent(line) + 1,
+                f"invalid YAML: bad indentation: this list item is indented by "
+                f"{text.indent(line)} spaces, the item on line {above} by {text.indent(above)}",
+                f"items of one list start in the same column: indent the '-' by "
+                f"{text.indent(above)} spaces",
+            )
+    return None
 
 
 def _jargon(err: _Error, text: _Text) -> SyntaxProblem | None:
@@ -316,6 +442,9 @@ _EXPLAINERS: tuple[Explainer, ...] = (
     _missing_colon,
     _colon_in_value,
     _reserved_start,
+    _misplaced_indicator,
+    _after_the_document,
+    _misaligned_item,
     _jargon,
 )
 

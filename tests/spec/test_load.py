@@ -316,7 +316,7 @@ def test_a_large_file_is_refused_through_the_cli(tmp_path: Path) -> None:
             3,
             3,
             "invalid YAML: no ':' after the key 'name'",
-            "write `key: value`; a list item starts with '- '",
+            "write `key: value`; a list item starts with '- ', a comment with '#'",
         ),
         (
             "metadata:\n  name: x\n team: y\n",
@@ -412,6 +412,66 @@ def test_a_large_file_is_refused_through_the_cli(tmp_path: Path) -> None:
             "invalid YAML: a backslash in a double-quoted value starts an unknown escape",
             "write \\\\ for a backslash, or quote the value with single quotes, which keep "
             "backslashes as they are",
+        ),
+        (
+            "a: 1\n%b\n",
+            2,
+            1,
+            "invalid YAML: a '%' at the start of a line begins a YAML directive",
+            "indent the line under its key, or quote the value that starts with '%'",
+        ),
+        (
+            "state: |shadow\n",
+            1,
+            8,
+            "invalid YAML: a value cannot start with '|' unless it is quoted",
+            "quote it: \"|shadow\"; a '|' alone at the end of a line starts a text written on "
+            "the lines below",
+        ),
+        (
+            "stages: - 5\n",
+            1,
+            9,
+            "invalid YAML: a list item ('- ') on the same line as its key",
+            "put each '- ' item on a line of its own, indented below the key, or write the list "
+            "as [a, b]",
+        ),
+        (
+            "stages: [5,\n  , 25]\n",
+            2,
+            3,
+            "invalid YAML: a ',' where a value should be",
+            "remove it, or quote the value it belongs to",
+        ),
+        (
+            "# spec\n  apiVersion: mlcp/v1\nkind: Model\n",
+            2,
+            3,
+            "invalid YAML: the first key of the file, 'apiVersion', is indented",
+            "top-level keys start at the left margin, with no spaces before them",
+        ),
+        (
+            'team: "growth\ntier: standard\nowners: ["@acme"]\n',
+            1,
+            7,
+            'invalid YAML: the " that opens this value is closed only on line 3',
+            'end the value with a matching " on this line',
+        ),
+        (
+            "q:\n  m:\n    - a: 1\n    - b: 2\n   - c: 3\n",
+            5,
+            4,
+            "invalid YAML: bad indentation: this list item is indented by 3 spaces, the item "
+            "on line 4 by 4",
+            "items of one list start in the same column: indent the '-' by 4 spaces",
+        ),
+        (
+            "q:\n  m:\n    - a: 1\n    - b: 2\n        - c: 3\n",
+            5,
+            9,
+            "invalid YAML: bad indentation: this list item is indented by 8 spaces, the item "
+            "on line 4 by 4",
+            "items of one list start in the same column: indent the '-' by 4 spaces",
         ),
     ],
 )
