@@ -200,13 +200,26 @@ class _Builder:
                 return result
             if getattr(event, "anchor", None) or isinstance(event, AliasEvent):
                 raise self._refuse(
-                    "MLCP105", "anchors and aliases are not allowed in a spec", event
+                    "MLCP105",
+                    "anchors and aliases are not allowed in a spec",
+                    event,
+                    "write the key out in full; each spec is reviewed as it reads",
                 )
             if not isinstance(event, ScalarEvent):
-                raise self._refuse("MLCP112", "a key must be a plain string", event)
+                raise self._refuse(
+                    "MLCP112",
+                    "a key must be a plain string",
+                    event,
+                    "write the key as text, such as `name:`; a list or mapping cannot be a key",
+                )
             key = event.value
             if key == "<<" and event.style in (None, ""):
-                raise self._refuse("MLCP105", "merge keys (<<) are not allowed", event)
+                raise self._refuse(
+                    "MLCP105",
+                    "merge keys (<<) are not allowed",
+                    event,
+                    "write the keys out in full; each spec is reviewed as it reads",
+                )
             if key in result:
                 first = self.doc.keys[(*path, key)]
                 raise self._refuse(
@@ -224,13 +237,18 @@ def _decode(raw: bytes) -> str:
     if not raw.strip():
         raise LoadError("MLCP101", "the file is empty", hint="start from `mlcp new NAME`")
     if b"\x00" in raw:
-        raise LoadError("MLCP101", "the file is binary, not YAML text")
+        raise LoadError(
+            "MLCP101", "the file is binary, not YAML text", hint="a spec is a UTF-8 text file"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise LoadError("MLCP101", "the file is not valid UTF-8", line, col) from None
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        col = len(raw[line_start : exc.start].decode("utf-8", "replace")) + 1  # in characters
+        raise LoadError(
+            "MLCP101", "the file is not valid UTF-8", line, col, "save the file as UTF-8"
+        ) from None
     return text.removeprefix("\ufeff")
 
 

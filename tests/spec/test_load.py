@@ -235,6 +235,9 @@ def test_binary_and_non_utf8(tmp_path: Path) -> None:
         2,
         13,
     )
+    # the column counts characters: 'é' before the bad byte is one column, not two bytes
+    mixed = refused(tmp_path, "a: 1\nteam: é".encode() + b"\xe9\n")
+    assert (mixed.line, mixed.col) == (2, 8)
 
 
 def test_deep_nesting_is_refused_without_a_crash(tmp_path: Path) -> None:
