@@ -11,9 +11,11 @@ because it is about ten times faster, but libyaml implements YAML 1.1, which
 refuses some YAML 1.2 that tools write (a URL as a plain scalar in a flow
 mapping, ``{source: s3://bucket/path/}``) and reads a few characters as line
 breaks that YAML 1.2 reads as text. So libyaml only reads a file it can read
-as YAML 1.2 would: a file holding one of those characters, or one libyaml
-refuses, is read again by ruamel.yaml's pure-Python YAML 1.2 parser, whose
-verdict stands (tests/spec/test_load_yaml12.py holds the two to the same data).
+as YAML 1.2 would: a ':' it refuses inside a flow scalar stands in for a
+moment as another character, and a file holding one of those characters, or
+one libyaml still refuses, is read by ruamel.yaml's pure-Python YAML 1.2
+parser, whose verdict stands (tests/spec/test_load_yaml12.py holds the paths
+to the same data and positions).
 """
 
 from __future__ import annotations
@@ -132,6 +134,54 @@ def _yaml_1_2_events(text: str) -> Iterator[Any]:
 def _libyaml_reads_as_yaml_1_2(text: str) -> bool:
     """Whether libyaml may read the text: it never meets a character it reads differently."""
     return CParser is not None and not any(trap in text for trap in _YAML_1_1_TRAPS)
+
+
+# libyaml stops at a ':' inside a plain scalar in a flow collection (`{source: s3://x}`),
+# which YAML 1.2 reads as part of the scalar when a character that may go on in a plain
+# scalar follows it. For libyaml alone, such a ':' is replaced by a character the text does
+# not hold, then put back in the values: one character for one, so every position stands.
+_COLON_STAND_IN = "\ue000"
+_MAX_STAND_INS = 32
+_ENDS_A_FLOW_SCALAR = " \t\r\n,[]{}"
+
+
+def _libyaml_events_with_colons(text: str, error: YAMLError) -> list[Any] | None:
+    """libyaml's events once each colon it refused stands in; None if another error remains."""
+    if _COLON_STAND_IN in text:
+        return None
+    source = text
+    for _ in range(_MAX_STAND_INS):
+        colon = _colon_libyaml_refuses(error, source)
+        if colon is None:
+            return None
+        source = source[:colon] + _COLON_STAND_IN + source[colon + 1 :]
+        try:
+            events = list(_libyaml_events(source))
+        except YAMLError as again:
+            error = again
+            continue
+        for event in events:
+            if isinstance(event, ScalarEvent) and _COLON_STAND_IN in event.value:
+                event.value = event.value.replace(_COLON_STAND_IN, ":")
+        return events
+    return None
+
+
+def _colon_libyaml_refuses(error: YAMLError, text: str) -> int | None:
+    """Where the ':' is that libyaml refused inside a flow plain scalar, if YAML 1.2 keeps it."""
+    if not isinstance(error, MarkedYAMLError) or error.problem != "found unexpected ':'":
+        return None
+    mark = error.problem_mark
+    start = 0
+    for _ in range(mark.line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    colon = start + int(mark.column)
+    follower = text[colon + 1 : colon + 2]
+    if text[colon : colon + 1] != ":" or not follower or follower in _ENDS_A_FLOW_SCALAR:
+        return None
+    return colon
 
 
 class _Builder:
@@ -318,8 +368,10 @@ def _parse(file: str, raw: bytes) -> Document:
     if _libyaml_reads_as_yaml_1_2(text):
         try:
             return _build(file, text, _libyaml_events(text))
-        except YAMLError:
-            pass  # libyaml refuses some YAML 1.2: the YAML 1.2 parser below decides
+        except YAMLError as refused:  # libyaml refuses some YAML 1.2
+            events = _libyaml_events_with_colons(text, refused)
+            if events is not None:
+                return _build(file, text, iter(events))
     try:
         return _build(file, text, _yaml_1_2_events(text))
     except MarkedYAMLError as exc:

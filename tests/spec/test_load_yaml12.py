@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.cyaml import CParser
+from ruamel.yaml.error import YAMLError
 
 from controlplane.diagnostics import Diagnostic
 from controlplane.spec import load
@@ -51,6 +52,18 @@ def libyaml_refuses(text: str) -> bool:
     except Exception:
         return True
     return False
+
+
+def parser_used(text: str) -> str:
+    if not load._libyaml_reads_as_yaml_1_2(text):
+        return "the YAML 1.2 parser (a character libyaml reads differently)"
+    try:
+        list(load._libyaml_events(text))
+    except YAMLError as error:
+        if load._libyaml_events_with_colons(text, error) is not None:
+            return "libyaml, with colons standing in"
+        return "the YAML 1.2 parser (libyaml refuses it)"
+    return "libyaml"
 
 
 @pytest.fixture
@@ -104,6 +117,41 @@ def loaded_both_ways(text: str) -> Document:
 def test_a_colon_inside_a_plain_scalar_in_flow_context(text: str, data: dict[str, Any]) -> None:
     assert libyaml_refuses(text)
     assert loaded(text).data == data
+
+
+def test_a_spec_ruamel_rewrote_stays_on_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """libyaml reads it once its flow-scalar colons stand in: the slow parser is not needed."""
+    yaml, out = YAML(typ="rt"), io.StringIO()
+    yaml.dump(yaml.load(EXAMPLES["fraud-detector.yaml"]), out)
+    rewritten = out.getvalue()
+    assert "{source: s3://acme-data/transactions/," in rewritten
+    assert libyaml_refuses(rewritten)
+    expected = loaded_both_ways(rewritten)
+
+    def not_called(text: str) -> None:
+        raise AssertionError("the pure-Python parser ran")
+
+    monkeypatch.setattr(load, "_yaml_1_2_events", not_called)
+    assert loaded(rewritten) == expected
+    assert loaded(rewritten).data == loaded(EXAMPLES["fraud-detector.yaml"]).data
+
+
+@pytest.mark.parametrize(
+    ("text", "data"),
+    [
+        # the stand-in character is in the file already: the YAML 1.2 parser reads it
+        ("a: {b: \ue000, c: s3://x}\n", {"a": {"b": "\ue000", "c": "s3://x"}}),
+        # a ':' before a flow indicator ends the scalar in YAML 1.2 (ruamel reads it on)
+        ("a: [b, c:]\n", {"a": ["b", "c:"]}),
+        # several colons, in keys and values, over several lines
+        (
+            "a: {k:1: http://h:80/x, l: [a:b,\n  c:d]}\n",
+            {"a": {"k:1": "http://h:80/x", "l": ["a:b", "c:d"]}},
+        ),
+    ],
+)
+def test_colons_that_stand_in_for_libyaml(text: str, data: dict[str, Any]) -> None:
+    assert loaded_both_ways(text).data == data == YAML(typ="safe", pure=True).load(text)
 
 
 def test_plain_scalars_that_start_with_a_colon_in_flow_context() -> None:
@@ -385,6 +433,6 @@ def test_what_ruamel_writes_loads_to_what_ruamel_reads(text: str) -> None:
         theirs = plain(YAML(typ="rt").load(text))
     except Exception:  # ruamel writes a few things it cannot read back (`[?x]`)
         reject()
-    event("libyaml refuses it" if libyaml_refuses(text) else "libyaml reads it")
+    event(parser_used(text))
     doc = loaded_both_ways(text)
     assert same(doc.data, theirs), text
