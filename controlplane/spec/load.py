@@ -39,7 +39,6 @@ from ruamel.yaml.events import (
 )
 
 from controlplane.diagnostics import Diagnostic
-from controlplane.spec.yaml_syntax import SyntaxProblem, explain_syntax_error
 
 CParser: Any
 try:  # libyaml's parser, about a hundred times faster than the pure-Python one
@@ -377,7 +376,10 @@ def _parse(file: str, raw: bytes) -> Document:
     except MarkedYAMLError as exc:
         if "incompatible YAML document" in str(exc.problem):
             raise _version_refused(text) from None
-        found: SyntaxProblem = explain_syntax_error(exc, text)
+        # imported here, where a file has a syntax error, to keep start-up fast
+        from controlplane.spec.yaml_syntax import explain_syntax_error
+
+        found = explain_syntax_error(exc, text)
         raise LoadError("MLCP100", found.message, found.line, found.col, found.hint) from None
     except YAMLError as exc:
         raise LoadError("MLCP100", f"invalid YAML: {exc}") from None
