@@ -219,8 +219,12 @@ def _under_indented(err: _Error, text: _Text) -> SyntaxProblem | None:
         return None
     line, col = err.at
     indent, key = col - 1, text.key(line)
-    inner = outer = None
     above = text.previous_content(line)
+    if above is not None and text.content_column(above) == indent:
+        code = re.split(r"\s#", text.line(above))[0]
+        if not re.search(r":(\s|$)", code):  # the sibling above is no `key:` line
+            return _line_without_key(above, text)
+    inner = outer = None
     while above is not None:
         level = text.indent(above)
         if level > indent and inner is None:
@@ -248,7 +252,7 @@ def _line_without_key(number: int, text: _Text) -> SyntaxProblem:
     start = text.content_column(number)
     glued = re.match(r"([^\s:#'\"][^\s:]*):([^\s:].*)$", content[start:])
     if glued:
-        key, value = glued.group(1), glued.group(2).strip()
+        key, value = glued.group(1), re.split(r"\s#", glued.group(2))[0].strip()
         return SyntaxProblem(
             number,
             start + len(key) + 1,

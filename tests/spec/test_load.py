@@ -301,6 +301,13 @@ def test_a_large_file_is_refused_through_the_cli(tmp_path: Path) -> None:
             "write 'name: x': a key's ':' is followed by a space",
         ),
         (
+            "metadata:\n  team:growth   # owns the pages\n  tier: standard\n",
+            2,
+            7,
+            "invalid YAML: missing space after ':' in 'team:growth'",
+            "write 'team: growth': a key's ':' is followed by a space",
+        ),
+        (
             "metadata:\n  name:x\n  team: y\n",
             2,
             7,
