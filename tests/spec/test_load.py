@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from controlplane.diagnostics import Diagnostic
-from controlplane.spec.load import MAX_BYTES, Document, Location, load_document
+from controlplane.spec.load import MAX_BYTES, Document, Location, load_document, load_source
 from tests.conftest import SPECS
 
 SPEC = """\
@@ -202,7 +202,9 @@ def test_a_complex_key_is_refused(tmp_path: Path) -> None:
     [
         ("", "MLCP101", "the file is empty", 1),
         ("  \n\n\t\n", "MLCP101", "the file is empty", 1),
-        ("# only a comment\n", "MLCP101", "the file holds no YAML document", 1),
+        ("# only a comment\n", "MLCP101", "the file holds no YAML, only comments", 1),
+        ("---\n...\n", "MLCP101", "the file holds no YAML, only comments", 1),
+        ("~\n", "MLCP103", "the top level must be a mapping of keys, not a single value", 1),
         ("a: 1\n---\nb: 2\n", "MLCP102", "the file holds more than one YAML document", 2),
         ("- a\n- b\n", "MLCP103", "the top level must be a mapping of keys, not a list", 1),
         (
@@ -211,8 +213,8 @@ def test_a_complex_key_is_refused(tmp_path: Path) -> None:
             "the top level must be a mapping of keys, not a single value",
             1,
         ),
-        ("a: [1, 2\n", "MLCP100", "invalid YAML: did not find expected ',' or ']'", 2),
-        ("a: b: c\n", "MLCP100", "invalid YAML: mapping values are not allowed", 1),
+        ("a: [1, 2\n", "MLCP100", "invalid YAML: the '[' opened here is never closed", 1),
+        ("a: b: c\n", "MLCP100", "invalid YAML: a value holds ': '", 1),
     ],
 )
 def test_what_is_not_one_mapping(
@@ -233,6 +235,9 @@ def test_binary_and_non_utf8(tmp_path: Path) -> None:
         2,
         13,
     )
+    # the column counts characters: 'é' before the bad byte is one column, not two bytes
+    mixed = refused(tmp_path, "a: 1\nteam: é".encode() + b"\xe9\n")
+    assert (mixed.line, mixed.col) == (2, 8)
 
 
 def test_deep_nesting_is_refused_without_a_crash(tmp_path: Path) -> None:
@@ -280,3 +285,16 @@ def test_a_large_file_is_refused_through_the_cli(tmp_path: Path) -> None:
     result = run_mlcp(["validate", str(tmp_path / "huge.yaml")])
     assert result.code == 1
     assert "error MLCP101: the file is 3145728 bytes; a spec may be at most 1 MiB" in result.stdout
+
+
+def test_a_source_loads_from_memory_as_from_its_file(tmp_path: Path) -> None:
+    """The compiler can load a spec held in memory (a git object, a test) like a file."""
+    raw = (SPECS / "fraud-detector.yaml").read_bytes()
+    in_memory = load_source(raw, "specs/fraud-detector.yaml")
+    (tmp_path / "fraud-detector.yaml").write_bytes(raw)
+    from_disk = load_document(tmp_path / "fraud-detector.yaml", "specs/fraud-detector.yaml")
+    assert isinstance(in_memory, Document)
+    assert in_memory == from_disk
+    refusal = load_source(b"a: 1\na: 2\n", "memory.yaml")
+    assert isinstance(refusal, Diagnostic)
+    assert (refusal.file, refusal.line, refusal.code) == ("memory.yaml", 2, "MLCP104")
