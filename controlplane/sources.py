@@ -22,7 +22,8 @@ from pathlib import Path
 
 from controlplane.diagnostics import Diagnostic
 from controlplane.errors import UsageError
-from controlplane.spec.load import MAX_BYTES, Document, LoadError, _parse
+from controlplane.spec import load
+from controlplane.spec.load import MAX_BYTES, Document
 
 CONFIG_NAME = "mlcp.yaml"
 
@@ -43,24 +44,9 @@ class Source:
         return self.text.encode("utf-8") if isinstance(self.text, str) else self.text
 
 
-def _clamp(raw: bytes, line: int, col: int) -> tuple[int, int]:
-    """Keep an end-of-file position on the text's last line (the parser points past it)."""
-    lines = raw.decode("utf-8", "replace").split("\n")
-    if line > len(lines):
-        return len(lines), len(lines[-1]) + 1
-    return line, col
-
-
 def load_source(source: Source) -> Document | Diagnostic:
     """The source as located data; a Diagnostic says why it could not be read."""
-    raw, file = source.raw(), source.shown
-    try:
-        return _parse(file, raw)
-    except LoadError as err:
-        line, col = _clamp(raw, err.line, err.col)
-        return Diagnostic(file, line, col, err.code, "error", err.message, err.hint)
-    except RecursionError:
-        return Diagnostic(file, 1, 1, "MLCP101", "error", "the file nests too deeply")
+    return load.load_source(source.raw(), source.shown)
 
 
 # --- disk --------------------------------------------------------------------
