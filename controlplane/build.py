@@ -17,6 +17,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,30 +68,67 @@ def build(
     paths: Sequence[Path | str], out: Path | None, *, check: bool, jobs: int | None = None
 ) -> BuildResult:
     """Compile; if clean, render and write (or, with check, only compare)."""
-    compilation = compile_paths(paths)
-    target = out or Path(compilation.config.output_dir)
-    result = BuildResult(compilation, target)
-    if not compilation.ok:
-        return result
-    with no_cyclic_gc():
-        _render_and_write(result, check=check, jobs=jobs or default_jobs())
+    workers = jobs or default_jobs()
+    with _workers(paths, workers) as pool:
+        compilation = compile_paths(paths)
+        target = out or Path(compilation.config.output_dir)
+        result = BuildResult(compilation, target)
+        if compilation.ok:
+            with no_cyclic_gc():
+                _render_and_write(result, check=check, pool=pool, workers=workers)
     return result
 
 
-def _render_and_write(result: BuildResult, *, check: bool, jobs: int) -> None:
+@contextmanager
+def _workers(paths: Sequence[Path | str], jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for a repository large enough to want them, started before
+    compiling: a worker forked then holds the imported code and nothing else (forked
+    after, each would count the compiled models in its resident memory too)."""
+    if jobs <= 1 or _spec_count(paths) < SERIAL_BELOW:
+        yield None
+        return
+    with ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
+        pool.submit(int)  # a forking pool starts every worker at its first task
+        yield pool
+
+
+def _spec_count(paths: Sequence[Path | str]) -> int:
+    """About how many specs there are: enough to decide whether workers pay."""
+    count = 0
+    for path in map(Path, paths):
+        if path.is_dir():
+            count += sum(1 for pattern in ("*.yaml", "*.yml") for _ in path.rglob(pattern))
+        else:
+            count += 1
+    return count
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # Fork where there is one: a worker starts with the code already imported.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _render_and_write(
+    result: BuildResult, *, check: bool, pool: ProcessPoolExecutor | None, workers: int
+) -> None:
     models, config, out = result.compilation.models, result.compilation.config, result.out
     keys = unit_keys(models, config)
     previous = read_previous(out)
-    stale: list[str] = []
-    for unit in [SHARED, *sorted(m.name for m in models)]:
+    stale: list[Model] = []
+    stale_shared = False
+    for unit, model in [(SHARED, None), *sorted((m.name, m) for m in models)]:
         reused = previous.reusable(out, unit, keys[unit])
-        if reused is None:
-            stale.append(unit)
-        else:
+        if reused is not None:
             result.files += reused.entries
             result.stats[unit] = reused.stats
-    job = Job(models, config, out, check)
-    for unit, entries, stats in render_units(job, stale, jobs):
+        elif model is None:
+            stale_shared = True
+        else:
+            stale.append(model)
+    job = Job(config, out, check)
+    rendering = render_units(job, models, stale, shared=stale_shared, pool=pool, workers=workers)
+    for unit, entries, stats in rendering:
         result.files += entries
         result.stats[unit] = stats
         result.rendered.append(unit)
@@ -112,9 +150,8 @@ def _refuse_duplicates(entries: Sequence[FileEntry]) -> None:
 
 @dataclass(frozen=True)
 class Job:
-    """What rendering a unit needs; handed to each worker once, when it starts."""
+    """What rendering any unit needs besides its models."""
 
-    models: tuple[Model, ...]
     config: Config
     out: Path
     check: bool
@@ -123,58 +160,54 @@ class Job:
 UnitResult = tuple[str, list[FileEntry], Stats]
 
 
-def render_unit(job: Job, unit: str, by_name: dict[str, Model]) -> UnitResult:
-    """Render one unit and write (or compare) its files at once."""
-    if unit == SHARED:
-        artifacts = [a for r in SHARED_RENDERERS for a in r(job.models, job.config)]
-    else:
-        artifacts = [a for r in PER_MODEL for a in r(by_name[unit], job.config)]
-    _check_owner(unit, artifacts)
-    stats = sum_stats(pair for artifact in artifacts for pair in artifact.stats)
-    return unit, put_artifacts(job.out, artifacts, check=job.check), stats
+def render_model(job: Job, model: Model) -> UnitResult:
+    """Render one model and write (or compare) its files at once."""
+    artifacts = [a for renderer in PER_MODEL for a in renderer(model, job.config)]
+    return _put(job, model.name, artifacts)
 
 
-def _check_owner(unit: str, artifacts: Sequence[Artifact]) -> None:
-    """The manifest groups files by model: a unit's files must name it."""
+def render_shared(job: Job, models: Sequence[Model]) -> UnitResult:
+    """Render the files made from every model, and write (or compare) them."""
+    artifacts = [a for renderer in SHARED_RENDERERS for a in renderer(models, job.config)]
+    return _put(job, SHARED, artifacts)
+
+
+def _put(job: Job, unit: str, artifacts: Sequence[Artifact]) -> UnitResult:
+    # The manifest groups files by model: a unit's files must name it.
     owner = None if unit == SHARED else unit
     wrong = [a.path for a in artifacts if a.model != owner]
     if wrong:
         raise RuntimeError(f"files rendered for {unit} name another model: {wrong}")
+    stats = sum_stats(pair for artifact in artifacts for pair in artifact.stats)
+    return unit, put_artifacts(job.out, artifacts, check=job.check), stats
 
 
-def render_units(job: Job, units: list[str], jobs: int) -> Iterator[UnitResult]:
-    """Each unit's result, in the order of `units`."""
-    if jobs <= 1 or len(units) < SERIAL_BELOW:
-        by_name = {m.name: m for m in job.models}
-        for unit in units:
-            yield render_unit(job, unit, by_name)
+def render_units(
+    job: Job,
+    models: Sequence[Model],
+    stale: Sequence[Model],
+    *,
+    shared: bool,
+    pool: ProcessPoolExecutor | None = None,
+    workers: int = 1,
+) -> Iterator[UnitResult]:
+    """Render the stale models (in the pool, when given and worth it) and, if `shared`,
+    the shared files (here, while the workers render)."""
+    if pool is None or len(stale) < SERIAL_BELOW:
+        if shared:
+            yield render_shared(job, models)
+        for model in stale:
+            yield render_model(job, model)
         return
-    size = max(1, min(MAX_CHUNK, len(units) // (jobs * 4)))
-    chunks = [units[i : i + size] for i in range(0, len(units), size)]
-    with ProcessPoolExecutor(
-        jobs, mp_context=_context(), initializer=_start_worker, initargs=(job,)
-    ) as pool:
-        for results in pool.map(_render_chunk, chunks):
-            yield from results
+    size = max(1, min(MAX_CHUNK, len(stale) // (workers * 4)))
+    chunks = [tuple(stale[i : i + size]) for i in range(0, len(stale), size)]
+    futures = [pool.submit(_render_chunk, job, chunk) for chunk in chunks]
+    if shared:
+        yield render_shared(job, models)
+    for future in futures:
+        yield from future.result()
 
 
-def _context() -> multiprocessing.context.BaseContext:
-    # A forked worker inherits the imported modules and the compiled models: no
-    # interpreter start, no pickling. Elsewhere, spawn (the models are pickled once).
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-
-
-_WORKER: tuple[Job, dict[str, Model]] | None = None
-
-
-def _start_worker(job: Job) -> None:
-    global _WORKER
-    _WORKER = (job, {m.name: m for m in job.models})
-
-
-def _render_chunk(units: list[str]) -> list[UnitResult]:
-    assert _WORKER is not None, "a worker renders only after _start_worker"
-    job, by_name = _WORKER
+def _render_chunk(job: Job, models: tuple[Model, ...]) -> list[UnitResult]:
     with no_cyclic_gc():
-        return [render_unit(job, unit, by_name) for unit in units]
+        return [render_model(job, model) for model in models]
