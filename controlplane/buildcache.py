@@ -19,7 +19,10 @@ still on disk as written: the same size and a modification time older than the
 manifest's (the manifest is written last). A file touched since, or one as new
 as the manifest (the clock's granularity cannot order them), is read and
 compared by sha256 first, as git does for racily clean files; a file edited by
-hand or deleted makes its unit render and write again.
+hand or deleted makes its unit render and write again. What this cannot see is
+an edit that keeps a file's size and then makes the manifest newer again (say,
+touching manifest.json by hand); deleting manifest.json makes the next build a
+full one.
 
 Renderers are pure functions of (model, config), or (models, config) for the
 shared files; that is what makes these keys complete.

@@ -3,6 +3,7 @@ build writes the very bytes a cold one does."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -186,8 +187,6 @@ def test_workers_write_what_one_process_writes(
 
 
 def test_the_manifest_lists_every_file_with_its_digest_and_size(built: Path) -> None:
-    import hashlib
-
     manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
     on_disk = tree(built)
     assert set(manifest["files"]) == set(on_disk) - {"manifest.json"}
