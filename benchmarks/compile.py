@@ -15,6 +15,9 @@ CI and a developer run it), the median of the runs:
   workers, sampled every 20 ms during the builds (and the largest single process);
 - validate: `mlcp validate`.
 
+Each step runs for this tree and then for the baseline before the next step,
+so that a machine busy for a while slows both alike.
+
 Beside wall-clock time each build's CPU time (user + system, workers
 included) is printed, which a busy machine inflates much less. The baseline is
 the tree of REF (default 195b015, before the incremental build) extracted with
@@ -135,18 +138,27 @@ def toggle_one_spec(specs: Path) -> None:
     path.write_text(text)
 
 
-def measure(python: list[str], work: Path, env: dict[str, str], runs: int) -> Figures:
+def measure(
+    python: list[str], work: Path, envs: dict[str, dict[str, str]], runs: int
+) -> dict[str, Figures]:
+    """Each step for every variant in turn, so that a machine busy for a while slows
+    them alike; each variant builds into its own folder."""
     mlcp = [*python, "-m", "controlplane"]
-    build = [*mlcp, "build", "specs", "--out", "out"]
-    figures = Figures()
+    figures = {variant: Figures() for variant in envs}
+
+    def step(name: str, argv: list[str]) -> None:
+        for variant, env in envs.items():
+            command = [*argv, "--out", f"out-{variant}"] if "build" in argv else argv
+            figures[variant].add(name, timed(command, work, env))
+
     for _ in range(runs):
-        shutil.rmtree(work / "out", ignore_errors=True)
-        figures.add("cold build", timed(build, work, env))
-        figures.add("warm build, no change", timed(build, work, env))
+        for variant in envs:
+            shutil.rmtree(work / f"out-{variant}", ignore_errors=True)
+        step("cold build", [*mlcp, "build", "specs"])
+        step("warm build, no change", [*mlcp, "build", "specs"])
         toggle_one_spec(work / "specs")
-        figures.add("one spec changed", timed(build, work, env))
-        figures.add("validate", timed([*mlcp, "validate", "specs"], work, env))
-    shutil.rmtree(work / "out", ignore_errors=True)
+        step("one spec changed", [*mlcp, "build", "specs"])
+        step("validate", [*mlcp, "validate", "specs"])
     return figures
 
 
@@ -236,12 +248,13 @@ def main() -> None:
             for _ in range(args.runs)
         ]
         start = [timed([*python, "-c", "pass"], work, env).wall for _ in range(args.runs)]
-        new = measure(python, work, env, args.runs)
-        old = None
+        envs = {"new": env}
         if not args.no_baseline:
             (work / "baseline").mkdir()
             source = checkout(args.baseline, work / "baseline")
-            old = measure(python, work, {**os.environ, "PYTHONPATH": str(source)}, args.runs)
+            envs["old"] = {**os.environ, "PYTHONPATH": str(source)}
+        figures = measure(python, work, envs, args.runs)
+        new, old = figures["new"], figures.get("old")
         fast, slow = loader_ratio(work / "specs", 200)
     report(args.specs, args.runs, new, old, args.baseline)
     print(f"python -c pass (interpreter start):  {statistics.median(start):6.3f} s")

@@ -31,9 +31,10 @@ from controlplane.write import FileEntry, WriteResult, finish, manifest_text, pu
 
 PER_MODEL: tuple[ModelRenderer, ...] = (monitoring.render_model,)
 SHARED_RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render_shared)
-# Below this many units to render, one process is faster than starting a pool (a
-# model renders in about 10 ms; a pool of forked workers takes about 50 ms to start).
-SERIAL_BELOW = 16
+# Below this many models to render, one process is about as fast as a pool (a model
+# renders in about 15 ms; forking workers and sending them models costs about 0.1 s)
+# and needs less memory.
+SERIAL_BELOW = 32
 # Units per task: large enough that a task outweighs its messages, small enough that
 # the last tasks of the workers end together.
 MAX_CHUNK = 16
