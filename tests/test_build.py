@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -202,3 +203,15 @@ def test_the_cli_takes_a_jobs_option(examples: Path, tmp_path: Path) -> None:
     refused = run_mlcp(["build", str(examples), "--out", str(out), "--jobs", "0"])
     assert refused.code == 2
     assert "--jobs" in refused.stderr
+
+
+def test_spawned_workers_write_what_one_process_writes(
+    examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where fork is missing (macOS, Windows), workers are spawned and sent the models."""
+    monkeypatch.setattr(build_module, "SERIAL_BELOW", 0)
+    monkeypatch.setattr(build_module, "_context", lambda: multiprocessing.get_context("spawn"))
+    serial, spawned = tmp_path / "serial", tmp_path / "spawned"
+    build_into(examples, serial, jobs=1)
+    assert build_into(examples, spawned, jobs=2).rendered == EVERYTHING
+    assert tree(serial) == tree(spawned)
