@@ -118,7 +118,8 @@ def _render_and_write(
     previous = read_previous(out)
     stale: list[Model] = []
     stale_shared = False
-    for unit, model in [(SHARED, None), *sorted((m.name, m) for m in models)]:
+    for model in [None, *sorted(models, key=lambda m: m.name)]:
+        unit = SHARED if model is None else model.name
         reused = previous.reusable(out, unit, keys[unit])
         if reused is not None:
             result.files += reused.entries

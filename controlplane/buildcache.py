@@ -31,7 +31,10 @@ shared files; that is what makes these keys complete.
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import decimal
 import enum
+import fractions
 import functools
 import hashlib
 import importlib.metadata
@@ -39,7 +42,7 @@ import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import Any
 
 import controlplane
@@ -58,6 +61,20 @@ Stats = dict[str, int]
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+# Types whose repr shows their whole value.
+_FAITHFUL_REPR = (
+    str,
+    int,
+    float,
+    bytes,
+    complex,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+    decimal.Decimal,
+    fractions.Fraction,
+    PurePath,
+)
 
 
 def canonical(value: object) -> str:
@@ -77,11 +94,11 @@ def _canonical(value: object, out: list[str]) -> None:
     if kind in _SCALARS:
         out.append(repr(value))
     elif kind is tuple or kind is list:
-        out.append("(")
+        out.append("(" if kind is tuple else "[")
         for item in value:  # type: ignore[attr-defined]
             _canonical(item, out)
             out.append(",")
-        out.append(")")
+        out.append(")" if kind is tuple else "]")
     elif dataclasses.is_dataclass(value) and not isinstance(value, type):
         out.append(kind.__qualname__ + "(")
         for name in _field_names(kind):
@@ -91,9 +108,9 @@ def _canonical(value: object, out: list[str]) -> None:
         out.append(")")
     elif isinstance(value, enum.Enum):
         out.append(f"{kind.__qualname__}.{value.name}")
-    elif isinstance(value, str | int | float):  # subclasses: the type is part of the value
+    elif isinstance(value, _FAITHFUL_REPR):  # subclasses too: the type is part of the value
         out.append(f"{kind.__qualname__}:{value!r}")
-    elif isinstance(value, dict):
+    elif isinstance(value, Mapping):
         items = sorted((canonical(k), canonical(v)) for k, v in value.items())
         out.append("{" + ",".join(f"{k}:{v}" for k, v in items) + "}")
     elif isinstance(value, set | frozenset):
