@@ -186,11 +186,14 @@ class Previous:
         recorded = self.inputs.get(unit)
         if recorded is None or recorded.get("sha256") != key:
             return None
+        stats = recorded.get("stats")
+        if not isinstance(stats, dict) or not all(type(n) is int for n in stats.values()):
+            return None
         model = None if unit == SHARED else unit
         entries = self._units.get(model, [])
         if not all(self._intact(out, entry) for entry in entries):
             return None
-        return Reused(entries, dict(recorded.get("stats", {})))
+        return Reused(entries, dict(stats))
 
     @functools.cached_property
     def _units(self) -> dict[str | None, list[FileEntry]]:

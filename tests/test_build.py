@@ -215,3 +215,18 @@ def test_spawned_workers_write_what_one_process_writes(
     build_into(examples, serial, jobs=1)
     assert build_into(examples, spawned, jobs=2).rendered == EVERYTHING
     assert tree(serial) == tree(spawned)
+
+
+@pytest.mark.parametrize("manifest", ["not json\n", '{"files": [], "inputs": 3}\n', "deleted"])
+def test_a_damaged_or_missing_manifest_makes_a_full_build(
+    examples: Path, built: Path, manifest: str
+) -> None:
+    before = tree(built)
+    if manifest == "deleted":
+        (built / "manifest.json").unlink()
+    else:
+        (built / "manifest.json").write_text(manifest, encoding="utf-8")
+    result = build_into(examples, built)
+    assert result.rendered == EVERYTHING
+    assert result.writes is not None and result.writes.written == ["manifest.json"]
+    assert tree(built) == before
