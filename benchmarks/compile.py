@@ -1,27 +1,49 @@
-"""Compile speed: `mlcp validate` and `mlcp build` on N synthetic specs, as whole processes.
+"""Compile and build speed: `mlcp validate` and `mlcp build` on N synthetic specs, as whole
+processes, beside a baseline (the same commands from an earlier commit).
 
-Usage: python benchmarks/compile.py [--specs 1000] [--runs 3]
+Usage: python benchmarks/compile.py [--specs 1000] [--runs 3] [--baseline REF | --no-baseline]
 
 Each synthetic spec is one of the three examples under a new name, with a
 varied feature list and thresholds, so that every rule runs on distinct
-input. Timings are wall-clock for the whole process (cold: a new
-interpreter each run, as CI and a developer run it). The import share is
-measured by timing `python -c "import controlplane.cli"` on its own.
+input. Every figure is for the whole process (a new interpreter each run, as
+CI and a developer run it), the median of the runs:
+
+- cold build: `mlcp build` into an empty folder;
+- warm build: the same again, nothing changed;
+- one spec changed: one threshold of one spec edited, then `mlcp build`;
+- peak memory: the largest sum of resident memory over the process and its
+  workers, sampled every 20 ms during the builds (and the largest single process);
+- validate: `mlcp validate`.
+
+Each step runs for this tree and then for the baseline before the next step,
+so that a machine busy for a while slows both alike.
+
+Beside wall-clock time each build's CPU time (user + system, workers
+included) is printed, which a busy machine inflates much less. The baseline is
+the tree of REF (default 195b015, before the incremental build) extracted with
+`git archive` into a temporary folder and run with the same interpreter.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
+import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ("fraud-detector", "demand-forecast", "recommender")
+BASELINE = "195b015"
+PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def make_specs(target: Path, count: int) -> None:
@@ -36,15 +58,117 @@ def make_specs(target: Path, count: int) -> None:
         (target / f"{name}.yaml").write_text(text)
 
 
-def timed(argv: list[str], cwd: Path) -> float:
+@dataclass
+class Run:
+    wall: float
+    cpu: float  # user + system of the process and its children
+    tree_rss: int  # bytes: the largest sum over the process tree
+    max_rss: int  # bytes: the largest single process
+
+
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants, from /proc (Linux)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo += [int(c) for c in children.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def _rss(pids: Sequence[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                total += int(statm.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> Run:
     start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit(
-            f"{' '.join(argv)} failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
-        )
-    return elapsed
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=output, stderr=output)
+        peak = 0
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            peak = max(peak, _rss(_tree(process.pid)))
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - start
+        process.returncode = code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            output.seek(0)
+            text = output.read().decode(errors="replace")
+            sys.exit(f"{' '.join(argv)} failed ({code}):\n{text[-3000:]}")
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, peak, usage.ru_maxrss * 1024)
+
+
+@dataclass
+class Figures:
+    runs: dict[str, list[Run]] = field(default_factory=dict)
+
+    def add(self, name: str, run: Run) -> None:
+        self.runs.setdefault(name, []).append(run)
+
+    def median(self, name: str, of: Callable[[Run], float]) -> float:
+        return statistics.median(of(r) for r in self.runs[name])
+
+    def peak(self, of: Callable[[Run], int]) -> int:
+        return max(of(r) for runs in self.runs.values() for r in runs)
+
+
+_EDITS = itertools.count(1)
+
+
+def toggle_one_spec(specs: Path) -> None:
+    """Edit one threshold of one spec, to a value it did not have the run before."""
+    path = sorted(specs.glob("fraud-detector-*.yaml"))[0]
+    value = f"critical: 0.2{next(_EDITS) % 9 + 1}}}"  # within the example policy (<= 0.3)
+    text, count = re.subn(r"critical: 0\.[23]\d*\}", value, path.read_text(), count=1)
+    assert count == 1, f"no PSI critical threshold to edit in {path}"
+    path.write_text(text)
+
+
+def measure(
+    python: list[str], work: Path, envs: dict[str, dict[str, str]], runs: int
+) -> dict[str, Figures]:
+    """Each step for every variant in turn, so that a machine busy for a while slows
+    them alike; each variant builds into its own folder."""
+    mlcp = [*python, "-m", "controlplane"]
+    figures = {variant: Figures() for variant in envs}
+
+    def step(name: str, argv: list[str]) -> None:
+        for variant, env in envs.items():
+            command = [*argv, "--out", f"out-{variant}"] if "build" in argv else argv
+            figures[variant].add(name, timed(command, work, env))
+
+    for _ in range(runs):
+        for variant in envs:
+            shutil.rmtree(work / f"out-{variant}", ignore_errors=True)
+        step("cold build", [*mlcp, "build", "specs"])
+        step("warm build, no change", [*mlcp, "build", "specs"])
+        toggle_one_spec(work / "specs")
+        step("one spec changed", [*mlcp, "build", "specs"])
+        step("validate", [*mlcp, "validate", "specs"])
+    return figures
+
+
+def checkout(ref: str, target: Path) -> Path:
+    """The tree of `ref`, extracted without touching the repository's work trees."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
 
 
 def loader_ratio(folder: Path, sample: int) -> tuple[float, float]:
@@ -68,41 +192,80 @@ def loader_ratio(folder: Path, sample: int) -> tuple[float, float]:
     return fast, slow
 
 
+ROWS = (
+    ("cold build", 6.0),
+    ("warm build, no change", None),
+    ("one spec changed", 3.0),
+    ("validate", 2.0),
+)
+
+
+def report(specs: int, runs: int, new: Figures, old: Figures | None, ref: str) -> None:
+    mb = 1024 * 1024
+    head = f"{'':24} {'this tree':>20}"
+    if old is not None:
+        head += f" {'baseline ' + ref:>20} {'ratio':>7}"
+    print(f"specs: {specs}, runs: {runs} (medians; wall clock, and CPU user+system)")
+    print(head + "   goal")
+    for name, goal in ROWS:
+        line = f"{name:24} {_cell(new, name):>20}"
+        if old is not None:
+            ratio = old.median(name, lambda r: r.wall) / new.median(name, lambda r: r.wall)
+            line += f" {_cell(old, name):>20} {ratio:6.1f}x"
+        print(line + (f"   < {goal:g} s" if goal else ""))
+    line = f"{'peak memory, tree':24} {new.peak(lambda r: r.tree_rss) / mb:>17.0f} MB"
+    if old is not None:
+        ratio = old.peak(lambda r: r.tree_rss) / new.peak(lambda r: r.tree_rss)
+        line += f" {old.peak(lambda r: r.tree_rss) / mb:>17.0f} MB {ratio:6.1f}x"
+    print(line + "   < 400 MB")
+    line = f"{'peak memory, 1 process':24} {new.peak(lambda r: r.max_rss) / mb:>17.0f} MB"
+    if old is not None:
+        line += f" {old.peak(lambda r: r.max_rss) / mb:>17.0f} MB"
+    print(line)
+
+
+def _cell(figures: Figures, name: str) -> str:
+    wall = figures.median(name, lambda r: r.wall)
+    cpu = figures.median(name, lambda r: r.cpu)
+    return f"{wall:6.2f} s ({cpu:5.2f} cpu)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--specs", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--baseline", default=BASELINE, help="git ref to compare with")
+    parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
-    mlcp = [sys.executable, "-m", "controlplane"]
+    python = [sys.executable]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "specs").mkdir()
         make_specs(work / "specs", args.specs)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         imports = [
-            timed([sys.executable, "-c", "import controlplane.cli"], work) for _ in range(args.runs)
+            timed([*python, "-c", "import controlplane.cli"], work, env).wall
+            for _ in range(args.runs)
         ]
-        validate = [timed([*mlcp, "validate", "specs"], work) for _ in range(args.runs)]
-        build = []
-        for _ in range(args.runs):
-            shutil.rmtree(work / "out", ignore_errors=True)
-            build.append(timed([*mlcp, "build", "specs", "--out", "out"], work))
-        baseline = [timed([sys.executable, "-c", "pass"], work) for _ in range(args.runs)]
+        start = [timed([*python, "-c", "pass"], work, env).wall for _ in range(args.runs)]
+        envs = {"new": env}
+        if not args.no_baseline:
+            (work / "baseline").mkdir()
+            source = checkout(args.baseline, work / "baseline")
+            envs["old"] = {**os.environ, "PYTHONPATH": str(source)}
+        figures = measure(python, work, envs, args.runs)
+        new, old = figures["new"], figures.get("old")
         fast, slow = loader_ratio(work / "specs", 200)
-    imp, val, bld, base = (statistics.median(x) for x in (imports, validate, build, baseline))
-    print(f"specs: {args.specs}, runs: {args.runs} (medians, wall clock, whole process)")
-    print(f"python -c pass (interpreter start):  {base:6.3f} s")
-    print(f"import controlplane.cli:             {imp:6.3f} s")
-    print(
-        f"mlcp validate:                       {val:6.3f} s  ({val / args.specs * 1000:.2f} ms/spec)"
-    )
-    print(
-        f"mlcp build (empty out):              {bld:6.3f} s  ({bld / args.specs * 1000:.2f} ms/spec)"
-    )
-    print(f"validate + build:                    {val + bld:6.3f} s  (goal for 1,000 specs: < 5 s)")
-    print(f"import share of validate:            {imp / val:6.1%}")
+    report(args.specs, args.runs, new, old, args.baseline)
+    print(f"python -c pass (interpreter start):  {statistics.median(start):6.3f} s")
+    print(f"import controlplane.cli:             {statistics.median(imports):6.3f} s")
     print(
         f"loader, 200 specs in-process:        {fast:6.3f} s libyaml events vs {slow:6.3f} s "
         f"pure-Python parser (baseline): {slow / fast:.0f}x"
+    )
+    load = os.getloadavg()
+    print(
+        f"load average at the end: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs"
     )
 
 

@@ -1,56 +1,215 @@
-"""`mlcp build`: compile, render every artifact kind, write (or check) the output tree."""
+"""`mlcp build`: compile, render what changed, write (or check) the output tree.
+
+A build renders in units: one per model and one for the files made from every
+model together (`buildcache.SHARED`). A unit whose inputs are those of the
+last build, and whose files are still as that build wrote them, is not
+rendered again (see `controlplane.buildcache`). The others are rendered in
+worker processes when there are enough of them to pay for starting the
+processes, and each unit's files are written as soon as they are rendered:
+what the build keeps is one `FileEntry` per file, so memory does not grow
+with the number of models.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
+import itertools
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from controlplane.buildcache import SHARED, Stats, inputs_record, read_previous, unit_keys
+from controlplane.buildcache import unit_stats as sum_stats
 from controlplane.compile import Compilation, compile_paths
+from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
-from controlplane.render import Artifact, Renderer, monitoring, schema
-from controlplane.write import WriteResult, plan_writes, write_artifacts
+from controlplane.render import Artifact, ModelRenderer, Renderer, monitoring, schema
+from controlplane.write import FileEntry, WriteResult, finish, manifest_text, put_artifacts
 
-RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render)
+PER_MODEL: tuple[ModelRenderer, ...] = (monitoring.render_model,)
+SHARED_RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render_shared)
+# Below this many models to render, one process is about as fast as a pool (a model
+# renders in about 15 ms; forking workers and sending them models costs about 0.1 s)
+# and needs less memory.
+SERIAL_BELOW = 32
+# Units per task: large enough that a task outweighs its messages, small enough that
+# the last tasks of the workers end together.
+MAX_CHUNK = 16
 
 
 @dataclass
 class BuildResult:
     compilation: Compilation
     out: Path
-    artifacts: list[Artifact] = field(default_factory=list)
+    files: list[FileEntry] = field(default_factory=list)  # every file but the manifest, by path
+    stats: dict[str, Stats] = field(default_factory=dict)  # per unit: e.g. {"rules": 40}
+    rendered: list[str] = field(default_factory=list)  # units rendered (the rest were cached)
     writes: WriteResult | None = None
 
     def stats_by_model(self) -> dict[str, dict[str, int]]:
-        table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for artifact in self.artifacts:
-            for key, count in artifact.stats:
-                table[artifact.model or "(shared)"][key] += count
-            table[artifact.model or "(shared)"]["files"] += 1
-        return {model: dict(counts) for model, counts in sorted(table.items())}
+        table = {unit: dict(stats) for unit, stats in self.stats.items()}
+        for entry in self.files:
+            counts = table.setdefault(entry.model or SHARED, {})
+            counts["files"] = counts.get("files", 0) + 1
+        return {unit: counts for unit, counts in sorted(table.items()) if counts}
 
 
-def render_all(compilation: Compilation) -> list[Artifact]:
-    artifacts: list[Artifact] = []
-    for renderer in RENDERERS:
-        artifacts.extend(renderer(compilation.models, compilation.config))
-    paths = [a.path for a in artifacts]
-    duplicates = {p for p in paths if paths.count(p) > 1}
-    if duplicates:
-        raise RuntimeError(f"two renderers produced the same file: {sorted(duplicates)}")
-    return sorted(artifacts, key=lambda a: a.path)
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
-def build(paths: Sequence[Path | str], out: Path | None, *, check: bool) -> BuildResult:
+def build(
+    paths: Sequence[Path | str], out: Path | None, *, check: bool, jobs: int | None = None
+) -> BuildResult:
     """Compile; if clean, render and write (or, with check, only compare)."""
-    compilation = compile_paths(paths)
-    target = out or compilation.output_dir  # build.out is relative to the project root
-    result = BuildResult(compilation, target)
-    if not compilation.ok:
-        return result
-    with no_cyclic_gc():
-        result.artifacts = render_all(compilation)
-    writer = plan_writes if check else write_artifacts
-    result.writes = writer(target, result.artifacts)
+    workers = jobs or default_jobs()
+    with _workers(paths, workers) as pool:
+        compilation = compile_paths(paths)
+        target = out or compilation.output_dir  # build.out is relative to the project root
+        result = BuildResult(compilation, target)
+        if compilation.ok:
+            with no_cyclic_gc():
+                _render_and_write(result, check=check, pool=pool, workers=workers)
     return result
+
+
+@contextmanager
+def _workers(paths: Sequence[Path | str], jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for a repository large enough to want them, started before
+    compiling: a worker forked then holds the imported code and nothing else (forked
+    after, each would count the compiled models in its resident memory too)."""
+    if jobs <= 1 or _spec_count(paths) < SERIAL_BELOW:
+        yield None
+        return
+    with ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
+        pool.submit(int)  # a forking pool starts every worker at its first task
+        yield pool
+
+
+def _spec_count(paths: Sequence[Path | str]) -> int:
+    """About how many specs there are: enough to decide whether workers pay."""
+    count = 0
+    for path in map(Path, paths):
+        if path.is_dir():
+            count += sum(1 for pattern in ("*.yaml", "*.yml") for _ in path.rglob(pattern))
+        else:
+            count += 1
+    return count
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # Fork where there is one: a worker starts with the code already imported.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _render_and_write(
+    result: BuildResult, *, check: bool, pool: ProcessPoolExecutor | None, workers: int
+) -> None:
+    models, config, out = result.compilation.models, result.compilation.config, result.out
+    keys = unit_keys(models, config)
+    previous = read_previous(out)
+    stale: list[Model] = []
+    stale_shared = False
+    for model in [None, *sorted(models, key=lambda m: m.name)]:
+        unit = SHARED if model is None else model.name
+        reused = previous.reusable(out, unit, keys[unit])
+        if reused is not None:
+            result.files += reused.entries
+            result.stats[unit] = reused.stats
+        elif model is None:
+            stale_shared = True
+        else:
+            stale.append(model)
+    job = Job(config, out, check)
+    rendering = render_units(job, models, stale, shared=stale_shared, pool=pool, workers=workers)
+    for unit, entries, stats in rendering:
+        result.files += entries
+        result.stats[unit] = stats
+        result.rendered.append(unit)
+    result.files.sort(key=lambda e: e.path)
+    _refuse_duplicates(result.files)
+    manifest = manifest_text(result.files, inputs_record(keys, result.stats))
+    result.writes = finish(out, result.files, manifest, previous.files, check=check)
+
+
+def _refuse_duplicates(entries: Sequence[FileEntry]) -> None:
+    paths = [e.path for e in entries]
+    duplicates = sorted({a for a, b in itertools.pairwise(paths) if a == b})
+    if duplicates:
+        raise RuntimeError(f"two renderers produced the same file: {duplicates}")
+
+
+# --- rendering units, in this process or in workers -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    """What rendering any unit needs besides its models."""
+
+    config: Config
+    out: Path
+    check: bool
+
+
+UnitResult = tuple[str, list[FileEntry], Stats]
+
+
+def render_model(job: Job, model: Model) -> UnitResult:
+    """Render one model and write (or compare) its files at once."""
+    artifacts = [a for renderer in PER_MODEL for a in renderer(model, job.config)]
+    return _put(job, model.name, artifacts)
+
+
+def render_shared(job: Job, models: Sequence[Model]) -> UnitResult:
+    """Render the files made from every model, and write (or compare) them."""
+    artifacts = [a for renderer in SHARED_RENDERERS for a in renderer(models, job.config)]
+    return _put(job, SHARED, artifacts)
+
+
+def _put(job: Job, unit: str, artifacts: Sequence[Artifact]) -> UnitResult:
+    # The manifest groups files by model: a unit's files must name it.
+    owner = None if unit == SHARED else unit
+    wrong = [a.path for a in artifacts if a.model != owner]
+    if wrong:
+        raise RuntimeError(f"files rendered for {unit} name another model: {wrong}")
+    stats = sum_stats(pair for artifact in artifacts for pair in artifact.stats)
+    return unit, put_artifacts(job.out, artifacts, check=job.check), stats
+
+
+def render_units(
+    job: Job,
+    models: Sequence[Model],
+    stale: Sequence[Model],
+    *,
+    shared: bool,
+    pool: ProcessPoolExecutor | None = None,
+    workers: int = 1,
+) -> Iterator[UnitResult]:
+    """Render the stale models (in the pool, when given and worth it) and, if `shared`,
+    the shared files (here, while the workers render)."""
+    if pool is None or len(stale) < SERIAL_BELOW:
+        if shared:
+            yield render_shared(job, models)
+        for model in stale:
+            yield render_model(job, model)
+        return
+    size = max(1, min(MAX_CHUNK, len(stale) // (workers * 4)))
+    chunks = [tuple(stale[i : i + size]) for i in range(0, len(stale), size)]
+    futures = [pool.submit(_render_chunk, job, chunk) for chunk in chunks]
+    if shared:
+        yield render_shared(job, models)
+    for future in futures:
+        yield from future.result()
+
+
+def _render_chunk(job: Job, models: tuple[Model, ...]) -> list[UnitResult]:
+    with no_cyclic_gc():
+        return [render_model(job, model) for model in models]

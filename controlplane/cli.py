@@ -132,15 +132,21 @@ def new(name: str, task: str, mode: str, tier: str, team: str, directory: Path) 
     "--out", type=click.Path(path_type=Path), help="Output folder (default from mlcp.yaml)."
 )
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if the tree on disk differs.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Processes that render models (default: the CPU count; 1 renders in this one).",
+)
 @format_option
 @strict_option
 def build_command(
-    paths: tuple[Path, ...], out: Path | None, check: bool, fmt: str, strict: bool
+    paths: tuple[Path, ...], out: Path | None, check: bool, jobs: int | None, fmt: str, strict: bool
 ) -> int:
     """Validate the specs, then generate everything under the output folder."""
     from controlplane.build import build  # the renderers load only when building
 
-    result = build(paths or (default_specs(),), out, check=check)
+    result = build(paths or (default_specs(),), out, check=check, jobs=jobs)
     status = _report(result.compilation.diagnostics, fmt, strict, result.compilation.valid_count)
     if status != EXIT_OK or result.writes is None:
         return EXIT_ERRORS

@@ -35,10 +35,10 @@ def build_summary(result: BuildResult, *, check: bool) -> tuple[str, bool]:
     stale = bool(writes.written or writes.removed) if check else False
     out = result.out.as_posix()
     if check:
+        missing = set(writes.missing)
         for path in writes.written:
             # The build's list of files to write holds both; the person wants to know which.
-            state = "differs" if (result.out / path).exists() else "missing"
-            lines.append(f"  {state}: {out}/{path}")
+            lines.append(f"  {'missing' if path in missing else 'differs'}: {out}/{path}")
         for path in writes.removed:
             lines.append(f"  stale: {out}/{path}")
         verdict = f"{out} is out of date; run `mlcp build`" if stale else f"{out} is up to date"

@@ -1,84 +1,119 @@
-"""The only module that touches the output tree: write artifacts, the manifest, --check."""
+"""The only module that touches the output tree: write artifacts, the manifest, --check.
+
+Files are written one at a time, as they are rendered, and forgotten: what a
+build keeps of each is a `FileEntry` (path, model, sha256, size), and the
+manifest is made from those entries, never from retained contents.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Sequence
+import os
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
-from controlplane import __version__
-from controlplane.render import Artifact
+import controlplane
+from controlplane.render import Artifact, jsonwrite
 
 MANIFEST = "manifest.json"
+Status = Literal["written", "unchanged", "missing"]
 
 
 @dataclass
 class WriteResult:
-    written: list[str] = field(default_factory=list)  # new or changed
+    written: list[str] = field(default_factory=list)  # new or changed (missing ones included)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # stale files an earlier build made
+    missing: list[str] = field(default_factory=list)  # the written ones that were not on disk
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+@dataclass(frozen=True)
+class FileEntry:
+    """What a build keeps of one generated file once it is on disk (or compared, with --check)."""
+
+    path: str
+    model: str | None
+    sha256: str
+    size: int
+    status: Status = "unchanged"
+
+    def manifest_record(self) -> dict[str, Any]:
+        return {"model": self.model, "sha256": self.sha256, "size": self.size}
 
 
-def manifest_artifact(artifacts: Sequence[Artifact]) -> Artifact:
-    files = {a.path: {"sha256": _sha256(a.content), "model": a.model} for a in artifacts}
-    body = {"generator": f"mlcp {__version__}", "files": dict(sorted(files.items()))}
-    return Artifact(MANIFEST, json.dumps(body, indent=2, sort_keys=True) + "\n")
-
-
-def _previous(out: Path) -> set[str]:
-    try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return set(data.get("files", {}))
-    except (OSError, ValueError, AttributeError):
-        return set()
-
-
-def _safe(out: Path, relative: str) -> Path:
+def safe_path(out: Path, relative: str) -> Path:
     target = (out / relative).resolve()
     if not target.is_relative_to(out.resolve()):
         raise ValueError(f"refusing to write outside {out}: {relative}")
     return target
 
 
-def _files(artifacts: Sequence[Artifact]) -> dict[str, bytes]:
-    """Every file a build makes, the manifest included, as the bytes to write."""
-    everything = [*artifacts, manifest_artifact(artifacts)]
-    return {a.path: a.content.encode("utf-8") for a in everything}
+def _compare(target: Path, content: bytes) -> Status:
+    try:
+        return "unchanged" if target.read_bytes() == content else "written"
+    except FileNotFoundError:
+        return "missing"
+    except OSError:
+        return "written"
 
 
-def _plan(out: Path, files: dict[str, bytes]) -> WriteResult:
+def _replace(target: Path, content: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_bytes(content)
+    tmp.replace(target)
+
+
+def put(out: Path, relative: str, content: bytes, model: str | None, *, check: bool) -> FileEntry:
+    """Write one file if it differs from what is on disk (with check, only compare)."""
+    target = safe_path(out, relative)
+    status = _compare(target, content)
+    if status != "unchanged" and not check:
+        _replace(target, content)
+    digest = hashlib.sha256(content).hexdigest()
+    return FileEntry(relative, model, digest, len(content), status)
+
+
+def put_artifacts(out: Path, artifacts: Iterable[Artifact], *, check: bool) -> list[FileEntry]:
+    return [put(out, a.path, a.content.encode("utf-8"), a.model, check=check) for a in artifacts]
+
+
+def manifest_text(entries: Sequence[FileEntry], inputs: Mapping[str, Any]) -> str:
+    """Every file with its model, sha256 and size; and, per model, the digest of the
+    inputs it was rendered from (the build cache's keys, see controlplane.buildcache)."""
+    files = {e.path: e.manifest_record() for e in entries}
+    body = {"generator": f"mlcp {controlplane.__version__}", "files": files, "inputs": dict(inputs)}
+    return jsonwrite.dumps(body)
+
+
+def finish(
+    out: Path,
+    entries: Sequence[FileEntry],
+    manifest: str,
+    previous_files: Iterable[str],
+    *,
+    check: bool,
+) -> WriteResult:
+    """Remove what an earlier build made and this one does not, write the manifest
+    last, and sum up. With check, change nothing."""
     result = WriteResult()
-    for relative, content in files.items():
-        try:
-            same = _safe(out, relative).read_bytes() == content
-        except OSError:
-            same = False
-        (result.unchanged if same else result.written).append(relative)
-    result.removed = sorted(p for p in _previous(out) - files.keys() if (out / p).exists())
-    return result
-
-
-def plan_writes(out: Path, artifacts: Sequence[Artifact]) -> WriteResult:
-    """What a build would change, without changing anything (`mlcp build --check`)."""
-    return _plan(out, _files(artifacts))
-
-
-def write_artifacts(out: Path, artifacts: Sequence[Artifact]) -> WriteResult:
-    """Write what differs, remove what an earlier build made and this one does not."""
-    files = _files(artifacts)
-    result = _plan(out, files)
-    for relative in result.written:
-        target = _safe(out, relative)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp")
-        tmp.write_bytes(files[relative])
-        tmp.replace(target)
-    for relative in result.removed:
-        _safe(out, relative).unlink(missing_ok=True)
+    for entry in sorted(entries, key=lambda e: e.path):
+        (result.unchanged if entry.status == "unchanged" else result.written).append(entry.path)
+        if entry.status == "missing":
+            result.missing.append(entry.path)
+    made = {e.path for e in entries} | {MANIFEST}
+    result.removed = sorted(p for p in set(previous_files) - made if (out / p).exists())
+    if not check:
+        for relative in result.removed:
+            safe_path(out, relative).unlink(missing_ok=True)
+    record = put(out, MANIFEST, manifest.encode("utf-8"), None, check=check)
+    if not check and record.status == "unchanged" and result.written:
+        # Files just written must look older than the manifest, so that the next
+        # build trusts them without reading them (see controlplane.buildcache).
+        os.utime(safe_path(out, MANIFEST))
+    (result.unchanged if record.status == "unchanged" else result.written).append(MANIFEST)
+    if record.status == "missing":
+        result.missing.append(MANIFEST)
     return result

@@ -1,7 +1,9 @@
 """Renderers: pure functions from normalized models to artifacts.
 
-Each module here exposes ``render(models, config) -> list[Artifact]``. A
-renderer reads only ``controlplane.model``; it never touches the disk, the
+Each module here exposes ``render(models, config) -> list[Artifact]``; one
+that makes files per model also exposes the part for one model,
+``render_model(model, config)``, so that a build renders models apart, in
+parallel, and only those whose inputs changed. A renderer reads only ``controlplane.model``; it never touches the disk, the
 clock, the environment or the network. ``controlplane.write`` is the only
 code that writes the output tree.
 """
@@ -25,3 +27,5 @@ class Artifact:
 
 
 Renderer = Callable[[Sequence[Model], Config], list[Artifact]]
+ModelRenderer = Callable[[Model, Config], list[Artifact]]
+"""The part of a renderer that makes one model's files, reading no other model."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from controlplane.model import Config, Model
-from controlplane.render import Artifact
+from controlplane.render import Artifact, jsonwrite
 from controlplane.spec.config import ConfigSpec
 from controlplane.spec.v1 import ModelSpec
 
@@ -26,7 +25,7 @@ def json_schema(kind: str) -> dict[str, Any]:
 
 
 def dumps(schema: dict[str, Any]) -> str:
-    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return jsonwrite.dumps(schema)
 
 
 def render(models: Sequence[Model], config: Config) -> list[Artifact]:

@@ -41,3 +41,19 @@ def render(models: Sequence[Model], config: Config) -> list[Artifact]:
         )
     artifacts.append(Artifact(ALERTMANAGER, render_alertmanager(models, config)))
     return artifacts
+
+
+def render_model(model: Model, config: Config) -> list[Artifact]:
+    """The files of one model (rules, promtool tests, dashboard): what `render` makes for it.
+
+    Reads no other model, so a build can render models apart and skip unchanged ones.
+    """
+    return [
+        *rule_artifacts(model, config),
+        Artifact(f"{GRAFANA}/{model.name}.json", render_dashboard(model), model.name),
+    ]
+
+
+def render_shared(models: Sequence[Model], config: Config) -> list[Artifact]:
+    """The files made from every model together: what `render` makes besides `render_model`."""
+    return [Artifact(ALERTMANAGER, render_alertmanager(models, config))]

@@ -8,7 +8,6 @@ alerts judge.
 from __future__ import annotations
 
 import hashlib
-import json
 
 from grafana_foundation_sdk.builders import common as common_builders
 from grafana_foundation_sdk.builders import dashboard, prometheus, timeseries
@@ -18,6 +17,7 @@ from grafana_foundation_sdk.models import dashboard as models
 
 from controlplane import contract
 from controlplane.model import Model
+from controlplane.render import jsonwrite
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.rec_drift import base_window, windows
 from controlplane.render.monitoring.rec_system import SLA_WINDOW, VOLUME_WINDOW
@@ -230,5 +230,7 @@ def build(model: Model) -> dashboard.Dashboard:
 def render_dashboard(model: Model) -> str:
     # The SDK's encoder turns its objects into dicts; the rest is the formatting of
     # every JSON artifact (sorted keys, non-ASCII text kept as written).
-    board = build(model).build()
-    return json.dumps(board, cls=JSONEncoder, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return jsonwrite.dumps(build(model).build(), default=_SDK_OBJECTS.default)
+
+
+_SDK_OBJECTS = JSONEncoder()
