@@ -50,16 +50,19 @@ def test_example_alerts_fire_exactly_as_the_spec_says(examples_out: Path, name: 
 
 
 def test_a_drifted_feature_pages_for_exactly_that_model_and_feature(examples_out: Path) -> None:
-    """The generated test feeds one drifted feature (and a drifted decoy model);
-    its expectation names that feature alone, and promtool holds Prometheus to it."""
+    """The generated test drifts every third feature past critical beside steady ones
+    (and a decoy model with every feature drifted); its expectation names those
+    features of this model alone, and promtool holds Prometheus to it."""
     tests = loads((examples_out / "prometheus/tests/fraud-detector.test.yml").read_text())
-    (group,) = [t for t in tests["tests"] if t["name"].startswith("only feature amount")]
+    (group,) = [t for t in tests["tests"] if t["name"].startswith("mixed PSI levels 1 of 3")]
     pending, check = [
         a for a in group["alert_rule_test"] if a["alertname"] == "MLCPFeatureDriftCritical"
     ]
     assert pending["exp_alerts"] == []
     fired = {(a["exp_labels"]["model"], a["exp_labels"]["feature"]) for a in check["exp_alerts"]}
-    assert fired == {("fraud-detector", "amount")}
+    # The spec lists numeric amount, account_age_days, merchant_risk, then categorical
+    # country, mcc, channel: the first and the fourth are at the critical level.
+    assert fired == {("fraud-detector", "amount"), ("fraud-detector", "country")}
     assert any('model="fraud-detector-decoy"' in s["series"] for s in group["input_series"])
 
 

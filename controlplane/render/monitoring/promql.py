@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from functools import cache
 
 from controlplane import contract, units
 
@@ -18,8 +19,11 @@ METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 TEMPLATE_DELIMITER = re.compile(r"\{\{|\}\}")
 
 
+@cache
 def string(value: str) -> str:
-    """A PromQL double-quoted string literal (Go escapes, which JSON's are a subset of)."""
+    """A PromQL double-quoted string literal (Go escapes, which JSON's are a subset of).
+
+    Cached: a model's few hundred names are quoted thousands of times."""
     return json.dumps(value, ensure_ascii=False)
 
 

@@ -1,5 +1,5 @@
-"""Test scenarios for the data alerts: drift at three levels, one drifted
-feature among steady ones, and the null, out-of-range and unseen shares past
+"""Test scenarios for the data alerts: drifted features beside steady ones at
+three PSI levels, and the null, out-of-range and unseen shares past
 and just inside their limits (the null floor both ways).
 
 Which alerts fire is decided here by the data-health table
@@ -28,22 +28,15 @@ Pick = Callable[[Feature], psi.Counts | None]
 Figures = dict[str, float | None]
 
 
-def feed_reference(
-    scenario: Scenario, model: str, feature: Feature, ref: dict[str, float], training_null: float
-) -> None:
-    labels = {contract.MODEL: model, contract.FEATURE: feature.name}
-    for name, share in ref.items():
-        scenario.gauge(contract.FEATURE_REFERENCE_RATIO, {**labels, contract.BIN: name}, share)
-    scenario.gauge(contract.FEATURE_TRAINING_NULL_RATIO, labels, training_null)
-
-
 def feed(scenario: Scenario, model: str, feature: Feature, counts: psi.Counts, bins: int) -> None:
     """One feature's bin counters, its reference shares and its training null share."""
     labels = {contract.MODEL: model, contract.FEATURE: feature.name}
     for name, count in counts.items():
         scenario.counter(contract.FEATURE_VALUES_TOTAL, {**labels, contract.BIN: name}, count)
     ref = psi.reference(feature.kind, bins)
-    feed_reference(scenario, model, feature, ref, ref[contract.BIN_NULL])
+    for name, share in ref.items():
+        scenario.gauge(contract.FEATURE_REFERENCE_RATIO, {**labels, contract.BIN: name}, share)
+    scenario.gauge(contract.FEATURE_TRAINING_NULL_RATIO, labels, ref[contract.BIN_NULL])
 
 
 def level_counts(model: Model, feature: Feature, *, level: str) -> psi.Counts | None:
@@ -107,29 +100,33 @@ def drift_scenario(
     return scenario
 
 
+def level_of(index: int, rotation: int) -> str:
+    return LEVELS[(index + rotation) % len(LEVELS)]
+
+
 def drift(rules: ModelRules) -> list[Scenario]:
+    """Three groups where the features sit at mixed PSI levels, each feature at a
+    different level in each: every feature is shown critical, warning and quiet,
+    and every group shows drifted features beside steady ones. The first group
+    also feeds a decoy model whose features all drift past critical."""
     model = rules.model
-    scenarios = [
-        drift_scenario(
-            rules,
-            f"features {group[0].name}..{group[-1].name} at PSI level {level}",
-            partial(level_counts, model, level=level),
-            group,
-        )
-        for level in LEVELS
-        for group in chunks(model.features)
-    ]
-    target = model.features[0]
-    scenarios.append(
-        drift_scenario(
-            rules,
-            f"only feature {target.name} drifts past critical",
-            lambda f: level_counts(model, f, level="critical") if f is target else None,
-            chunks(model.features)[0],
-            decoy=True,
-        )
-    )
+    scenarios = []
+    for rotation in range(len(LEVELS)):
+        for group in chunks(model.features):
+            offset = model.features.index(group[0])
+            levels = {f.name: level_of(offset + i, rotation) for i, f in enumerate(group)}
+            critical = [name for name, level in levels.items() if level == "critical"]
+            name = (
+                f"mixed PSI levels {rotation + 1} of {len(LEVELS)} "
+                f"({group[0].name}..{group[-1].name}; critical: {', '.join(critical) or 'none'})"
+            )
+            pick = partial(_at_level, model, levels)
+            scenarios.append(drift_scenario(rules, name, pick, group, decoy=rotation == 0))
     return scenarios
+
+
+def _at_level(model: Model, levels: dict[str, str], feature: Feature) -> psi.Counts | None:
+    return level_counts(model, feature, level=levels[feature.name])
 
 
 def figures(counts: psi.Counts, training_null: float, outside: int | None) -> Figures:
@@ -205,9 +202,8 @@ def rate_scenario(
         for bin_name, count in counts.items():
             bin_labels = {**labels, contract.BIN: bin_name}
             scenario.counter(contract.FEATURE_VALUES_TOTAL, bin_labels, count)
-        ref = dict(psi.reference(feature.kind, model.drift.bins))
-        ref[contract.BIN_NULL] = max(training_null, contract.PSI_EPSILON)
-        feed_reference(scenario, model.name, feature, ref, training_null)
+        # The shares judged here need no reference shares (those only feed PSI).
+        scenario.gauge(contract.FEATURE_TRAINING_NULL_RATIO, labels, training_null)
         if outside is not None:
             scenario.counter(contract.FEATURE_OUT_OF_RANGE_TOTAL, labels, outside)
         values = figures(counts, training_null, outside)
