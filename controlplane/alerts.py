@@ -396,6 +396,14 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
 )
 
 
+def panel_title(declaration: AlertDeclaration, **values: object) -> str:
+    """The title of the declaration's dashboard panel, its `<name>` parts filled in."""
+    title = declaration.panel
+    for name, value in values.items():
+        title = title.replace(f"<{name}>", str(value))
+    return title
+
+
 def declared(name: str, severity: Severity | None = None) -> AlertDeclaration:
     """The declaration of an alert (of the variant with this severity, where it has two)."""
     found = [

@@ -4,6 +4,7 @@ from the spec and the declared severity table."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -13,6 +14,9 @@ from controlplane import contract
 from controlplane.alerts import DECLARATIONS, declared
 from controlplane.model import Latency, Model, Proxy, Quality, Serving
 from controlplane.render.monitoring import render
+from controlplane.render.monitoring.grafana import render_dashboard
+from controlplane.render.monitoring.guide import alert_guides
+from controlplane.render.monitoring.rulefile import model_rules
 from controlplane.render.monitoring.yamlio import loads
 from tests.render import factories
 
@@ -216,3 +220,23 @@ def test_checks_bracket_the_declared_for() -> None:
             for when in firing:
                 assert any(when - 300 - w <= 300 for w in waits), (group["name"], name, when)
     assert declared(contract.ALERT_DRIFT_CRITICAL).for_seconds == 15 * 60
+
+
+def panel_titles(board: dict[str, Any]) -> set[str]:
+    return {p["title"] for p in board["panels"]}
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("task", TASKS)
+def test_every_alert_names_a_panel_of_its_dashboard(task: str, mode: str) -> None:
+    """The runbook's "how to confirm": the rule's PromQL and a panel that exists."""
+    model = full_model(task, mode)
+    board = json.loads(render_dashboard(model))
+    guides = alert_guides(model)
+    assert len(guides) == len(model_rules(model).alerts)
+    for guide in guides:
+        assert guide.panel in panel_titles(board), guide.panel
+        assert guide.dashboard == board["title"]
+        assert guide.query and guide.declaration.meaning
+    drift = [g for g in guides if g.declaration.name == contract.ALERT_DRIFT_CRITICAL]
+    assert drift[0].panel == "PSI num_000 (warn 0.1, critical 0.25)"
