@@ -110,35 +110,54 @@ def errors(rules: ModelRules) -> list[Scenario]:
     return scenarios
 
 
+VOLUME_CROSS = 1.25  # past the drop limit; 1.2 would cross exactly on an evaluation
+
+
+def hourly_ratios(kept: float, interval: float) -> list[float]:
+    """The hour-against-hour ratio at each evaluation after traffic changes to `kept`
+    of its level: with samples on the evaluation grid, rate() over the hour is
+    exactly the mean slope, so a fraction f of the hour at the new level reads
+    (1 - f) + kept * f."""
+    steps = int(HOUR // interval)
+    return [(1 - k / steps) + kept * k / steps for k in range(steps + 1)]
+
+
 def volume(rules: ModelRules) -> list[Scenario]:
-    """Traffic steady for one `compare_to` period, then at a new level."""
+    """Traffic steady for one `compare_to` period and an hour, then at a new level.
+
+    The hour before the change keeps the rate from `compare_to` earlier exact,
+    so the evaluation where the ratio crosses the limit is known here.
+    """
     (alert,) = rules.alerts_named(contract.ALERT_VOLUME_DROP)
     model = rules.model
     period = model.drift.volume_compare_to
     drop = model.drift.volume_max_drop
-    interval = 5 * MINUTE  # a week of samples: coarser steps keep the test quick
+    interval = EVALUATION_INTERVAL  # a week of samples: coarser steps keep the test quick
+    change = period + HOUR
     scenarios = []
-    for case, kept in (("drops", 1 - min(drop * CROSS, 1.0)), ("dips", 1 - drop * INSIDE)):
+    for case, kept in (("drops", 1 - min(drop * VOLUME_CROSS, 1.0)), ("dips", 1 - drop * INSIDE)):
         after = round(REQUESTS * kept)
-        # The hourly rate crosses somewhere in the hour after the change: the checks
-        # allow that half hour either way around its middle.
+        ratios = hourly_ratios(after / REQUESTS, interval)
+        below = [k for k, ratio in enumerate(ratios) if ratio < 1 - drop]
+        # A ratio within rounding of the limit could go either way: allow a step.
+        close = any(abs(ratio - (1 - drop)) < 1e-9 for ratio in ratios)
         scenario = Scenario(
             f"{alert.name}: traffic {case}",
             (alert,),
-            crossed_at=period + HOUR / 2,
+            crossed_at=change + (below[0] if below else len(ratios)) * interval,
             interval=interval,
-            margin=HOUR / 2,
+            margin=interval if close else 0.0,
         )
-        before_steps = int(period // interval) - 1
-        after_steps = scenario.steps - before_steps - 2
+        steady = int(change // interval)
         scenario.series.append(
             (
                 promql.selector(contract.PREDICTIONS_TOTAL, {contract.MODEL: model.name}),
-                f"0+{REQUESTS}x{before_steps} {REQUESTS * (before_steps + 1)}+{after}x{after_steps}",
+                f"0+{REQUESTS}x{steady} "
+                f"{REQUESTS * steady + after}+{after}x{scenario.steps - steady - 2}",
             )
         )
-        if after / REQUESTS < 1 - drop:
-            scenario.firing.append(Firing(alert, {contract.MODEL: model.name}, after / REQUESTS))
+        if below:
+            scenario.firing.append(Firing(alert, {contract.MODEL: model.name}, ratios[-1]))
         scenarios.append(scenario)
     return scenarios
 
