@@ -54,6 +54,11 @@ class AlertDeclaration:
     variant: str = ""  # set when one alert name has several declarations
     # (series, comparison, threshold) of each part when the rule has several, all holding
     clauses: tuple[tuple[str, str, str], ...] = ()
+    # Data-health alerts are rendered from these alone: `<feature>`, `<window>`,
+    # `<worst_window>`, `<level>`, `<limit0>`, `<limit1>` (the signal's thresholds)
+    # and, once in the description, `<value>`.
+    summary: str = ""
+    description: str = ""
 
     @property
     def condition(self) -> str:
@@ -75,6 +80,7 @@ def _data(
     panel: str,
     fires_when: str,
     meaning: str,
+    text: tuple[str, str],  # summary and description templates
     inhibits: tuple[Inhibition, ...] = (),
 ) -> AlertDeclaration:
     """A data-health alert: its comparison, threshold and severity are its signal's."""
@@ -98,6 +104,8 @@ def _data(
         meaning=meaning,
         inhibits=inhibits,
         clauses=clauses if len(clauses) > 1 else (),
+        summary=text[0],
+        description=text[1],
     )
 
 
@@ -115,6 +123,12 @@ QUALITY_WHY_BROKEN = (
     "it does not delay."
 )
 QUALITY_WHY_LOW = "Its window is a day or more; an hour trades latency for fewer tickets."
+
+PSI_TEXT = (
+    "<model>: feature <feature> drifted (<level>)",
+    "PSI of feature <feature> is worst over the last <worst_window>: <value>, at or above "
+    "the <level> threshold <limit0>.",
+)
 
 BUDGET = "factor × error budget"
 BURN_CLAUSES = (
@@ -238,6 +252,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
         "The distribution of a feature has moved far from training: the model is scoring "
         "inputs it was not trained on. One alert per model and feature, naming the drift "
         "window where the PSI is worst.",
+        PSI_TEXT,
         inhibits=(
             Inhibition(
                 (("alertname", signals.DRIFT_WARNING),),
@@ -255,6 +270,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
         "… at or above its warning threshold",
         "A feature's distribution is moving away from training; not yet harmful, worth a "
         "look before it reaches critical.",
+        PSI_TEXT,
     ),
     _data(
         "null_rate",
@@ -267,6 +283,12 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
         "`null_rate.min_rate`",
         "An upstream source is sending missing values for a feature far more often than "
         "in training; the model sees them as a default value.",
+        (
+            "<model>: feature <feature> has more nulls than in training",
+            "The null share of feature <feature> over the last <window> is <value> times its "
+            "share in training, and above <limit1>; the spec allows at most <limit0> times, "
+            "or any share up to <limit1>.",
+        ),
     ),
     _data(
         "out_of_range",
@@ -278,6 +300,11 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
         "`out_of_range.max_rate`",
         "A numeric feature takes values the model never saw in training: a unit change, "
         "a new product or a bug upstream.",
+        (
+            "<model>: feature <feature> outside its training range",
+            "Over the last <window>, <value> of the values of feature <feature> fell outside "
+            "the training range; the spec allows at most <limit0>.",
+        ),
     ),
     _data(
         "unseen_categories",
@@ -288,6 +315,11 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
         "the share of a categorical feature's values never seen in training exceeds "
         "`unseen_categories.max_rate`",
         "A categorical feature takes values unknown in training; the model treats them all alike.",
+        (
+            "<model>: feature <feature> sees categories unknown in training",
+            "Over the last <window>, <value> of the values of feature <feature> were "
+            "categories never seen in training; the spec allows at most <limit0>.",
+        ),
     ),
     AlertDeclaration(
         name="MLCPVolumeDrop",

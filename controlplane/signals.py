@@ -82,17 +82,17 @@ PSI_SOURCE = "features.overrides.<feature>.psi.{level}, else drift.psi.{level}"
 
 SIGNALS: tuple[DataSignal, ...] = (
     DataSignal(
-        "psi_critical",
-        DRIFT_CRITICAL,
-        "page",
-        (Condition("psi", ">=", lambda m, f: f.psi.critical, PSI_SOURCE.format(level="critical")),),
-        per_feature=True,
-    ),
-    DataSignal(
         "psi_warning",
         DRIFT_WARNING,
         "ticket",
         (Condition("psi", ">=", lambda m, f: f.psi.warn, PSI_SOURCE.format(level="warn")),),
+        per_feature=True,
+    ),
+    DataSignal(
+        "psi_critical",
+        DRIFT_CRITICAL,
+        "page",
+        (Condition("psi", ">=", lambda m, f: f.psi.critical, PSI_SOURCE.format(level="critical")),),
         per_feature=True,
     ),
     DataSignal(

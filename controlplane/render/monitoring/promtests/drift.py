@@ -144,16 +144,15 @@ def figures(counts: psi.Counts, training_null: float, outside: int | None) -> Fi
     }
 
 
-# The figure each rate alert shows as its value.
-SHOWN: dict[str, signals.Figure] = {
-    contract.ALERT_NULL_RATE: "null_ratio_to_training",
-    contract.ALERT_OUT_OF_RANGE: "out_of_range_rate",
-    contract.ALERT_UNSEEN: "unseen_rate",
-}
-
-
 def rate_alerts(rules: ModelRules) -> list[Alert]:
-    return [a for a in rules.alerts if a.name in SHOWN]
+    """The alerts of the signals judged over all features at once (shares, not PSI)."""
+    names = {s.alert for s in signals.SIGNALS if not s.per_feature}
+    return [a for a in rules.alerts if a.name in names]
+
+
+def shown(alert: Alert) -> signals.Figure:
+    """The figure an alert shows as its value: its signal's first."""
+    return signals.signal_of_alert(alert.name).conditions[0].figure
 
 
 def shares_at(model: Model, feature: Feature, factor: float) -> tuple[psi.Counts, int | None]:
@@ -209,7 +208,7 @@ def rate_scenario(
         values = figures(counts, training_null, outside)
         for alert in alerts:
             if signals.signal_of_alert(alert.name).fires(model, feature, values):
-                scenario.firing.append(Firing(alert, labels, values[SHOWN[alert.name]]))
+                scenario.firing.append(Firing(alert, labels, values[shown(alert)]))
     return scenario
 
 
