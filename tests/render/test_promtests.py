@@ -259,3 +259,32 @@ def test_every_alert_names_a_panel_of_its_dashboard(task: str, mode: str) -> Non
         assert guide.query and guide.declaration.meaning
     drift = [g for g in guides if g.declaration.name == contract.ALERT_DRIFT_CRITICAL]
     assert drift[0].panel == "PSI num_000 (warn 0.1, critical 0.25)"
+
+
+def test_a_new_data_alert_is_a_signal_and_a_declaration(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One row in the signal table and one declaration: the rule, its firing scenario
+    (pending before its `for`, firing after) and the README row follow."""
+    from controlplane import alerts, signals
+
+    floor = signals.Condition(
+        "null_rate", ">", lambda m, f: m.drift.null_min_rate, "drift.null_rate.min_rate"
+    )
+    signal = signals.DataSignal("null_share", "MLCPFeatureNullShareHigh", "ticket", (floor,))
+    template = alerts.declared(contract.ALERT_NULL_RATE)
+    declaration = replace(
+        template,
+        name=signal.alert,
+        comparison=">",
+        threshold=floor.source,
+        series="mlcp:feature_null_ratio:<window>",
+        clauses=(),
+        summary="<model>: feature <feature> is often null",
+        description="<value> of feature <feature> is null; at most <limit0> is expected.",
+    )
+    monkeypatch.setattr(signals, "SIGNALS", (*signals.SIGNALS, signal))
+    monkeypatch.setattr(alerts, "DECLARATIONS", (*alerts.DECLARATIONS, declaration))
+    rules, tests = documents(factories.model())
+    (rule,) = [r for r in alert_rules(rules) if r["alert"] == signal.alert]
+    assert rule["expr"] == 'mlcp:feature_null_ratio:1h{model="toy-model"} > 0.01'
+    assert shown_pending_then_firing(rule, tests)
+    assert "| `MLCPFeatureNullShareHigh` | ticket | 30m |" in alerts.readme_table()
