@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from functools import cache
+from functools import lru_cache
 
 from controlplane import contract, units
 
@@ -19,11 +19,12 @@ METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 TEMPLATE_DELIMITER = re.compile(r"\{\{|\}\}")
 
 
-@cache
+@lru_cache(maxsize=4096)
 def string(value: str) -> str:
     """A PromQL double-quoted string literal (Go escapes, which JSON's are a subset of).
 
-    Cached: a model's few hundred names are quoted thousands of times."""
+    Cached (bounded, so a build of many models does not grow it): a model's few
+    hundred names are quoted thousands of times."""
     return json.dumps(value, ensure_ascii=False)
 
 
