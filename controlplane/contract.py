@@ -127,6 +127,7 @@ REC_FEATURE_BIN_RATE = "feature_bin_rate"
 REC_FEATURE_BIN_SHARE = "feature_bin_share"
 REC_FEATURE_REFERENCE_SHARE = "feature_reference_share"  # window "floored"
 REC_FEATURE_PSI = "feature_psi"
+WORST = "worst"  # the "window" of mlcp:feature_psi:worst: each feature's worst drift window
 REC_FEATURE_NULL_RATIO = "feature_null_ratio"
 REC_FEATURE_NULL_VS_TRAINING = "feature_null_ratio_vs_training"
 REC_FEATURE_OUT_OF_RANGE_RATIO = "feature_out_of_range_ratio"

@@ -107,6 +107,7 @@ class Drift:
     bins: int
     windows: tuple[float, ...]  # seconds, ascending
     null_max_ratio_to_training: float
+    null_min_rate: float  # fraction: nulls below this share never alert, whatever the ratio
     out_of_range_max_rate: float
     unseen_max_rate: float
     volume_max_drop: float  # fraction

@@ -15,14 +15,17 @@ import numpy as np
 import numpy.typing as npt
 
 from controlplane import contract
-from controlplane.model import Model
+from controlplane.model import Feature, Model
 from controlplane.monitor.binning import count_column
 from controlplane.monitor.errors import MonitorError
 from controlplane.monitor.profile import NumericProfile, Profile, reference_shares
 from controlplane.monitor.source import DEFAULT_CHUNK_ROWS, open_source
+from controlplane.signals import SIGNALS, DataSignal
+from controlplane.signals import signal as signal_of
 
 Status = Literal["ok", "warn", "critical"]
 STATUS_ORDER: dict[Status, int] = {"ok": 0, "warn": 1, "critical": 2}
+Figures = dict[str, float | None]  # signals.Figure -> value; None where it does not apply
 
 
 def psi(
@@ -83,27 +86,47 @@ class DriftReport:
         return worst
 
 
-def _judge(model: Model, name: str, figures: dict[str, float | None]) -> tuple[Status, list[str]]:
-    threshold = model.feature(name).psi
-    drift = model.drift
-    value = figures["psi"] or 0.0
-    reasons: list[str] = []
+# How a reason shows each figure; the comparison and threshold come from the signal.
+FIGURE_TEXT: dict[str, tuple[str, Callable[[float], str]]] = {
+    "psi": ("psi", lambda v: f"{v:.4f}"),
+    "null_ratio_to_training": ("null rate of training", lambda v: f"x{v:.2f}"),
+    "null_rate": ("null rate", lambda v: f"{v:.2%}"),
+    "out_of_range_rate": ("out of range", lambda v: f"{v:.2%}"),
+    "unseen_rate": ("unseen categories", lambda v: f"{v:.2%}"),
+}
+SIGNAL_STATUS: dict[str, Status] = {"page": "critical", "ticket": "warn"}
+
+
+def _reason(signal: DataSignal, model: Model, feature: Feature, figures: Figures) -> str:
+    parts = []
+    for condition in signal.conditions:
+        label, show = FIGURE_TEXT[condition.figure]
+        value = figures[condition.figure] or 0.0
+        limit = condition.threshold(model, feature)
+        parts.append(f"{label} {show(value)} {condition.comparison} {show(limit)}")
+    return " and ".join(parts)
+
+
+def judge(model: Model, name: str, figures: Figures) -> tuple[Status, list[str]]:
+    """Status and reasons from the data-health signals, as the online alerts judge them.
+
+    A signal that pages is critical here, one that opens a ticket is warn. Of the
+    two PSI levels only the worse one is named, as only one alert reaches a person.
+    """
+    feature = model.feature(name)
     status: Status = "ok"
-    if value > threshold.critical:
-        status, reasons = "critical", [f"psi {value:.4f} > {threshold.critical:g}"]
-    elif value > threshold.warn:
-        status, reasons = "warn", [f"psi {value:.4f} > {threshold.warn:g}"]
-    # Each of these has one limit in the spec; crossing it is a data bug, not noise.
-    limits = (
-        ("null_ratio", drift.null_max_ratio_to_training, "null rate x{:.2f} of training > x{:g}"),
-        ("out_of_range_rate", drift.out_of_range_max_rate, "out of range {:.2%} > {:.2%}"),
-        ("unseen_rate", drift.unseen_max_rate, "unseen categories {:.2%} > {:.2%}"),
-    )
-    for key, limit, text in limits:
-        observed = figures[key]
-        if observed is not None and observed > limit:
-            status = "critical"
-            reasons.append(text.format(observed, limit))
+    reasons: list[str] = []
+    for signal in SIGNALS:
+        if not signal.fires(model, feature, figures):
+            continue
+        if signal.name == "psi_warning" and signal_of("psi_critical").fires(
+            model, feature, figures
+        ):
+            continue
+        reasons.append(_reason(signal, model, feature, figures))
+        level = SIGNAL_STATUS[signal.severity]
+        if STATUS_ORDER[level] > STATUS_ORDER[status]:
+            status = level
     return status, reasons
 
 
@@ -117,13 +140,14 @@ def feature_drift(model: Model, profile: Profile, name: str, bins: Any, out: int
     training_null = reference.nulls / reference.rows if reference.rows else 0.0
     null_rate = float(actual[labels.index(contract.BIN_NULL)])
     numeric = isinstance(reference, NumericProfile)
-    figures: dict[str, float | None] = {
+    figures: Figures = {
         "psi": psi(actual, reference_shares(reference)),
-        "null_ratio": null_ratio_to_training(null_rate, training_null),
+        "null_ratio_to_training": null_ratio_to_training(null_rate, training_null),
+        "null_rate": null_rate,
         "out_of_range_rate": (out / rows if rows else 0.0) if numeric else None,
         "unseen_rate": None if numeric else float(actual[labels.index(contract.BIN_UNSEEN)]),
     }
-    status, reasons = _judge(model, name, figures)
+    status, reasons = judge(model, name, figures)
     return FeatureDrift(
         feature=name,
         kind=reference.kind,
@@ -131,7 +155,7 @@ def feature_drift(model: Model, profile: Profile, name: str, bins: Any, out: int
         psi=float(figures["psi"] or 0.0),
         null_rate=null_rate,
         training_null_rate=training_null,
-        null_ratio=float(figures["null_ratio"] or 0.0),
+        null_ratio=float(figures["null_ratio_to_training"] or 0.0),
         out_of_range_rate=figures["out_of_range_rate"],
         unseen_rate=figures["unseen_rate"],
         status=status,

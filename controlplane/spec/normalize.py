@@ -58,6 +58,7 @@ def _drift(d: v1.Drift) -> m.Drift:
         bins=d.psi.bins,
         windows=tuple(sorted({w.value for w in d.windows})),
         null_max_ratio_to_training=d.null_rate.max_ratio_to_training,
+        null_min_rate=d.null_rate.min_rate.value,
         out_of_range_max_rate=d.out_of_range.max_rate.value,
         unseen_max_rate=d.unseen_categories.max_rate.value,
         volume_max_drop=d.volume.max_drop.value,

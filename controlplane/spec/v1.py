@@ -134,6 +134,9 @@ class Psi(Strict):
 
 class NullRate(Strict):
     max_ratio_to_training: Positive = 2.0
+    # An absolute floor: a feature with no nulls in training would otherwise page
+    # at a null share of a few in ten thousand (the ratio to an epsilon share).
+    min_rate: Rate = Rate("1%", 0.01)
 
 
 class MaxRate(Strict):

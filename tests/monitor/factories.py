@@ -32,6 +32,7 @@ def make_model(
     critical: float = 0.25,
     overrides: dict[str, PsiThreshold] | None = None,
     null_max_ratio: float = 2.0,
+    null_min_rate: float = 0.01,
     out_of_range_max: float = 0.01,
     unseen_max: float = 0.005,
 ) -> Model:
@@ -80,6 +81,7 @@ def make_model(
             bins=bins,
             windows=(3600.0, 86400.0),
             null_max_ratio_to_training=null_max_ratio,
+            null_min_rate=null_min_rate,
             out_of_range_max_rate=out_of_range_max,
             unseen_max_rate=unseen_max,
             volume_max_drop=0.3,

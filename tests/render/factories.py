@@ -100,6 +100,7 @@ def model(name: str = "toy-model", **changes: Any) -> Model:
             bins=10,
             windows=(HOUR, DAY, 7 * DAY),
             null_max_ratio_to_training=2.0,
+            null_min_rate=0.01,
             out_of_range_max_rate=0.01,
             unseen_max_rate=0.005,
             volume_max_drop=0.3,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -49,13 +50,19 @@ def test_example_alerts_fire_exactly_as_the_spec_says(examples_out: Path, name: 
 
 
 def test_a_drifted_feature_pages_for_exactly_that_model_and_feature(examples_out: Path) -> None:
-    """The generated test feeds one drifted feature (and a drifted decoy model);
-    its expectation names that feature alone, and promtool holds Prometheus to it."""
+    """The generated test drifts every third feature past critical beside steady ones
+    (and a decoy model with every feature drifted); its expectation names those
+    features of this model alone, and promtool holds Prometheus to it."""
     tests = loads((examples_out / "prometheus/tests/fraud-detector.test.yml").read_text())
-    (group,) = [t for t in tests["tests"] if t["name"].startswith("only feature amount")]
-    (check,) = [a for a in group["alert_rule_test"] if a["alertname"] == "MLCPFeatureDriftCritical"]
+    (group,) = [t for t in tests["tests"] if t["name"].startswith("mixed PSI levels 1 of 3")]
+    pending, check = [
+        a for a in group["alert_rule_test"] if a["alertname"] == "MLCPFeatureDriftCritical"
+    ]
+    assert pending["exp_alerts"] == []
     fired = {(a["exp_labels"]["model"], a["exp_labels"]["feature"]) for a in check["exp_alerts"]}
-    assert fired == {("fraud-detector", "amount")}
+    # The spec lists numeric amount, account_age_days, merchant_risk, then categorical
+    # country, mcc, channel: the first and the fourth are at the critical level.
+    assert fired == {("fraud-detector", "amount"), ("fraud-detector", "country")}
     assert any('model="fraud-detector-decoy"' in s["series"] for s in group["input_series"])
 
 
@@ -66,7 +73,7 @@ def test_a_wrong_threshold_in_the_rules_fails_the_generated_tests(
     promtool = require_tool("promtool")
     (tmp_path / "tests").mkdir()
     rules = (examples_out / "prometheus/fraud-detector.rules.yml").read_text()
-    moved = rules.replace('feature="amount"} >= 0.3\n', 'feature="amount"} >= 0.45\n')
+    moved = rules.replace('feature="amount"}) >= 0.3\n', 'feature="amount"}) >= 0.45\n')
     assert moved != rules
     (tmp_path / "fraud-detector.rules.yml").write_text(moved)
     test_file = tmp_path / "tests/fraud-detector.test.yml"
@@ -74,6 +81,57 @@ def test_a_wrong_threshold_in_the_rules_fails_the_generated_tests(
     result = run(promtool, "test", "rules", str(test_file))
     assert result.returncode != 0
     assert "alertname: MLCPFeatureDriftCritical" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "alertname"),
+    [
+        # A `for` shorter than declared: the alert fires while the test says pending.
+        (
+            "    for: 15m\n    labels:\n      severity: page\n      model: fraud-detector\n"
+            "      team: risk-ml\n      tier: critical\n      category: data\n"
+            "      feature: amount\n",
+            "    for: 10m\n    labels:\n      severity: page\n      model: fraud-detector\n"
+            "      team: risk-ml\n      tier: critical\n      category: data\n"
+            "      feature: amount\n",
+            "MLCPFeatureDriftCritical",
+        ),
+        # A `for` longer than declared: the alert is still pending when it must fire.
+        (
+            "    for: 15m\n    labels:\n      severity: page\n      model: fraud-detector\n"
+            "      team: risk-ml\n      tier: critical\n      category: data\n"
+            "      feature: amount\n",
+            "    for: 20m\n    labels:\n      severity: page\n      model: fraud-detector\n"
+            "      team: risk-ml\n      tier: critical\n      category: data\n"
+            "      feature: amount\n",
+            "MLCPFeatureDriftCritical",
+        ),
+        # A severity other than the declared one.
+        (
+            "    for: 10m\n    labels:\n      severity: page\n      model: fraud-detector\n"
+            "      team: risk-ml\n      tier: critical\n      category: system\n    annotations:\n"
+            '      summary: "fraud-detector: p99',
+            "    for: 10m\n    labels:\n      severity: ticket\n      model: fraud-detector\n"
+            "      team: risk-ml\n      tier: critical\n      category: system\n    annotations:\n"
+            '      summary: "fraud-detector: p99',
+            "MLCPLatencyP99AboveSLA",
+        ),
+    ],
+    ids=["for-shorter", "for-longer", "severity"],
+)
+def test_a_rule_unlike_its_declaration_fails_the_generated_tests(
+    examples_out: Path, tmp_path: Path, before: str, after: str, alertname: str
+) -> None:
+    promtool = require_tool("promtool")
+    (tmp_path / "tests").mkdir()
+    rules = (examples_out / "prometheus/fraud-detector.rules.yml").read_text()
+    assert rules.count(before) == 1
+    (tmp_path / "fraud-detector.rules.yml").write_text(rules.replace(before, after))
+    test_file = tmp_path / "tests/fraud-detector.test.yml"
+    test_file.write_text((examples_out / "prometheus/tests/fraud-detector.test.yml").read_text())
+    result = run(promtool, "test", "rules", str(test_file))
+    assert result.returncode != 0
+    assert f"alertname: {alertname}" in result.stdout + result.stderr
 
 
 def test_free_text_cannot_break_or_inject_into_rules(tmp_path: Path) -> None:
@@ -89,10 +147,18 @@ def test_free_text_cannot_break_or_inject_into_rules(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
 
 
-@pytest.mark.parametrize("task", ["regression", "ranking"])
-def test_other_tasks_alert_as_their_spec_says(tmp_path: Path, task: str) -> None:
+@pytest.mark.parametrize(
+    ("task", "mode"), [("regression", "realtime"), ("ranking", "realtime"), ("ranking", "batch")]
+)
+def test_other_tasks_alert_as_their_spec_says(tmp_path: Path, task: str, mode: str) -> None:
     promtool = require_tool("promtool")
     model = factories.model(f"toy-{task}", task=task)
+    model = replace(
+        model,
+        serving=replace(
+            model.serving, mode=mode, schedule="0 3 * * *" if mode == "batch" else None
+        ),
+    )
     out = written([model], factories.config(), tmp_path)
     result = run(promtool, "test", "rules", str(out / f"prometheus/tests/toy-{task}.test.yml"))
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
@@ -105,7 +171,7 @@ def test_three_hundred_features_make_valid_rules(tmp_path: Path) -> None:
     rules.write_text(render_rules(model_rules(model), factories.config()))
     result = run(promtool, "check", "rules", "--lint=all", "--lint-fatal", str(rules))
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "SUCCESS: 648 rules found" in result.stdout
+    assert "SUCCESS: 649 rules found" in result.stdout
 
 
 def test_alertmanager_config_passes_amtool(examples_out: Path) -> None:
@@ -185,3 +251,61 @@ def test_every_dashboard_query_parses_and_reads_a_recorded_series(
     recorded = {r["record"] for g in rules["groups"] for r in g["rules"] if "record" in r}
     read = {m for q in queries for m in re.findall(r"\bmlcp:[a-z0-9_]+:[a-z0-9_]+", q)}
     assert read and read <= recorded, sorted(read - recorded)
+
+
+def test_a_feature_drifted_over_every_window_pages_once_naming_the_worst(tmp_path: Path) -> None:
+    """PSI past critical over 1h, 1d and 7d at once: one page for the feature, whose
+    description names the 1h window, where the PSI is highest."""
+    promtool = require_tool("promtool")
+    model = factories.model()
+    (tmp_path / "toy.rules.yml").write_text(render_rules(model_rules(model), factories.config()))
+    psi = {"1h": 0.5, "1d": 0.3, "7d": 0.27}  # critical is 0.25
+    series = [
+        {
+            "series": f'mlcp:feature_psi:{window}{{model="toy-model", feature="num_000", '
+            f'window="{window}"}}',
+            "values": f"{value}+0x40",
+        }
+        for window, value in psi.items()
+    ]
+    description = (
+        "PSI of feature num_000 is worst over the last 1h: 0.500, at or above the critical "
+        "threshold 0.25.\ntoy-model: A toy model for tests."
+    )
+    page = {
+        "exp_labels": {
+            "severity": "page",
+            "model": "toy-model",
+            "team": "toy-team",
+            "tier": "standard",
+            "category": "data",
+            "feature": "num_000",
+        },
+        "exp_annotations": {
+            "summary": "toy-model: feature num_000 drifted (critical)",
+            "description": description,
+            "runbook_url": "https://example.com/runbooks/toy-model.md#mlcpfeaturedriftcritical",
+        },
+    }
+    test = {
+        "rule_files": ["toy.rules.yml"],
+        "evaluation_interval": "5m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "alert_rule_test": [
+                    {"alertname": "MLCPFeatureDriftCritical", "eval_time": "10m", "exp_alerts": []},
+                    {
+                        "alertname": "MLCPFeatureDriftCritical",
+                        "eval_time": "15m",
+                        "exp_alerts": [page],
+                    },
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "toy.test.yml"
+    path.write_text(json.dumps(test))
+    result = run(promtool, "test", "rules", str(path))
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

@@ -57,7 +57,7 @@ def test_recording_rules_are_named_level_metric_window() -> None:
     for name in records:
         level, _, window = name.split(":")
         assert level == "mlcp"
-        assert re.fullmatch(r"\d+[smhd]|floored", window), name
+        assert re.fullmatch(r"\d+[smhd]|floored|worst", window), name
     assert {"mlcp:feature_psi:1h", "mlcp:feature_psi:1d", "mlcp:feature_psi:7d"} <= set(records)
 
 

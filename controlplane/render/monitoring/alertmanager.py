@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from controlplane import contract
+from controlplane.alerts import DECLARATIONS
 from controlplane.model import Config, Model
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.yamlio import dumps
@@ -185,18 +186,18 @@ def route(model: Model) -> dict[str, Any]:
 
 
 def inhibitions() -> list[dict[str, Any]]:
-    return [
-        {  # a critical drift already pages; its warning for the same feature is noise
-            "source_matchers": [matcher("alertname", contract.ALERT_DRIFT_CRITICAL)],
-            "target_matchers": [matcher("alertname", contract.ALERT_DRIFT_WARNING)],
-            "equal": [contract.MODEL, contract.FEATURE],
-        },
-        {  # with the exporter silent, the model's data alerts say nothing true
-            "source_matchers": [matcher("alertname", contract.ALERT_MONITOR_ABSENT)],
-            "target_matchers": [matcher(contract.CATEGORY, "data")],
-            "equal": [contract.MODEL],
-        },
-    ]
+    """The inhibitions the alert declarations make, each once per alert name."""
+    rules: list[dict[str, Any]] = []
+    for declaration in DECLARATIONS:
+        for inhibition in declaration.inhibits:
+            rule = {
+                "source_matchers": [matcher("alertname", declaration.name)],
+                "target_matchers": [matcher(label, value) for label, value in inhibition.target],
+                "equal": list(inhibition.equal),
+            }
+            if rule not in rules:
+                rules.append(rule)
+    return rules
 
 
 def config_data(models: Sequence[Model], config: Config) -> dict[str, Any]:

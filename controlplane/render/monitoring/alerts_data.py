@@ -1,111 +1,113 @@
 """Alerts on data health: feature drift (PSI), nulls, out-of-range values and
-unseen categories."""
+unseen categories, each the online form of one signal of `controlplane.signals`.
+
+Everything here is generic: a signal's expression is its conditions over the
+recorded series of their figures, joined with `and` (the comparison and the
+threshold are the table's), and its text is its declaration's. Adding a
+data-health alert is a row in the signal table and a declaration.
+"""
 
 from __future__ import annotations
 
-from controlplane import contract
+from controlplane import contract, signals
+from controlplane.alerts import declared
 from controlplane.model import Feature, Model
 from controlplane.render.monitoring import humanize, promql
-from controlplane.render.monitoring.rec_drift import base_window, windows
-from controlplane.render.monitoring.rules import Alert, label_ref
+from controlplane.render.monitoring.humanize import ValueFormat
+from controlplane.render.monitoring.rec_drift import base_window
+from controlplane.render.monitoring.rules import WORST_WINDOW, Alert, label_ref
+from controlplane.signals import DataSignal, Figure
 
-MINUTE = 60.0
-FOR_DRIFT_CRITICAL = 15 * MINUTE
-FOR_DRIFT_WARNING = 30 * MINUTE
-FOR_DATA = 30 * MINUTE
+BY_FEATURE = f"on ({contract.MODEL}, {contract.FEATURE})"
+VALUE = "<value>"
 
-FEATURE = label_ref(contract.FEATURE)
-WINDOW = label_ref(contract.WINDOW)
+# How each figure prints: as the alert's value, and as a threshold in its text.
+FORMATS: dict[Figure, ValueFormat] = {
+    "psi": "psi",
+    "null_ratio_to_training": "number",
+    "null_rate": "percent",
+    "out_of_range_rate": "percent",
+    "unseen_rate": "percent",
+}
+RECORDED: dict[Figure, str] = {
+    "null_ratio_to_training": contract.REC_FEATURE_NULL_VS_TRAINING,
+    "null_rate": contract.REC_FEATURE_NULL_RATIO,
+    "out_of_range_rate": contract.REC_FEATURE_OUT_OF_RANGE_RATIO,
+    "unseen_rate": contract.REC_FEATURE_UNSEEN_RATIO,
+}
+LEVELS = {"psi_critical": "critical", "psi_warning": "warning"}
 
 
-def drift(model: Model, feature: Feature, critical: bool) -> Alert:
-    """One rule per feature and level, since a feature may override the thresholds;
-    it fires once per drift window whose PSI is at or past the threshold."""
-    threshold = feature.psi.critical if critical else feature.psi.warn
+def figure_series(model: Model, figure: Figure, feature: Feature | None) -> str:
+    """The recorded series of a figure, for one feature or all of the model's."""
+    matchers = {contract.FEATURE: feature.name} if feature is not None else {}
+    if figure == "psi":
+        worst = promql.recorded(contract.REC_FEATURE_PSI, contract.WORST, model.name, **matchers)
+        # One series per model and feature, whichever window is worst.
+        return f"max without ({contract.WINDOW}) ({worst})"
+    return promql.recorded(RECORDED[figure], base_window(model), model.name, **matchers)
+
+
+def signal_expr(model: Model, signal: DataSignal, feature: Feature) -> str:
+    """Every condition of the signal; the alert's value is the first condition's figure."""
+    scope = feature if signal.per_feature else None
     parts = [
-        promql.recorded(contract.REC_FEATURE_PSI, w, model.name, feature=feature.name)
-        + f" >= {promql.number(threshold)}"
-        for w in windows(model)
+        f"{figure_series(model, c.figure, scope)} {c.comparison} "
+        f"{promql.number(c.threshold(model, feature))}"
+        for c in signal.conditions
     ]
-    level = "critical" if critical else "warning"
+    return f"\nand {BY_FEATURE}\n".join(parts)
+
+
+def limit_text(figure: Figure, value: float) -> str:
+    return humanize.percent(value) if FORMATS[figure] == "percent" else promql.number(value)
+
+
+def fill(template: str, model: Model, signal: DataSignal, feature: Feature) -> str:
+    """A declaration's text for this model: names, windows and thresholds filled in.
+
+    A rule over all the model's features names the feature by its label."""
+    name = feature.name if signal.per_feature else label_ref(contract.FEATURE)
+    values = {
+        "model": model.name,
+        "feature": name,
+        "window": base_window(model),
+        "worst_window": label_ref(WORST_WINDOW),
+        "level": LEVELS.get(signal.name, ""),
+    }
+    for index, condition in enumerate(signal.conditions):
+        limit = condition.threshold(model, feature)
+        values[f"limit{index}"] = limit_text(condition.figure, limit)
+    for key, value in values.items():
+        template = template.replace(f"<{key}>", value)
+    return template
+
+
+def signal_alert(model: Model, signal: DataSignal, feature: Feature) -> Alert:
+    declaration = declared(signal.alert, signal.severity)
+    head, tail = fill(declaration.description, model, signal, feature).split(VALUE)
     return Alert(
-        name=contract.ALERT_DRIFT_CRITICAL if critical else contract.ALERT_DRIFT_WARNING,
-        expr="\nor\n".join(parts),
-        for_seconds=FOR_DRIFT_CRITICAL if critical else FOR_DRIFT_WARNING,
-        severity="page" if critical else "ticket",
-        category="data",
-        summary=f"{model.name}: feature {feature.name} drifted ({level})",
-        head=f"PSI of feature {feature.name} over the last {WINDOW} is ",
-        value_format="psi",
-        tail=f", at or above the {level} threshold {promql.number(threshold)}.",
-        extra_labels=((contract.FEATURE, feature.name),),
-    )
-
-
-def nulls(model: Model) -> Alert:
-    base = base_window(model)
-    series = promql.recorded(contract.REC_FEATURE_NULL_VS_TRAINING, base, model.name)
-    limit = promql.number(model.drift.null_max_ratio_to_training)
-    return Alert(
-        name=contract.ALERT_NULL_RATE,
-        expr=f"{series} > {limit}",
-        for_seconds=FOR_DATA,
-        severity="ticket",
-        category="data",
-        summary=f"{model.name}: feature {FEATURE} has more nulls than in training",
-        head=f"The null share of feature {FEATURE} over the last {base} is ",
-        value_format="number",
-        tail=f" times its share in training; the spec allows at most {limit} times.",
-    )
-
-
-def out_of_range(model: Model) -> Alert:
-    base = base_window(model)
-    series = promql.recorded(contract.REC_FEATURE_OUT_OF_RANGE_RATIO, base, model.name)
-    limit = model.drift.out_of_range_max_rate
-    return Alert(
-        name=contract.ALERT_OUT_OF_RANGE,
-        expr=f"{series} > {promql.number(limit)}",
-        for_seconds=FOR_DATA,
-        severity="ticket",
-        category="data",
-        summary=f"{model.name}: feature {FEATURE} outside its training range",
-        head=f"Over the last {base}, ",
-        value_format="percent",
-        tail=(
-            f" of the values of feature {FEATURE} fell outside the training range; "
-            f"the spec allows at most {humanize.percent(limit)}."
-        ),
-    )
-
-
-def unseen(model: Model) -> Alert:
-    base = base_window(model)
-    series = promql.recorded(contract.REC_FEATURE_UNSEEN_RATIO, base, model.name)
-    limit = model.drift.unseen_max_rate
-    return Alert(
-        name=contract.ALERT_UNSEEN,
-        expr=f"{series} > {promql.number(limit)}",
-        for_seconds=FOR_DATA,
-        severity="ticket",
-        category="data",
-        summary=f"{model.name}: feature {FEATURE} sees categories unknown in training",
-        head=f"Over the last {base}, ",
-        value_format="percent",
-        tail=(
-            f" of the values of feature {FEATURE} were categories never seen in training; "
-            f"the spec allows at most {humanize.percent(limit)}."
-        ),
+        declaration=declaration,
+        expr=signal_expr(model, signal, feature),
+        summary=fill(declaration.summary, model, signal, feature),
+        head=head,
+        value_format=FORMATS[signal.conditions[0].figure],
+        tail=tail,
+        extra_labels=((contract.FEATURE, feature.name),) if signal.per_feature else (),
     )
 
 
 def data_alerts(model: Model) -> list[Alert]:
+    """Per-feature rules (thresholds a feature may override) for each feature; the
+    others once for all features, when any feature is of the kind they judge."""
     if not model.features or not model.drift.windows:
         return []
-    alerts = [drift(model, f, critical) for critical in (False, True) for f in model.features]
-    alerts.append(nulls(model))
-    if model.numeric_features:
-        alerts.append(out_of_range(model))
-    if model.categorical_features:
-        alerts.append(unseen(model))
+    ordered = sorted(signals.SIGNALS, key=lambda s: not s.per_feature)
+    alerts = []
+    for signal in (s for s in ordered if s.per_feature):
+        alerts += [signal_alert(model, signal, f) for f in model.features]
+    for signal in (s for s in ordered if not s.per_feature):
+        applicable = [f for f in model.features if signal.applies_to(f)]
+        if applicable:
+            alerts.append(signal_alert(model, signal, applicable[0]))
     return alerts

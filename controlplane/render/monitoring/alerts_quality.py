@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 from controlplane import contract
+from controlplane.alerts import declared
 from controlplane.model import Model
 from controlplane.render.monitoring import humanize, promql
 from controlplane.render.monitoring.humanize import ValueFormat
 from controlplane.render.monitoring.rules import Alert
-
-MINUTE = 60.0
-# A broken model pages quickly: the metric already spans its whole window.
-FOR_BROKEN = 15 * MINUTE
-FOR_LOW = 60 * MINUTE
 
 
 def past_bar(series: str, low: float | None, high: float | None) -> str:
@@ -46,11 +42,10 @@ def quality(model: Model) -> list[Alert]:
         broken = metric.broken
         alerts.append(
             Alert(
-                name=contract.ALERT_MODEL_BROKEN if broken else contract.ALERT_QUALITY_LOW,
+                declaration=declared(
+                    contract.ALERT_MODEL_BROKEN if broken else contract.ALERT_QUALITY_LOW
+                ),
                 expr=past_bar(series, metric.min, metric.max),
-                for_seconds=FOR_BROKEN if broken else FOR_LOW,
-                severity="page" if broken else "ticket",
-                category="quality",
                 summary=f"{model.name}: {metric.name} past its bar"
                 + (" (model broken)" if broken else ""),
                 head=f"{metric.name} over the last {window} is ",
@@ -70,11 +65,10 @@ def proxies(model: Model) -> list[Alert]:
         broken = proxy.broken
         alerts.append(
             Alert(
-                name=contract.ALERT_PROXY_BROKEN if broken else contract.ALERT_PROXY_DEGRADED,
+                declaration=declared(
+                    contract.ALERT_PROXY_BROKEN if broken else contract.ALERT_PROXY_DEGRADED
+                ),
                 expr=past_bar(series, proxy.min, proxy.max),
-                for_seconds=FOR_BROKEN if broken else FOR_LOW,
-                severity="page" if broken else "ticket",
-                category="quality",
                 summary=f"{model.name}: proxy metric {proxy.name} past its bar",
                 head=f"{proxy.name} ({proxy.numerator} per {proxy.denominator}) over the last "
                 f"{window} is ",

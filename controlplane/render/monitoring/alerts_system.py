@@ -4,6 +4,7 @@ volume, and the exporter itself going quiet."""
 from __future__ import annotations
 
 from controlplane import contract, units
+from controlplane.alerts import declared
 from controlplane.model import Model
 from controlplane.render.monitoring import humanize, promql
 from controlplane.render.monitoring.rec_system import (
@@ -18,14 +19,6 @@ MINUTE = 60.0
 HOUR = 3600.0
 DAY = 86400.0
 
-# `for:` durations; docs/alerts.md says why each is what it is.
-FOR_LATENCY_PAGE = 10 * MINUTE
-FOR_LATENCY_TICKET = 15 * MINUTE
-FOR_BURN = {"page": 2 * MINUTE, "ticket": 15 * MINUTE}
-FOR_ERROR_RATE = 10 * MINUTE
-FOR_VOLUME = 30 * MINUTE
-FOR_ABSENT = 10 * MINUTE
-
 
 def latency(model: Model) -> list[Alert]:
     alerts = []
@@ -36,15 +29,11 @@ def latency(model: Model) -> list[Alert]:
         series = promql.recorded(
             contract.REC_LATENCY.format(quantile=quantile), SLA_WINDOW, model.name
         )
-        page = quantile == "p99"
         sla = humanize.duration(threshold)
         alerts.append(
             Alert(
-                name=contract.ALERT_LATENCY.format(quantile=quantile.upper()),
+                declaration=declared(contract.ALERT_LATENCY.format(quantile=quantile.upper())),
                 expr=f"{series} > {promql.number(threshold)}",
-                for_seconds=FOR_LATENCY_PAGE if page else FOR_LATENCY_TICKET,
-                severity="page" if page else "ticket",
-                category="system",
                 summary=f"{model.name}: {quantile} latency above its {sla} SLA",
                 head=f"{quantile} latency over the last {SLA_WINDOW} is ",
                 value_format="duration",
@@ -64,11 +53,10 @@ def error_budget_burn(model: Model) -> list[Alert]:
         ratio_short = promql.recorded(contract.REC_ERROR_RATIO, short, model.name)
         alerts.append(
             Alert(
-                name=contract.ALERT_ERROR_BUDGET_BURN,
+                declaration=declared(
+                    contract.ALERT_ERROR_BUDGET_BURN, "page" if severity == "page" else "ticket"
+                ),
                 expr=f"{ratio_long} > {bar}\nand\n{ratio_short} > {bar}",
-                for_seconds=FOR_BURN[severity],
-                severity="page" if severity == "page" else "ticket",
-                category="system",
                 summary=f"{model.name}: error budget burning {promql.number(factor)}x too fast",
                 head=f"Error ratio over the last {long} is ",
                 value_format="percent",
@@ -91,11 +79,8 @@ def error_rate(model: Model) -> list[Alert]:
     sla = humanize.percent(threshold)
     return [
         Alert(
-            name=contract.ALERT_ERROR_RATE,
+            declaration=declared(contract.ALERT_ERROR_RATE),
             expr=f"{series} > {promql.number(threshold)}",
-            for_seconds=FOR_ERROR_RATE,
-            severity="ticket",
-            category="system",
             summary=f"{model.name}: error rate above its {sla} SLA",
             head=f"Error ratio over the last {SLA_WINDOW} is ",
             value_format="percent",
@@ -111,11 +96,8 @@ def volume_drop(model: Model) -> list[Alert]:
     drop = model.drift.volume_max_drop
     return [
         Alert(
-            name=contract.ALERT_VOLUME_DROP,
+            declaration=declared(contract.ALERT_VOLUME_DROP),
             expr=f"{series} < 1 - {promql.number(drop)}",
-            for_seconds=FOR_VOLUME,
-            severity="ticket",
-            category="data",
             summary=f"{model.name}: traffic dropped more than {humanize.percent(drop)}",
             head=f"Requests over the last {VOLUME_WINDOW} are ",
             value_format="percent",
@@ -156,17 +138,15 @@ def monitor_absent(model: Model) -> list[Alert]:
     series = promql.of_model(contract.PREDICTIONS_TOTAL, model.name)
     window = absent_window(model)
     expr = f"absent({series})"
-    quiet = f"for {promql.duration(FOR_ABSENT)}"
+    declaration = declared(contract.ALERT_MONITOR_ABSENT)
+    quiet = f"for {promql.duration(declaration.for_seconds)}"
     if window is not None:
         expr = f"absent_over_time({series}[{promql.duration(window)}])"
         quiet = f"in the last {promql.duration(window)}, longer than its schedule allows"
     return [
         Alert(
-            name=contract.ALERT_MONITOR_ABSENT,
+            declaration=declaration,
             expr=expr,
-            for_seconds=FOR_ABSENT,
-            severity="page",
-            category="monitor",
             summary=f"{model.name}: its metrics exporter is silent",
             head=f"No {contract.PREDICTIONS_TOTAL} series from {model.name} {quiet}",
             value_format=None,

@@ -15,8 +15,9 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models import common
 from grafana_foundation_sdk.models import dashboard as models
 
-from controlplane import contract
-from controlplane.model import Model
+from controlplane import contract, signals
+from controlplane.alerts import declared, panel_title
+from controlplane.model import Feature, Model
 from controlplane.render import jsonwrite
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.rec_drift import base_window, windows
@@ -71,17 +72,14 @@ def sla_panels(model: Model) -> list[timeseries.Panel]:
     for quantile in ("p50", "p95", "p99"):
         series = promql.recorded(contract.REC_LATENCY.format(quantile=quantile), SLA_WINDOW, name)
         bar = getattr(sla.latency, quantile)
-        panels.append(
-            panel(f"Latency {quantile} (SLA line)", "s", [(series, quantile)], (None, bar))
-        )
+        title = panel_title(declared(contract.ALERT_LATENCY.format(quantile=quantile.upper())))
+        panels.append(panel(title, "s", [(series, quantile)], (None, bar)))
     errors = promql.recorded(contract.REC_ERROR_RATIO, SLA_WINDOW, name)
-    panels.append(
-        panel("Error ratio (SLA line)", "percentunit", [(errors, "errors")], (None, sla.error_rate))
-    )
+    title = panel_title(declared(contract.ALERT_ERROR_RATE))
+    panels.append(panel(title, "percentunit", [(errors, "errors")], (None, sla.error_rate)))
     rate = promql.recorded(contract.REC_REQUEST_RATE, SLA_WINDOW, name)
-    panels.append(
-        panel("Requests per second", "reqps", [(rate, "requests")], (sla.min_throughput, None))
-    )
+    title = panel_title(declared(contract.ALERT_MONITOR_ABSENT))
+    panels.append(panel(title, "reqps", [(rate, "requests")], (sla.min_throughput, None)))
     return panels
 
 
@@ -100,67 +98,71 @@ def rollout_panels(model: Model) -> list[timeseries.Panel]:
     drop = (1 - model.drift.volume_max_drop, None)
     return [
         split.span(16),
-        panel(f"Traffic against {offset} earlier", "percentunit", [(volume, "ratio")], drop),
+        panel(
+            panel_title(declared(contract.ALERT_VOLUME_DROP), compare_to=offset),
+            "percentunit",
+            [(volume, "ratio")],
+            drop,
+        ),
     ]
+
+
+def psi_panel(model: Model, feature: Feature) -> timeseries.Panel:
+    """PSI over each drift window, with the warn and critical lines of the signal table."""
+    queries = [
+        (
+            promql.recorded(contract.REC_FEATURE_PSI, w, model.name, feature=feature.name),
+            f"PSI {w}",
+        )
+        for w in windows(model)
+    ]
+    (warn,) = signals.signal("psi_warning").thresholds(model, feature)
+    (critical,) = signals.signal("psi_critical").thresholds(model, feature)
+    title = panel_title(
+        declared(contract.ALERT_DRIFT_CRITICAL), feature=feature.name, warn=warn, critical=critical
+    )
+    steps = [
+        models.Threshold(value=None, color="green"),
+        models.Threshold(value=warn, color="orange"),
+        models.Threshold(value=critical, color="red"),
+    ]
+    return (
+        panel(title, "none", queries)
+        .thresholds(dashboard.ThresholdsConfig().mode(models.ThresholdsMode.ABSOLUTE).steps(steps))
+        .thresholds_style(
+            common_builders.GraphThresholdsStyleConfig().mode(common.GraphTresholdsStyleMode.LINE)
+        )
+    )
+
+
+# The figures the data-health panels draw: (recorded series, signal, condition, unit),
+# with the panel title of the signal's alert (or, for the floor, its own).
+SHARE_PANELS = (
+    (contract.REC_FEATURE_NULL_VS_TRAINING, "null_rate", 0, "none"),
+    (contract.REC_FEATURE_NULL_RATIO, "null_rate", 1, "percentunit"),
+    (contract.REC_FEATURE_OUT_OF_RANGE_RATIO, "out_of_range", 0, "percentunit"),
+    (contract.REC_FEATURE_UNSEEN_RATIO, "unseen_categories", 0, "percentunit"),
+)
+NULL_FLOOR_TITLE = "Null share (<window>)"
+
+
+def share_panels(model: Model) -> list[timeseries.Panel]:
+    base = base_window(model)
+    panels = []
+    for metric, signal_name, index, unit in SHARE_PANELS:
+        signal = signals.signal(signal_name)
+        limit = signal.conditions[index].threshold(model, model.features[0])
+        template = declared(signal.alert).panel if index == 0 else NULL_FLOOR_TITLE
+        title = template.replace("<window>", base)
+        series = promql.recorded(metric, base, model.name)
+        panels.append(panel(title, unit, [(series, "{{feature}}")], (None, limit)))
+    return panels
 
 
 def drift_panels(model: Model) -> list[timeseries.Panel]:
     if not model.features or not model.drift.windows:
         return []
-    panels = []
-    for feature in model.features:
-        queries = [
-            (
-                promql.recorded(contract.REC_FEATURE_PSI, w, model.name, feature=feature.name),
-                f"PSI {w}",
-            )
-            for w in windows(model)
-        ]
-        psi = feature.psi
-        panels.append(
-            panel(f"PSI {feature.name} (warn {psi.warn}, critical {psi.critical})", "none", queries)
-            .thresholds(
-                dashboard.ThresholdsConfig()
-                .mode(models.ThresholdsMode.ABSOLUTE)
-                .steps(
-                    [
-                        models.Threshold(value=None, color="green"),
-                        models.Threshold(value=psi.warn, color="orange"),
-                        models.Threshold(value=psi.critical, color="red"),
-                    ]
-                )
-            )
-            .thresholds_style(
-                common_builders.GraphThresholdsStyleConfig().mode(
-                    common.GraphTresholdsStyleMode.LINE
-                )
-            )
-        )
-    base, drift = base_window(model), model.drift
-    rates = (
-        (
-            contract.REC_FEATURE_NULL_VS_TRAINING,
-            "Null share against training",
-            "none",
-            drift.null_max_ratio_to_training,
-        ),
-        (
-            contract.REC_FEATURE_OUT_OF_RANGE_RATIO,
-            "Out of training range",
-            "percentunit",
-            drift.out_of_range_max_rate,
-        ),
-        (
-            contract.REC_FEATURE_UNSEEN_RATIO,
-            "Unseen categories",
-            "percentunit",
-            drift.unseen_max_rate,
-        ),
-    )
-    for metric, title, unit, limit in rates:
-        series = promql.recorded(metric, base, model.name)
-        panels.append(panel(f"{title} ({base})", unit, [(series, "{{feature}}")], (None, limit)))
-    return panels
+    return [*(psi_panel(model, f) for f in model.features), *share_panels(model)]
 
 
 def quality_panels(model: Model) -> list[timeseries.Panel]:
@@ -171,7 +173,9 @@ def quality_panels(model: Model) -> list[timeseries.Panel]:
         series = promql.recorded(contract.REC_MODEL_QUALITY, window, model.name, metric=metric.name)
         panels.append(
             panel(
-                f"{metric.name} over {window}",
+                panel_title(
+                    declared(contract.ALERT_QUALITY_LOW), metric=metric.name, window=window
+                ),
                 unit,
                 [(series, metric.name)],
                 (metric.min, metric.max),
@@ -183,7 +187,12 @@ def quality_panels(model: Model) -> list[timeseries.Panel]:
         bars = (proxy.min, proxy.max)
         panels.append(
             panel(
-                f"{proxy.name} (proxy) over {window}", "percentunit", [(series, proxy.name)], bars
+                panel_title(
+                    declared(contract.ALERT_PROXY_DEGRADED), metric=proxy.name, window=window
+                ),
+                "percentunit",
+                [(series, proxy.name)],
+                bars,
             )
         )
     return panels
@@ -199,9 +208,13 @@ def uid(model: Model) -> str:
     )
 
 
+def dashboard_title(model: Model) -> str:
+    return f"mlcp / {model.name}"
+
+
 def build(model: Model) -> dashboard.Dashboard:
     board = (
-        dashboard.Dashboard(f"mlcp / {model.name}")
+        dashboard.Dashboard(dashboard_title(model))
         .uid(uid(model))
         .description(model.description)
         .tags(["mlcp", f"team:{model.team}", f"tier:{model.tier}"])

@@ -16,6 +16,7 @@ from controlplane.render.monitoring.rules import Recording
 
 EPS = promql.number(contract.PSI_EPSILON)
 BY_BIN = "on (model, feature, bin)"
+TIE = promql.number(1e-9)  # PSI differences below this do not make a window worse
 FLOORED = "floored"  # the "window" of the reference shares: they do not depend on time
 
 
@@ -103,6 +104,28 @@ def psi(model: Model) -> list[Recording]:
     ]
 
 
+def worst(model: Model) -> list[Recording]:
+    """Each feature's PSI over its worst drift window, the window kept as a label.
+
+    Windows are tried longest first, so of two windows with the same PSI the one
+    with more evidence is named. "The same" allows TIE: windows fed the same
+    traffic differ only in the last bits of their rates.
+    """
+    name = model.name
+    every = " or ".join(promql.recorded(contract.REC_FEATURE_PSI, w, name) for w in windows(model))
+    top = f"(max by (model, feature) ({every}) - {TIE})"
+    terms = [
+        f"({promql.recorded(contract.REC_FEATURE_PSI, w, name)}\n  >= on (model, feature) group_left ()\n  {top})"
+        for w in reversed(windows(model))
+    ]
+    return [
+        Recording(
+            contract.recorded(contract.REC_FEATURE_PSI, contract.WORST),
+            "\nor on (model, feature)\n".join(terms),
+        )
+    ]
+
+
 def rates(model: Model) -> list[Recording]:
     """Null, out-of-range and unseen shares over the shortest drift window."""
     base = base_window(model)
@@ -145,4 +168,11 @@ def rates(model: Model) -> list[Recording]:
 def drift_recordings(model: Model) -> list[Recording]:
     if not model.features or not model.drift.windows:
         return []
-    return [*reference(model), *bin_rates(model), *shares(model), *psi(model), *rates(model)]
+    return [
+        *reference(model),
+        *bin_rates(model),
+        *shares(model),
+        *psi(model),
+        *worst(model),
+        *rates(model),
+    ]

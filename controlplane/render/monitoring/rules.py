@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from controlplane import contract
+from controlplane.alerts import AlertDeclaration, Category, Severity
 from controlplane.model import Config, Model
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.humanize import TEMPLATES, ValueFormat, expand
 
-Severity = Literal["page", "ticket"]
-Category = Literal["system", "data", "quality", "monitor"]
 Labels = tuple[tuple[str, str], ...]
 
 # A reference to a label of the alerting series inside description text:
@@ -21,13 +20,33 @@ Labels = tuple[tuple[str, str], ...]
 # NUL cannot occur in YAML text, so it cannot collide with anything from a spec.
 LABEL_REF = re.compile("\x00([a-z_]+)\x00")
 
+# The drift window where a feature's PSI is worst: not a label of the alert (the
+# alert must keep its identity while the worst window moves), so the description
+# reads it from the recorded series when it is written.
+WORST_WINDOW = "worst_window"
+QUERIES = {
+    WORST_WINDOW: (
+        "{{ with printf "
+        + promql.string(
+            contract.recorded(contract.REC_FEATURE_PSI, contract.WORST)
+            + f"{{{contract.MODEL}=%q, {contract.FEATURE}=%q}}"
+        )
+        + f" $labels.{contract.MODEL} $labels.{contract.FEATURE} | query }}}}"
+        + f"{{{{ . | first | label {promql.string(contract.WINDOW)} }}}}{{{{ end }}}}"
+    )
+}
+
 
 def label_ref(name: str) -> str:
     return f"\x00{name}\x00"
 
 
+def _reference(name: str) -> str:
+    return QUERIES.get(name, "{{ $labels." + name + " }}")
+
+
 def _template(text: str) -> str:
-    return LABEL_REF.sub(lambda m: "{{ $labels." + m.group(1) + " }}", promql.literal_text(text))
+    return LABEL_REF.sub(lambda m: _reference(m.group(1)), promql.literal_text(text))
 
 
 def _expanded(text: str, series: Mapping[str, str]) -> str:
@@ -49,18 +68,31 @@ class Recording:
 
 @dataclass(frozen=True)
 class Alert:
-    """One alerting rule. Its description reads `<head> <value><tail>`."""
+    """One alerting rule of a declared alert. Its description reads `<head> <value><tail>`."""
 
-    name: str
+    declaration: AlertDeclaration
     expr: str
-    for_seconds: float
-    severity: Severity
-    category: Category
     summary: str
     head: str
     value_format: ValueFormat | None
     tail: str
     extra_labels: Labels = field(default=())
+
+    @property
+    def name(self) -> str:
+        return self.declaration.name
+
+    @property
+    def for_seconds(self) -> float:
+        return self.declaration.for_seconds
+
+    @property
+    def severity(self) -> Severity:
+        return self.declaration.severity
+
+    @property
+    def category(self) -> Category:
+        return self.declaration.category
 
     def labels(self, model: Model) -> dict[str, str]:
         """The labels the rule sets (before templating): the same on every alert it raises."""

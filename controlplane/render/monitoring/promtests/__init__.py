@@ -21,9 +21,13 @@ def scenarios(rules: ModelRules) -> list[Scenario]:
 
 def test_file(rules: ModelRules, config: Config) -> dict[str, Any]:
     model = rules.model
+    # promtool otherwise runs the rule groups in any order, so an alert could read a
+    # recording one evaluation late and its `for` would seem a step longer.
+    order = [group.name for group in rules.groups() if group.rules]
     return {
         "rule_files": [f"../{model.name}.rules.yml"],
         "evaluation_interval": duration(EVALUATION_INTERVAL),
+        "group_eval_order": order,
         "tests": [s.as_dict(model, config) for s in scenarios(rules)],
     }
 

@@ -1,32 +1,39 @@
-"""Test scenarios for the data alerts: drift at three levels, one drifted
-feature among steady ones, nulls, out-of-range values, unseen categories."""
+"""Test scenarios for the data alerts: drifted features beside steady ones at
+three PSI levels, and the null, out-of-range and unseen shares past
+and just inside their limits (the null floor both ways).
+
+Which alerts fire is decided here by the data-health table
+(`controlplane.signals`) from figures computed in Python from the very counts
+the test feeds Prometheus.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
 
-from controlplane import contract
-from controlplane.model import Drift, Feature, Model
+from controlplane import contract, signals
+from controlplane.model import Feature, Model
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.promtests import psi
-from controlplane.render.monitoring.promtests.scenario import Firing, Sample, Scenario, settle_time
+from controlplane.render.monitoring.promtests.scenario import Firing, Sample, Scenario
 from controlplane.render.monitoring.rec_drift import windows
 from controlplane.render.monitoring.rulefile import ModelRules
-from controlplane.render.monitoring.rules import Alert
+from controlplane.render.monitoring.rules import WORST_WINDOW, Alert
 
 CROSS, INSIDE = 1.2, 0.9
 CHUNK = 25  # features per scenario
 LEVELS = ("critical", "warning", "quiet")
 Pick = Callable[[Feature], psi.Counts | None]
+Figures = dict[str, float | None]
 
 
 def feed(scenario: Scenario, model: str, feature: Feature, counts: psi.Counts, bins: int) -> None:
     """One feature's bin counters, its reference shares and its training null share."""
     labels = {contract.MODEL: model, contract.FEATURE: feature.name}
-    ref = psi.reference(feature.kind, bins)
     for name, count in counts.items():
         scenario.counter(contract.FEATURE_VALUES_TOTAL, {**labels, contract.BIN: name}, count)
+    ref = psi.reference(feature.kind, bins)
     for name, share in ref.items():
         scenario.gauge(contract.FEATURE_REFERENCE_RATIO, {**labels, contract.BIN: name}, share)
     scenario.gauge(contract.FEATURE_TRAINING_NULL_RATIO, labels, ref[contract.BIN_NULL])
@@ -48,6 +55,13 @@ def chunks(features: tuple[Feature, ...]) -> list[tuple[Feature, ...]]:
     return [features[i : i + CHUNK] for i in range(0, len(features), CHUNK)]
 
 
+def drift_alerts(rules: ModelRules) -> dict[tuple[str, str], Alert]:
+    names = (contract.ALERT_DRIFT_CRITICAL, contract.ALERT_DRIFT_WARNING)
+    return {
+        (a.name, dict(a.extra_labels)[contract.FEATURE]): a for a in rules.alerts if a.name in names
+    }
+
+
 def drift_scenario(
     rules: ModelRules,
     name: str,
@@ -55,14 +69,16 @@ def drift_scenario(
     features: tuple[Feature, ...],
     decoy: bool = False,
 ) -> Scenario:
-    """Features fed the counts `pick` gives them; PSI and drift alerts predicted from them."""
+    """Features fed the counts `pick` gives them; PSI and drift alerts predicted from them.
+
+    The counts are the same over every window, so every window has the same PSI
+    and the alert names the longest (the most evidence) as the worst.
+    """
     model = rules.model
-    names = (contract.ALERT_DRIFT_CRITICAL, contract.ALERT_DRIFT_WARNING)
-    alerts = {
-        (a.name, dict(a.extra_labels)[contract.FEATURE]): a for a in rules.alerts if a.name in names
-    }
-    scenario = Scenario(name, names, settle_time(list(alerts.values())))
+    alerts = drift_alerts(rules)
+    scenario = Scenario(name, tuple(alerts.values()))
     psi_samples: dict[str, list[Sample]] = {w: [] for w in windows(model)}
+    longest = windows(model)[-1]
     for feature in features:
         counts = pick(feature) or psi.as_counts(psi.reference(feature.kind, model.drift.bins))
         feed(scenario, model.name, feature, counts, model.drift.bins)
@@ -70,113 +86,160 @@ def drift_scenario(
             drifted = level_counts(model, feature, level="critical") or counts
             feed(scenario, f"{model.name}-decoy", feature, drifted, model.drift.bins)
         value = psi.psi(counts, psi.reference(feature.kind, model.drift.bins))
+        labels = {contract.MODEL: model.name, contract.FEATURE: feature.name}
         for window in windows(model):
-            labels = {
-                contract.MODEL: model.name,
-                contract.FEATURE: feature.name,
-                contract.WINDOW: window,
-            }
-            psi_samples[window].append(Sample("", labels, psi.rounded(value)))
-            for alertname, threshold in zip(
-                names, (feature.psi.critical, feature.psi.warn), strict=True
-            ):
-                if value >= threshold:
-                    scenario.firing.append(Firing(alerts[alertname, feature.name], labels, value))
+            sample = Sample("", {**labels, contract.WINDOW: window}, psi.rounded(value))
+            psi_samples[window].append(sample)
+        for signal in (signals.signal("psi_critical"), signals.signal("psi_warning")):
+            if signal.fires(model, feature, {"psi": value}):
+                alert = alerts[signal.alert, feature.name]
+                scenario.firing.append(Firing(alert, labels, value, {WORST_WINDOW: longest}))
     for window, samples in psi_samples.items():
         selector = promql.recorded(contract.REC_FEATURE_PSI, window, model.name)
         scenario.exprs.append((f"round({selector}, {promql.number(psi.PRECISION)})", samples))
     return scenario
 
 
+def level_of(index: int, rotation: int) -> str:
+    return LEVELS[(index + rotation) % len(LEVELS)]
+
+
 def drift(rules: ModelRules) -> list[Scenario]:
+    """Three groups where the features sit at mixed PSI levels, each feature at a
+    different level in each: every feature is shown critical, warning and quiet,
+    and every group shows drifted features beside steady ones. The first group
+    also feeds a decoy model whose features all drift past critical."""
     model = rules.model
-    scenarios = [
-        drift_scenario(
-            rules,
-            f"features {group[0].name}..{group[-1].name} at PSI level {level}",
-            partial(level_counts, model, level=level),
-            group,
-        )
-        for level in LEVELS
-        for group in chunks(model.features)
-    ]
-    target = model.features[0]
-    scenarios.append(
-        drift_scenario(
-            rules,
-            f"only feature {target.name} drifts past critical",
-            lambda f: level_counts(model, f, level="critical") if f is target else None,
-            chunks(model.features)[0],
-            decoy=True,
-        )
-    )
+    scenarios = []
+    for rotation in range(len(LEVELS)):
+        for group in chunks(model.features):
+            offset = model.features.index(group[0])
+            levels = {f.name: level_of(offset + i, rotation) for i, f in enumerate(group)}
+            critical = [name for name, level in levels.items() if level == "critical"]
+            name = (
+                f"mixed PSI levels {rotation + 1} of {len(LEVELS)} "
+                f"({group[0].name}..{group[-1].name}; critical: {', '.join(critical) or 'none'})"
+            )
+            pick = partial(_at_level, model, levels)
+            scenarios.append(drift_scenario(rules, name, pick, group, decoy=rotation == 0))
     return scenarios
 
 
-Input = tuple[psi.Counts, float | None, int | None]  # counts, expected value, out-of-range
+def _at_level(model: Model, levels: dict[str, str], feature: Feature) -> psi.Counts | None:
+    return level_counts(model, feature, level=levels[feature.name])
 
 
-def nulls(feature: Feature, drift: Drift, factor: float) -> Input:
+def figures(counts: psi.Counts, training_null: float, outside: int | None) -> Figures:
+    """The figures the data-health signals judge, from one interval's counts."""
+    total = sum(counts.values())
+    nulls = counts[contract.BIN_NULL]
+    null_rate = nulls / total
+    return {
+        "null_rate": null_rate,
+        "null_ratio_to_training": null_rate / max(training_null, contract.PSI_EPSILON),
+        "out_of_range_rate": None if outside is None else outside / (total - nulls),
+        "unseen_rate": counts[contract.BIN_UNSEEN] / total
+        if contract.BIN_UNSEEN in counts
+        else None,
+    }
+
+
+def rate_alerts(rules: ModelRules) -> list[Alert]:
+    """The alerts of the signals judged over all features at once (shares, not PSI)."""
+    names = {s.alert for s in signals.SIGNALS if not s.per_feature}
+    return [a for a in rules.alerts if a.name in names]
+
+
+def shown(alert: Alert) -> signals.Figure:
+    """The figure an alert shows as its value: its signal's first."""
+    return signals.signal_of_alert(alert.name).conditions[0].figure
+
+
+def shares_at(model: Model, feature: Feature, factor: float) -> tuple[psi.Counts, int | None]:
+    """Null share at `factor` times its ratio limit, and the unseen (categorical) or
+    out-of-range (numeric) share at `factor` times theirs: each figure on one side."""
+    drift = model.drift
     ref = psi.reference(feature.kind, drift.bins)
-    training = ref[contract.BIN_NULL]
-    counts = psi.with_share(
-        ref, contract.BIN_NULL, training * drift.null_max_ratio_to_training * factor
-    )
-    return counts, counts[contract.BIN_NULL] / sum(counts.values()) / training, None
-
-
-def out_of_range(feature: Feature, drift: Drift, factor: float) -> Input:
-    counts = psi.as_counts(psi.reference(feature.kind, drift.bins))
-    if feature.kind != "numeric":
-        return counts, None, None
+    null_share = ref[contract.BIN_NULL] * drift.null_max_ratio_to_training * factor
+    null_share = max(null_share, drift.null_min_rate * factor)
+    if feature.kind == "categorical":
+        unseen_share = drift.unseen_max_rate * factor
+        rest = {n: e for n, e in ref.items() if n not in (contract.BIN_NULL, contract.BIN_UNSEEN)}
+        scale = (1 - null_share - unseen_share) / sum(rest.values())
+        shares = {
+            **{n: e * scale for n, e in rest.items()},
+            contract.BIN_UNSEEN: unseen_share,
+            contract.BIN_NULL: null_share,
+        }
+        return psi.as_counts(shares), None
+    counts = psi.with_share(ref, contract.BIN_NULL, null_share)
     seen = sum(counts.values()) - counts[contract.BIN_NULL]
-    outside = round(seen * drift.out_of_range_max_rate * factor)
-    return counts, outside / seen, outside
+    return counts, round(seen * drift.out_of_range_max_rate * factor)
 
 
-def unseen(feature: Feature, drift: Drift, factor: float) -> Input:
-    ref = psi.reference(feature.kind, drift.bins)
-    if feature.kind != "categorical":
-        return psi.as_counts(ref), None, None
-    counts = psi.with_share(ref, contract.BIN_UNSEEN, drift.unseen_max_rate * factor)
-    return counts, counts[contract.BIN_UNSEEN] / sum(counts.values()), None
-
-
-RATE_INPUTS: dict[
-    str, tuple[Callable[[Feature, Drift, float], Input], Callable[[Drift], float]]
-] = {
-    contract.ALERT_NULL_RATE: (nulls, lambda d: d.null_max_ratio_to_training),
-    contract.ALERT_OUT_OF_RANGE: (out_of_range, lambda d: d.out_of_range_max_rate),
-    contract.ALERT_UNSEEN: (unseen, lambda d: d.unseen_max_rate),
-}
+def without_training_nulls(model: Model, feature: Feature, factor: float) -> psi.Counts:
+    """A feature with no nulls in training: a null share at `factor` times the floor."""
+    ref = psi.reference(feature.kind, model.drift.bins)
+    return psi.with_share(ref, contract.BIN_NULL, model.drift.null_min_rate * factor)
 
 
 def rate_scenario(
-    rules: ModelRules, alert: Alert, case: str, factor: float, features: tuple[Feature, ...]
+    rules: ModelRules,
+    case: str,
+    features: tuple[Feature, ...],
+    make: Callable[[Feature], tuple[psi.Counts, int | None, float]],
 ) -> Scenario:
-    """Null, out-of-range or unseen share at `factor` times the spec's limit, on each feature."""
+    """Each feature fed the counts `make` gives (counts, out-of-range, training null share);
+    the table decides which of the null, out-of-range and unseen alerts fire."""
     model = rules.model
-    make_input, limit = RATE_INPUTS[alert.name]
-    name = f"{alert.name}: {case} ({features[0].name}..{features[-1].name})"
-    scenario = Scenario(name, (alert.name,), settle_time([alert]))
+    alerts = rate_alerts(rules)
+    name = f"data shares {case} ({features[0].name}..{features[-1].name})"
+    scenario = Scenario(name, tuple(alerts))
     for feature in features:
-        counts, value, outside = make_input(feature, model.drift, factor)
+        counts, outside, training_null = make(feature)
         labels = {contract.MODEL: model.name, contract.FEATURE: feature.name}
-        feed(scenario, model.name, feature, counts, model.drift.bins)
+        for bin_name, count in counts.items():
+            bin_labels = {**labels, contract.BIN: bin_name}
+            scenario.counter(contract.FEATURE_VALUES_TOTAL, bin_labels, count)
+        # The shares judged here need no reference shares (those only feed PSI).
+        scenario.gauge(contract.FEATURE_TRAINING_NULL_RATIO, labels, training_null)
         if outside is not None:
             scenario.counter(contract.FEATURE_OUT_OF_RANGE_TOTAL, labels, outside)
-        if value is not None and value > limit(model.drift):
-            scenario.firing.append(Firing(alert, labels, value))
+        values = figures(counts, training_null, outside)
+        for alert in alerts:
+            if signals.signal_of_alert(alert.name).fires(model, feature, values):
+                scenario.firing.append(Firing(alert, labels, values[shown(alert)]))
     return scenario
 
 
 def rates(rules: ModelRules) -> list[Scenario]:
+    if not rate_alerts(rules):
+        return []
+    model = rules.model
+
+    def trained(factor: float) -> Callable[[Feature], tuple[psi.Counts, int | None, float]]:
+        def make(feature: Feature) -> tuple[psi.Counts, int | None, float]:
+            counts, outside = shares_at(model, feature, factor)
+            return counts, outside, psi.NULL_SHARE
+
+        return make
+
+    def untrained(factor: float) -> Callable[[Feature], tuple[psi.Counts, int | None, float]]:
+        def make(feature: Feature) -> tuple[psi.Counts, int | None, float]:
+            return without_training_nulls(model, feature, factor), None, 0.0
+
+        return make
+
+    cases = (
+        ("past their limits", trained(CROSS)),
+        ("just inside their limits", trained(INSIDE)),
+        ("no nulls in training, null share past the floor", untrained(CROSS)),
+        ("no nulls in training, null share under the floor", untrained(INSIDE)),
+    )
     return [
-        rate_scenario(rules, alert, case, factor, group)
-        for alert in rules.alerts
-        if alert.name in RATE_INPUTS
-        for case, factor in (("past the limit", CROSS), ("just inside the limit", INSIDE))
-        for group in chunks(rules.model.features)
+        rate_scenario(rules, case, group, make)
+        for case, make in cases
+        for group in chunks(model.features)
     ]
 
 

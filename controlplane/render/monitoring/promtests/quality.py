@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from controlplane import contract
 from controlplane.model import Model, QualityMetric
-from controlplane.render.monitoring.promtests.scenario import Firing, Scenario, settle_time
+from controlplane.render.monitoring.promtests.scenario import Firing, Scenario
 from controlplane.render.monitoring.rulefile import ModelRules
 
 Counters = dict[str, float]  # series (or outcome) -> increase per interval
@@ -147,8 +147,7 @@ def metric_scenarios(rules: ModelRules, metric: QualityMetric) -> list[Scenario]
     scenarios = []
     for case, value in targets(metric.name, metric.min, metric.max):
         counters = make(metric.name, value)
-        names = tuple(sorted({a.name for a in quality}))
-        scenario = Scenario(case, names, settle_time(quality))
+        scenario = Scenario(case, tuple(quality))
         feed(scenario, model, counters)
         for other in model.quality.metrics:
             got = measure(other.name, counters)
@@ -168,7 +167,7 @@ def proxy_scenarios(rules: ModelRules) -> list[Scenario]:
     for proxy in model.quality.proxies:
         alert = alerts[proxy.name]
         for case, value in targets(proxy.name, proxy.min, proxy.max):
-            scenario = Scenario(case, (alert.name,), settle_time([alert]))
+            scenario = Scenario(case, (alert,))
             events = round(value * POSITIVES)
             scenario.counter(proxy.numerator, {contract.MODEL: model.name}, events)
             scenario.counter(proxy.denominator, {contract.MODEL: model.name}, POSITIVES)

@@ -7,13 +7,11 @@ from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.alerts_system import absent_window
 from controlplane.render.monitoring.promtests import histogram
 from controlplane.render.monitoring.promtests.scenario import (
+    EVALUATION_INTERVAL,
     MINUTE,
-    SETTLE,
     Firing,
     Scenario,
-    settle_time,
 )
-from controlplane.render.monitoring.rec_system import error_budget
 from controlplane.render.monitoring.rulefile import ModelRules
 from controlplane.render.monitoring.rules import Alert
 
@@ -37,11 +35,7 @@ def latency(rules: ModelRules) -> list[Scenario]:
             buckets = histogram.placing(QUANTILES[target], sla * factor)
             if buckets is None:
                 continue
-            scenario = Scenario(
-                f"{target} latency {case} its SLA",
-                tuple(a.name for a in alerts.values()),
-                settle_time(list(alerts.values())),
-            )
+            scenario = Scenario(f"{target} latency {case} its SLA", tuple(alerts.values()))
             for bound, count in buckets:
                 labels = {
                     contract.MODEL: model.name,
@@ -57,10 +51,18 @@ def latency(rules: ModelRules) -> list[Scenario]:
     return scenarios
 
 
+def spec_error_budget(rules: ModelRules) -> float | None:
+    """The error budget as the spec states it: 1 - availability, else the error-rate SLA."""
+    sla = rules.model.sla
+    if sla.availability is not None:
+        return round(1 - sla.availability, 10)
+    return sla.error_rate
+
+
 def error_ratios(rules: ModelRules) -> list[float]:
     """Error ratios just past and just inside every error threshold of the model."""
     model = rules.model
-    budget = error_budget(model)
+    budget = spec_error_budget(rules)
     bars = [factor * budget for _, _, factor, _ in contract.BURN_RATE_WINDOWS] if budget else []
     if model.sla.error_rate is not None:
         bars.append(model.sla.error_rate)
@@ -77,50 +79,85 @@ def error_bar(alert: Alert, rules: ModelRules, budget: float) -> float:
     return factors[long_window] * budget
 
 
+def burn_labels(alert: Alert) -> dict[str, str]:
+    """The windows a burn-rate alert names, as the SRE workbook's table pairs them."""
+    windows = dict(alert.extra_labels)
+    if contract.LONG_WINDOW not in windows:
+        return {}
+    long = windows[contract.LONG_WINDOW]
+    (short,) = [s for lw, s, _, _ in contract.BURN_RATE_WINDOWS if lw == long]
+    return {contract.LONG_WINDOW: long, contract.SHORT_WINDOW: short}
+
+
 def errors(rules: ModelRules) -> list[Scenario]:
     names = (contract.ALERT_ERROR_BUDGET_BURN, contract.ALERT_ERROR_RATE)
     alerts = [a for a in rules.alerts if a.name in names]
     if not alerts:
         return []
     model = rules.model
-    budget = error_budget(model) or 0.0
+    budget = spec_error_budget(rules) or 0.0
     scenarios = []
     for ratio in error_ratios(rules):
-        scenario = Scenario(
-            f"error ratio {promql.number(ratio)}", tuple(sorted(names)), settle_time(alerts)
-        )
+        scenario = Scenario(f"error ratio {promql.number(ratio)}", tuple(alerts))
         labels = {contract.MODEL: model.name, contract.VARIANT: contract.VARIANT_STABLE}
         scenario.counter(contract.PREDICTIONS_TOTAL, labels, REQUESTS)
         scenario.counter(contract.PREDICTION_ERRORS_TOTAL, labels, round(ratio * REQUESTS))
         for alert in alerts:
             if ratio > error_bar(alert, rules, budget):
-                scenario.firing.append(Firing(alert, {contract.MODEL: model.name}, ratio))
+                series = {contract.MODEL: model.name, **burn_labels(alert)}
+                scenario.firing.append(Firing(alert, series, ratio))
         scenarios.append(scenario)
     return scenarios
 
 
+VOLUME_CROSS = 1.25  # past the drop limit; 1.2 would cross exactly on an evaluation
+
+
+def hourly_ratios(kept: float, interval: float) -> list[float]:
+    """The hour-against-hour ratio at each evaluation after traffic changes to `kept`
+    of its level: with samples on the evaluation grid, rate() over the hour is
+    exactly the mean slope, so a fraction f of the hour at the new level reads
+    (1 - f) + kept * f."""
+    steps = int(HOUR // interval)
+    return [(1 - k / steps) + kept * k / steps for k in range(steps + 1)]
+
+
 def volume(rules: ModelRules) -> list[Scenario]:
-    """Traffic steady for one `compare_to` period, then at a new level."""
+    """Traffic steady for one `compare_to` period and an hour, then at a new level.
+
+    The hour before the change keeps the rate from `compare_to` earlier exact,
+    so the evaluation where the ratio crosses the limit is known here.
+    """
     (alert,) = rules.alerts_named(contract.ALERT_VOLUME_DROP)
     model = rules.model
     period = model.drift.volume_compare_to
     drop = model.drift.volume_max_drop
-    interval = 5 * MINUTE  # a week of samples: coarser steps keep the test quick
-    eval_time = period + HOUR + alert.for_seconds + SETTLE
+    interval = EVALUATION_INTERVAL  # a week of samples: coarser steps keep the test quick
+    change = period + HOUR
     scenarios = []
-    for case, kept in (("drops", 1 - min(drop * CROSS, 1.0)), ("dips", 1 - drop * INSIDE)):
+    for case, kept in (("drops", 1 - min(drop * VOLUME_CROSS, 1.0)), ("dips", 1 - drop * INSIDE)):
         after = round(REQUESTS * kept)
-        scenario = Scenario(f"{alert.name}: traffic {case}", (alert.name,), eval_time, interval)
-        before_steps = int(period // interval) - 1
-        after_steps = scenario.steps - before_steps - 2
+        ratios = hourly_ratios(after / REQUESTS, interval)
+        below = [k for k, ratio in enumerate(ratios) if ratio < 1 - drop]
+        # A ratio within rounding of the limit could go either way: allow a step.
+        close = any(abs(ratio - (1 - drop)) < 1e-9 for ratio in ratios)
+        scenario = Scenario(
+            f"{alert.name}: traffic {case}",
+            (alert,),
+            crossed_at=change + (below[0] if below else len(ratios)) * interval,
+            interval=interval,
+            margin=interval if close else 0.0,
+        )
+        steady = int(change // interval)
         scenario.series.append(
             (
                 promql.selector(contract.PREDICTIONS_TOTAL, {contract.MODEL: model.name}),
-                f"0+{REQUESTS}x{before_steps} {REQUESTS * (before_steps + 1)}+{after}x{after_steps}",
+                f"0+{REQUESTS}x{steady} "
+                f"{REQUESTS * steady + after}+{after}x{scenario.steps - steady - 2}",
             )
         )
-        if after / REQUESTS < 1 - drop:
-            scenario.firing.append(Firing(alert, {contract.MODEL: model.name}, after / REQUESTS))
+        if below:
+            scenario.firing.append(Firing(alert, {contract.MODEL: model.name}, ratios[-1]))
         scenarios.append(scenario)
     return scenarios
 
@@ -130,9 +167,12 @@ def monitor_absent(rules: ModelRules) -> list[Scenario]:
     (alert,) = rules.alerts_named(contract.ALERT_MONITOR_ABSENT)
     model = rules.model
     quiet = absent_window(model) or 5 * MINUTE  # batch window, or the instant-query lookback
-    eval_time = HOUR + quiet + alert.for_seconds + SETTLE
     labels = {contract.MODEL: model.name, contract.VARIANT: contract.VARIANT_STABLE}
-    stops = Scenario(f"{alert.name}: the exporter stops", (alert.name,), eval_time)
+    # The last sample leaves the window `quiet` after it, give or take one evaluation.
+    gone = HOUR + quiet
+    stops = Scenario(
+        f"{alert.name}: the exporter stops", (alert,), gone, margin=EVALUATION_INTERVAL
+    )
     reporting = int(HOUR // stops.interval)
     stops.series.append(
         (
@@ -141,7 +181,7 @@ def monitor_absent(rules: ModelRules) -> list[Scenario]:
         )
     )
     stops.firing.append(Firing(alert, {contract.MODEL: model.name}, None))
-    keeps = Scenario(f"{alert.name}: the exporter keeps reporting", (alert.name,), eval_time)
+    keeps = Scenario(f"{alert.name}: the exporter keeps reporting", (alert,), gone)
     keeps.counter(contract.PREDICTIONS_TOTAL, labels, REQUESTS)
     return [stops, keeps]
 

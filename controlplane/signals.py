@@ -1,0 +1,156 @@
+"""The data-health signals: one table, read by the generated alerting rules, the
+dashboards, the promtool scenarios and the batch `mlcp drift` report.
+
+Each signal names the figures it judges (PSI, null share, ...), how each is
+compared with which threshold of the spec, and the severity of crossing it.
+A signal holds when every one of its conditions holds. Online (PromQL) and
+batch (Python) read the same comparison here, so a value at a threshold is
+judged the same way by both.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from controlplane import contract
+from controlplane.model import Feature, FeatureKind, Model
+
+Comparison = Literal[">", ">=", "<"]
+Severity = Literal["page", "ticket"]
+# The per-feature figures a signal may judge; the recorded series and the batch
+# report each compute every one of them.
+Figure = Literal["psi", "null_ratio_to_training", "null_rate", "out_of_range_rate", "unseen_rate"]
+
+COMPARE: dict[Comparison, Callable[[float, float], bool]] = {
+    ">": operator.gt,
+    ">=": operator.ge,
+    "<": operator.lt,
+}
+
+
+def holds(value: float, comparison: Comparison, threshold: float) -> bool:
+    """Whether `value comparison threshold`, as PromQL's filter of the same name decides it."""
+    return COMPARE[comparison](value, threshold)
+
+
+@dataclass(frozen=True)
+class Condition:
+    figure: Figure
+    comparison: Comparison
+    threshold: Callable[[Model, Feature], float]
+    source: str  # where the spec sets the threshold
+
+
+@dataclass(frozen=True)
+class DataSignal:
+    name: str
+    alert: str  # the alert that reports it online
+    severity: Severity
+    conditions: tuple[Condition, ...]  # all must hold
+    kind: FeatureKind | None = None  # the features it applies to; None: all
+    per_feature: bool = False  # its thresholds may differ by feature (one rule each)
+
+    def applies_to(self, feature: Feature) -> bool:
+        return self.kind is None or feature.kind == self.kind
+
+    def thresholds(self, model: Model, feature: Feature) -> tuple[float, ...]:
+        return tuple(c.threshold(model, feature) for c in self.conditions)
+
+    def fires(self, model: Model, feature: Feature, figures: Mapping[str, float | None]) -> bool:
+        """Whether the figures of one feature cross this signal's thresholds."""
+        if not self.applies_to(feature):
+            return False
+        for condition in self.conditions:
+            value = figures.get(condition.figure)
+            if value is None:
+                return False
+            if not holds(value, condition.comparison, condition.threshold(model, feature)):
+                return False
+        return True
+
+
+DRIFT_CRITICAL = contract.ALERT_DRIFT_CRITICAL
+DRIFT_WARNING = contract.ALERT_DRIFT_WARNING
+NULL_RATE = contract.ALERT_NULL_RATE
+OUT_OF_RANGE = contract.ALERT_OUT_OF_RANGE
+UNSEEN = contract.ALERT_UNSEEN
+
+PSI_SOURCE = "features.overrides.<feature>.psi.{level}, else drift.psi.{level}"
+
+SIGNALS: tuple[DataSignal, ...] = (
+    DataSignal(
+        "psi_warning",
+        DRIFT_WARNING,
+        "ticket",
+        (Condition("psi", ">=", lambda m, f: f.psi.warn, PSI_SOURCE.format(level="warn")),),
+        per_feature=True,
+    ),
+    DataSignal(
+        "psi_critical",
+        DRIFT_CRITICAL,
+        "page",
+        (Condition("psi", ">=", lambda m, f: f.psi.critical, PSI_SOURCE.format(level="critical")),),
+        per_feature=True,
+    ),
+    DataSignal(
+        "null_rate",
+        NULL_RATE,
+        "ticket",
+        (
+            Condition(
+                "null_ratio_to_training",
+                ">",
+                lambda m, f: m.drift.null_max_ratio_to_training,
+                "drift.null_rate.max_ratio_to_training",
+            ),
+            Condition(
+                "null_rate", ">", lambda m, f: m.drift.null_min_rate, "drift.null_rate.min_rate"
+            ),
+        ),
+    ),
+    DataSignal(
+        "out_of_range",
+        OUT_OF_RANGE,
+        "ticket",
+        (
+            Condition(
+                "out_of_range_rate",
+                ">",
+                lambda m, f: m.drift.out_of_range_max_rate,
+                "drift.out_of_range.max_rate",
+            ),
+        ),
+        kind="numeric",
+    ),
+    DataSignal(
+        "unseen_categories",
+        UNSEEN,
+        "ticket",
+        (
+            Condition(
+                "unseen_rate",
+                ">",
+                lambda m, f: m.drift.unseen_max_rate,
+                "drift.unseen_categories.max_rate",
+            ),
+        ),
+        kind="categorical",
+    ),
+)
+
+
+def signal(name: str) -> DataSignal:
+    for candidate in SIGNALS:
+        if candidate.name == name:
+            return candidate
+    raise KeyError(name)
+
+
+def signal_of_alert(alert: str) -> DataSignal:
+    for candidate in SIGNALS:
+        if candidate.alert == alert:
+            return candidate
+    raise KeyError(alert)

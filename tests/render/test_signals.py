@@ -1,0 +1,201 @@
+"""One table of data-health signals: the batch `mlcp drift` report and the
+generated alerting rules (run by promtool) judge the same figures the same way,
+at each threshold, just under it and just over it."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from controlplane import contract, signals
+from controlplane.alerts import declared
+from controlplane.model import Feature, Model, PsiThreshold
+from controlplane.monitor.drift import judge
+from controlplane.render.monitoring import promql
+from controlplane.render.monitoring.rulefile import model_rules, render_rules
+from tests.conftest import require_tool
+from tests.render import factories
+
+PSI = PsiThreshold(warn=0.1, critical=0.25)
+WINDOW = "1h"  # the toy model's shortest drift window
+UP, DOWN = math.inf, -math.inf
+
+Figures = dict[str, float | None]
+
+
+def at(threshold: float, towards: float = 0.0) -> float:
+    """The threshold itself, or the float next to it on one side."""
+    return threshold if towards == 0.0 else math.nextafter(threshold, towards)
+
+
+def cases(model: Model) -> list[tuple[str, str, Figures]]:
+    """(name, kind, figures): every condition at, just under and just over its threshold,
+    with the signal's other conditions comfortably met."""
+    drift = model.drift
+    out: list[tuple[str, str, Figures]] = []
+    for side, towards in (("at", 0.0), ("under", DOWN), ("over", UP)):
+        out += [
+            (f"psi_critical_{side}", "numeric", {"psi": at(PSI.critical, towards)}),
+            (f"psi_warn_{side}", "numeric", {"psi": at(PSI.warn, towards)}),
+            (
+                f"null_ratio_{side}",
+                "numeric",
+                {
+                    "null_ratio_to_training": at(drift.null_max_ratio_to_training, towards),
+                    "null_rate": 0.5,
+                },
+            ),
+            (
+                f"null_floor_{side}",
+                "numeric",
+                {"null_ratio_to_training": 100.0, "null_rate": at(drift.null_min_rate, towards)},
+            ),
+            (
+                f"out_of_range_{side}",
+                "numeric",
+                {"out_of_range_rate": at(drift.out_of_range_max_rate, towards)},
+            ),
+            (
+                f"unseen_{side}",
+                "categorical",
+                {"unseen_rate": at(drift.unseen_max_rate, towards)},
+            ),
+        ]
+    return out
+
+
+# The recorded series each figure is read from by the alerting rules.
+SERIES = {
+    "null_ratio_to_training": contract.REC_FEATURE_NULL_VS_TRAINING,
+    "null_rate": contract.REC_FEATURE_NULL_RATIO,
+    "out_of_range_rate": contract.REC_FEATURE_OUT_OF_RANGE_RATIO,
+    "unseen_rate": contract.REC_FEATURE_UNSEEN_RATIO,
+}
+
+
+def input_series(model: Model, name: str, figures: Figures) -> list[dict[str, str]]:
+    """The figures as the recorded series the alerts read (promtool feeds them directly;
+    the recording rules over raw counters have no input and write nothing)."""
+    labels = {contract.MODEL: model.name, contract.FEATURE: name}
+    series = []
+    for figure, value in figures.items():
+        assert value is not None
+        if figure == "psi":
+            metric = contract.recorded(contract.REC_FEATURE_PSI, WINDOW)
+            selector = promql.selector(metric, {**labels, contract.WINDOW: WINDOW})
+        else:
+            selector = promql.selector(contract.recorded(SERIES[figure], WINDOW), labels)
+        series.append({"series": selector, "values": f"{value!r}+0x60"})
+    return series
+
+
+def online_status(fired: set[str]) -> str:
+    severities = {declared(name).severity for name in fired}
+    return "critical" if "page" in severities else "warn" if severities else "ok"
+
+
+@pytest.mark.realtool
+def test_batch_and_online_judge_the_same_values_the_same_way(tmp_path: Path) -> None:
+    promtool = require_tool("promtool")
+    model = factories.model("boundaries", features=())
+    table = cases(model)
+    features = tuple(Feature(name, kind, PSI) for name, kind, _ in table)  # type: ignore[arg-type]
+    model = factories.model("boundaries", features=features)
+    (tmp_path / "boundaries.rules.yml").write_text(
+        render_rules(model_rules(model), factories.config())
+    )
+    batch = {name: judge(model, name, figures)[0] for name, _, figures in table}
+    # After every data alert's `for`, which alerts fire for which feature.
+    query = 'count by (alertname, feature) (ALERTS{alertstate="firing", category="data"})'
+    test: dict[str, Any] = {
+        "rule_files": ["boundaries.rules.yml"],
+        "evaluation_interval": "5m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [s for n, _, f in table for s in input_series(model, n, f)],
+                "promql_expr_test": [
+                    {"expr": query, "eval_time": "45m", "exp_samples": expected_samples(batch)}
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "boundaries.test.yml"
+    path.write_text(json_dump(test))
+    result = subprocess.run(
+        [promtool, "test", "rules", str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+# The alert each case's signal raises online.
+ALERT_OF_CASE = {
+    "null_ratio": contract.ALERT_NULL_RATE,
+    "null_floor": contract.ALERT_NULL_RATE,
+    "out_of_range": contract.ALERT_OUT_OF_RANGE,
+    "unseen": contract.ALERT_UNSEEN,
+}
+PSI_ALERTS = {
+    "critical": {contract.ALERT_DRIFT_CRITICAL, contract.ALERT_DRIFT_WARNING},
+    "warn": {contract.ALERT_DRIFT_WARNING},
+    "ok": set(),
+}
+
+
+def expected_samples(batch: dict[str, str]) -> list[dict[str, Any]]:
+    """The alerts the online rules must fire if they classify as batch does.
+
+    A PSI past critical is past warn too: both rules fire online (Alertmanager
+    inhibits the warning); batch names the worse. Every other signal raises its
+    own alert exactly when batch does not say ok.
+    """
+    samples = []
+    for name, status in sorted(batch.items()):
+        case = name.rsplit("_", 1)[0]
+        if case.startswith("psi"):
+            alerts = PSI_ALERTS[status]
+        else:
+            alerts = {ALERT_OF_CASE[case]} if status != "ok" else set()
+        assert online_status(alerts) == status, (name, status)
+        for alert in sorted(alerts):
+            labels = promql.selector("", {"alertname": alert, contract.FEATURE: name})
+            samples.append({"labels": labels, "value": 1})
+    return samples
+
+
+def json_dump(document: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps(document, indent=1)
+
+
+def test_batch_uses_the_comparison_of_the_table_at_each_threshold() -> None:
+    """At its threshold PSI is judged (>=), the rates are not (>): as the online rules."""
+    model = factories.model()
+    feature = model.features[0]
+    assert judge(model, feature.name, {"psi": 0.25})[0] == "critical"
+    assert judge(model, feature.name, {"psi": 0.1})[0] == "warn"
+    assert judge(model, feature.name, {"psi": math.nextafter(0.1, 0)})[0] == "ok"
+    over = {"null_ratio_to_training": 2.0, "null_rate": 0.5, "out_of_range_rate": 0.01}
+    assert judge(model, feature.name, over)[0] == "ok"
+    # Out of range is a ticket online, so a warning in batch (not critical).
+    assert judge(model, feature.name, {"out_of_range_rate": 0.02})[0] == "warn"
+
+
+def test_the_null_floor_keeps_a_feature_without_training_nulls_quiet() -> None:
+    model = factories.model()
+    name = model.features[0].name
+    tiny = {"null_ratio_to_training": 0.0002 / contract.PSI_EPSILON, "null_rate": 0.0002}
+    assert judge(model, name, tiny) == ("ok", [])
+    status, reasons = judge(model, name, {"null_ratio_to_training": 150.0, "null_rate": 0.015})
+    assert status == "warn"
+    assert reasons == ["null rate of training x150.00 > x2.00 and null rate 1.50% > 1.00%"]
+
+
+def test_every_signal_has_a_declared_alert_of_its_severity() -> None:
+    for signal in signals.SIGNALS:
+        assert declared(signal.alert).severity == signal.severity
