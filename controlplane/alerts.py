@@ -17,9 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from controlplane import signals
+from controlplane import contract, signals
+from controlplane.signals import Severity
 
-Severity = Literal["page", "ticket"]
 Category = Literal["system", "data", "quality", "monitor"]
 Comparison = Literal[">", ">=", "<", "outside", "absent"]
 
@@ -131,6 +131,20 @@ PSI_TEXT = (
 )
 
 BUDGET = "factor × error budget"
+
+
+def _burn_windows(variant: str) -> str:
+    """`over 1h and 5m exceeds 14.4× the error budget, or …`, from the contract's table."""
+    return ", or ".join(
+        f"over {long} and {short} {factor:g}× it"
+        if i
+        else f"over {long} and {short} exceeds {factor:g}× the error budget"
+        for i, (long, short, factor, _) in enumerate(
+            w for w in contract.BURN_RATE_WINDOWS if w[3] == variant
+        )
+    )
+
+
 BURN_CLAUSES = (
     ("mlcp:error_ratio:<long>", ">", BUDGET),
     ("mlcp:error_ratio:<short>", ">", BUDGET),
@@ -198,10 +212,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
         series="mlcp:error_ratio:<long> and mlcp:error_ratio:<short>",
         clauses=BURN_CLAUSES,
         panel="Error ratio (SLA line)",
-        fires_when=(
-            "the error ratio over 1h and 5m exceeds 14.4× the error budget, or over 6h "
-            "and 30m 6× it"
-        ),
+        fires_when=f"the error ratio {_burn_windows('fast')}",
         meaning=(
             "Errors are spending the month's error budget fast enough to exhaust it in "
             "days. Find what changed (a deploy, a dependency, bad input) and roll back "
@@ -220,9 +231,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
         series="mlcp:error_ratio:<long> and mlcp:error_ratio:<short>",
         clauses=BURN_CLAUSES,
         panel="Error ratio (SLA line)",
-        fires_when=(
-            "the error ratio over 1d and 2h exceeds 3× the error budget, or over 3d and 6h 1× it"
-        ),
+        fires_when=f"the error ratio {_burn_windows('slow')}",
         meaning=(
             "Errors are steadily eating the error budget; at this rate it runs out "
             "before the month does."
@@ -436,13 +445,21 @@ def panel_title(declaration: AlertDeclaration, **values: object) -> str:
     return title
 
 
-def declared(name: str, severity: Severity | None = None) -> AlertDeclaration:
-    """The declaration of an alert (of the variant with this severity, where it has two)."""
+def declared(
+    name: str, severity: Severity | None = None, variant: str | None = None
+) -> AlertDeclaration:
+    """The declaration of an alert (of the variant, or the one with this severity, where it
+    has two)."""
     found = [
-        d for d in DECLARATIONS if d.name == name and (severity is None or d.severity == severity)
+        d
+        for d in DECLARATIONS
+        if d.name == name
+        and (severity is None or d.severity == severity)
+        and (variant is None or d.variant == variant)
     ]
     if len(found) != 1:
-        raise KeyError(f"{name} ({severity or 'any severity'}): {len(found)} declarations")
+        wanted = variant or severity or "any variant"
+        raise KeyError(f"{name} ({wanted}): {len(found)} declarations")
     return found[0]
 
 

@@ -79,14 +79,16 @@ def numeric_bin_label(index: int) -> str:
 
 
 # Multi-window, multi-burn-rate alerting on the error budget (the SRE workbook's
-# table for a 30-day SLO): (long window, short window, burn factor, severity).
-# A factor times the error budget must stay below 1, or the alert could never
-# fire; `mlcp validate` reports such a spec (MLCP244).
+# table for a 30-day SLO): (long window, short window, burn factor, variant).
+# The variant names the alert declaration (`controlplane.alerts`) that says the
+# severity: fast burns page, slow ones open a ticket. A factor times the error
+# budget must stay below 1, or the alert could never fire; `mlcp validate`
+# reports such a spec (MLCP244).
 BURN_RATE_WINDOWS: tuple[tuple[str, str, float, str], ...] = (
-    ("1h", "5m", 14.4, "page"),
-    ("6h", "30m", 6.0, "page"),
-    ("1d", "2h", 3.0, "ticket"),
-    ("3d", "6h", 1.0, "ticket"),
+    ("1h", "5m", 14.4, "fast"),
+    ("6h", "30m", 6.0, "fast"),
+    ("1d", "2h", 3.0, "slow"),
+    ("3d", "6h", 1.0, "slow"),
 )
 
 

@@ -101,6 +101,9 @@ LOWER_IS_BETTER = frozenset({"false_negative_rate", "false_positive_rate", "mae"
 # Metrics that are shares, so every bar on them lies between 0 and 1 (MAE, RMSE and R² do not).
 RATE_METRICS = frozenset({*QUALITY_METRICS["classification"], "ndcg", "map"})
 
+# Metrics with no upper bound: errors in the unit of the target (R² is at most 1).
+UNBOUNDED_METRICS = frozenset({"mae", "rmse"})
+
 
 # --- compute -------------------------------------------------------------------
 

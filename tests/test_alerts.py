@@ -81,3 +81,14 @@ def test_inhibitions_are_the_declared_ones() -> None:
         "target_matchers": ['alertname="MLCPFeatureDriftWarning"'],
         "equal": ["model", "feature"],
     } in inhibitions()
+
+
+def test_each_burn_rate_window_takes_its_severity_from_one_declaration() -> None:
+    # The SRE workbook's table: the two fast pairs page, the two slow pairs open a ticket.
+    workbook = {("1h", "5m"): "page", ("6h", "30m"): "page", ("1d", "2h"): "ticket"}
+    workbook[("3d", "6h")] = "ticket"
+    for long, short, factor, variant in contract.BURN_RATE_WINDOWS:
+        declaration = alerts.declared(contract.ALERT_ERROR_BUDGET_BURN, variant=variant)
+        assert declaration.severity == workbook[(long, short)]
+        assert f"over {long} and {short}" in declaration.fires_when
+        assert f"{factor:g}×" in declaration.fires_when

@@ -20,10 +20,13 @@ from itertools import pairwise
 from controlplane.contract import BURN_RATE_WINDOWS
 from controlplane.diagnostics import Diagnostic
 from controlplane.domain import (
+    CANARY_PREFIX,
     DEFAULT_ROLLBACK_SYSTEM_SIGNALS,
     LATENCY_QUANTILES,
     LOWER_IS_BETTER,
     QUALITY_METRICS,
+    SHADOW,
+    STABLE,
     SYSTEM_SIGNALS,
     RolloutStates,
     error_budget,
@@ -283,11 +286,11 @@ def _valid_states(ctx: Context) -> list[str]:
 def _state(ctx: Context) -> Iterator[Diagnostic]:
     state, states = ctx.spec.rollout.state, _valid_states(ctx)
     if state not in states:
-        percent = state.removeprefix("canary-")
+        percent = state.removeprefix(CANARY_PREFIX)
         # canary-50 with no 50% stage: the stage is missing, not the state misspelled.
         hint = (
             f"{state} needs {percent} in rollout.stages (now {ctx.spec.rollout.stages})"
-            if state.startswith("canary-") and percent.isdigit() and 0 < int(percent) < 100
+            if state.startswith(CANARY_PREFIX) and percent.isdigit() and 0 < int(percent) < 100
             else did_you_mean(state, states) or "`mlcp promote` moves a model through these states"
         )
         yield ctx.report(
@@ -298,7 +301,7 @@ def _state(ctx: Context) -> Iterator[Diagnostic]:
 @rule("MLCP206", "a candidate artifact is declared whenever rollout.state is not stable")
 def _candidate(ctx: Context) -> Iterator[Diagnostic]:
     rollout = ctx.spec.rollout
-    if rollout.state != "stable" and rollout.candidate is None:
+    if rollout.state != STABLE and rollout.candidate is None:
         yield ctx.report(
             ("rollout", "state"),
             f"rollout.state is {rollout.state!r} but no rollout.candidate is declared",
@@ -308,7 +311,7 @@ def _candidate(ctx: Context) -> Iterator[Diagnostic]:
 
 @rule("MLCP207", "the shadow state needs a rollout.shadow phase")
 def _shadow_state(ctx: Context) -> Iterator[Diagnostic]:
-    if ctx.spec.rollout.state == "shadow" and ctx.spec.rollout.shadow is None:
+    if ctx.spec.rollout.state == SHADOW and ctx.spec.rollout.shadow is None:
         yield ctx.report(
             ("rollout", "state"),
             "rollout.state is 'shadow' but rollout.shadow is not declared",

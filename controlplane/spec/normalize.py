@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from controlplane import model as m
-from controlplane.domain import DEFAULT_URGENCY, is_gpu_instance
+from controlplane.domain import DEFAULT_URGENCY, LATENCY_QUANTILES, is_gpu_instance
 from controlplane.spec import v1
 from controlplane.spec.check import default_rollback_on
 from controlplane.spec.config import ConfigSpec
@@ -149,7 +149,7 @@ def to_model(spec: v1.ModelSpec, source: str, config: ConfigSpec) -> m.Model:
         task=spec.task.type,
         serving=_serving(spec.serving),
         sla=m.Sla(
-            latency=m.Latency(*(_bound(getattr(sla.latency, p)) for p in ("p50", "p95", "p99"))),
+            latency=m.Latency(*(_bound(getattr(sla.latency, p)) for p in LATENCY_QUANTILES)),
             error_rate=_bound(sla.error_rate),
             availability=_bound(sla.availability),
             min_throughput=sla.min_throughput.value if sla.min_throughput else None,

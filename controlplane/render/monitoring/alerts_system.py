@@ -3,8 +3,9 @@ volume, and the exporter itself going quiet."""
 
 from __future__ import annotations
 
-from controlplane import contract, units
+from controlplane import contract
 from controlplane.alerts import declared
+from controlplane.domain import LATENCY_QUANTILES
 from controlplane.model import Model
 from controlplane.render.monitoring import humanize, promql
 from controlplane.render.monitoring.rec_system import (
@@ -22,7 +23,7 @@ DAY = 86400.0
 
 def latency(model: Model) -> list[Alert]:
     alerts = []
-    for quantile in ("p50", "p95", "p99"):
+    for quantile in LATENCY_QUANTILES:
         threshold = getattr(model.sla.latency, quantile)
         if threshold is None:
             continue
@@ -46,16 +47,14 @@ def latency(model: Model) -> list[Alert]:
 def error_budget_burn(model: Model) -> list[Alert]:
     budget = error_budget(model)
     alerts = []
-    for long, short, factor, severity in burn_windows(model):
+    for long, short, factor, variant in burn_windows(model):
         assert budget is not None  # burn_windows is empty without a budget
         bar = f"{promql.number(factor)} * {promql.number(budget)}"
         ratio_long = promql.recorded(contract.REC_ERROR_RATIO, long, model.name)
         ratio_short = promql.recorded(contract.REC_ERROR_RATIO, short, model.name)
         alerts.append(
             Alert(
-                declaration=declared(
-                    contract.ALERT_ERROR_BUDGET_BURN, "page" if severity == "page" else "ticket"
-                ),
+                declaration=declared(contract.ALERT_ERROR_BUDGET_BURN, variant=variant),
                 expr=f"{ratio_long} > {bar}\nand\n{ratio_short} > {bar}",
                 summary=f"{model.name}: error budget burning {promql.number(factor)}x too fast",
                 head=f"Error ratio over the last {long} is ",
@@ -109,12 +108,11 @@ def volume_drop(model: Model) -> list[Alert]:
     ]
 
 
-def batch_gap(schedule: str | None) -> float:
-    """The longest a cron schedule can leave between two runs, roughly and from above."""
-    if not schedule:
+def batch_gap(cron: str | None) -> float:
+    """The longest a five-field cron can leave between two runs, roughly and from above."""
+    if not cron:
         return DAY
-    # The spec keeps the schedule as written (`@weekly` too): read its five fields.
-    _minute, hour, day_of_month, month, day_of_week = units.normalize_cron(schedule).split()
+    _minute, hour, day_of_month, month, day_of_week = cron.split()
     if month != "*":
         return 366 * DAY
     if day_of_month != "*":
@@ -130,7 +128,7 @@ def absent_window(model: Model) -> float | None:
     """How long a batch model may be quiet: its longest gap between runs, plus a quarter."""
     if model.serving.mode != "batch":
         return None
-    gap = batch_gap(model.serving.schedule)
+    gap = batch_gap(model.serving.cron)
     return gap + max(HOUR, gap / 4)
 
 

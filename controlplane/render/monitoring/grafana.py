@@ -17,6 +17,7 @@ from grafana_foundation_sdk.models import dashboard as models
 
 from controlplane import contract, signals
 from controlplane.alerts import declared, panel_title
+from controlplane.domain import LATENCY_QUANTILES
 from controlplane.model import Feature, Model
 from controlplane.render import jsonwrite
 from controlplane.render.monitoring import promql
@@ -69,7 +70,7 @@ def panel(
 def sla_panels(model: Model) -> list[timeseries.Panel]:
     name, sla = model.name, model.sla
     panels = []
-    for quantile in ("p50", "p95", "p99"):
+    for quantile in LATENCY_QUANTILES:
         series = promql.recorded(contract.REC_LATENCY.format(quantile=quantile), SLA_WINDOW, name)
         bar = getattr(sla.latency, quantile)
         title = panel_title(declared(contract.ALERT_LATENCY.format(quantile=quantile.upper())))

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from controlplane import contract
-from controlplane.alerts import AlertDeclaration, Category, Severity
+from controlplane.alerts import AlertDeclaration, Category
 from controlplane.model import Config, Model
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.humanize import TEMPLATES, ValueFormat, expand
+from controlplane.signals import Severity
 
 Labels = tuple[tuple[str, str], ...]
 

@@ -7,12 +7,12 @@ import math
 from collections.abc import Callable
 
 from controlplane import contract
+from controlplane.domain import UNBOUNDED_METRICS
 from controlplane.model import Model, QualityMetric
 from controlplane.render.monitoring.promtests.scenario import Firing, Scenario
 from controlplane.render.monitoring.rulefile import ModelRules
 
 Counters = dict[str, float]  # series (or outcome) -> increase per interval
-UNBOUNDED = frozenset({"mae", "rmse"})
 POSITIVES = 10_000
 SAMPLES, MEAN, VARIANCE = 1000, 100.0, 400.0  # regression: labels per interval and their spread
 QUERIES = 1000
@@ -20,7 +20,7 @@ QUERIES = 1000
 
 def targets(name: str, low: float | None, high: float | None) -> list[tuple[str, float]]:
     """(case, value): past each bar, and one value inside the bars."""
-    cap = math.inf if name in UNBOUNDED else 1.0
+    cap = math.inf if name in UNBOUNDED_METRICS else 1.0
     cases = []
     if low is not None:
         cases.append((f"{name} below its minimum", low - max(abs(low) * 0.1, 0.01)))

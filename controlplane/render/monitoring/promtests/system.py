@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from controlplane import contract
+from controlplane.domain import LATENCY_QUANTILES
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.alerts_system import absent_window
 from controlplane.render.monitoring.promtests import histogram
@@ -18,13 +19,18 @@ from controlplane.render.monitoring.rules import Alert
 REQUESTS = 100_000  # per interval
 CROSS, INSIDE = 1.2, 0.9  # how far past, and how far inside, a threshold the inputs sit
 HOUR = 3600.0
-QUANTILES = {"p50": 0.5, "p95": 0.95, "p99": 0.99}
+
+
+def quantile_of(name: str) -> float:
+    """The quantile a percentile's name says, read from the name (p99 is 0.99), so the
+    expectation does not come from the table the recording rules read."""
+    return int(name.removeprefix("p")) / 100
 
 
 def latency(rules: ModelRules) -> list[Scenario]:
     """For each latency SLA, a histogram just past it and one just inside it."""
     model = rules.model
-    slas = {q: getattr(model.sla.latency, q) for q in QUANTILES}
+    slas = {q: getattr(model.sla.latency, q) for q in LATENCY_QUANTILES}
     slas = {q: sla for q, sla in slas.items() if sla is not None}
     alerts = {
         q: rules.alerts_named(contract.ALERT_LATENCY.format(quantile=q.upper()))[0] for q in slas
@@ -32,7 +38,7 @@ def latency(rules: ModelRules) -> list[Scenario]:
     scenarios = []
     for target, sla in slas.items():
         for case, factor in (("crosses", CROSS), ("stays inside", INSIDE)):
-            buckets = histogram.placing(QUANTILES[target], sla * factor)
+            buckets = histogram.placing(quantile_of(target), sla * factor)
             if buckets is None:
                 continue
             scenario = Scenario(f"{target} latency {case} its SLA", tuple(alerts.values()))
@@ -44,7 +50,7 @@ def latency(rules: ModelRules) -> list[Scenario]:
                 }
                 scenario.counter(f"{contract.PREDICTION_LATENCY_SECONDS}_bucket", labels, count)
             for q, alert in alerts.items():
-                value = histogram.quantile(QUANTILES[q], buckets)
+                value = histogram.quantile(quantile_of(q), buckets)
                 if value > slas[q]:
                     scenario.firing.append(Firing(alert, {contract.MODEL: model.name}, value))
             scenarios.append(scenario)
