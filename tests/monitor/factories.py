@@ -10,15 +10,14 @@ from controlplane.model import (
     Feature,
     Latency,
     Model,
-    ModelArtifact,
     OnCall,
     PsiThreshold,
     Quality,
     Rollout,
-    Serving,
     Sla,
     TaskType,
 )
+from tests.render import factories
 
 
 def make_model(
@@ -43,38 +42,21 @@ def make_model(
         for kind, names in (("numeric", numeric), ("categorical", categorical))
         for f in names
     )
-    artifact = ModelArtifact(version="1.0.0", image="img", model_data="s3://bucket/model.tar.gz")
-    return Model(
-        name=name,
-        source=f"specs/{name}.yaml",
+    # The renderers' toy model, with what the monitor reads set here.
+    return factories.model(
+        name,
         team="risk-ml",
         owners=("@acme/risk-ml",),
         tier="critical",
         domain="fraud",
         description="test model",
         task=task,
-        serving=Serving(
-            mode="realtime",
-            instance_type="ml.c5.xlarge",
-            gpu=False,
-            instances_min=1,
-            instances_max=2,
-            target_invocations_per_instance=100,
-            batching=None,
-            cache=None,
-            quantization="none",
-            artifact=artifact,
-            schedule=None,
-            spot=False,
-            checkpoint_every=None,
-        ),
         sla=Sla(
             latency=Latency(0.03, 0.08, 0.15),
             error_rate=0.001,
             availability=0.999,
             min_throughput=None,
         ),
-        profile=None,
         features=features,
         drift=Drift(
             psi=default,
@@ -88,7 +70,6 @@ def make_model(
             volume_compare_to=604800.0,
         ),
         quality=Quality(label_delay=86400.0, metrics=(), proxies=()),
-        retraining=None,
         rollout=Rollout(
             shadow=None,
             stages=(100,),
@@ -97,9 +78,7 @@ def make_model(
             candidate=None,
             state="stable",
         ),
-        fallback=None,
         oncall=OnCall(escalation_policy="Risk ML", urgency="high", slack=None),
-        monthly_budget=None,
     )
 
 

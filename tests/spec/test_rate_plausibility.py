@@ -7,7 +7,6 @@ taken as meant. Expectations are the README's bounds, written out by hand here.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import shutil
@@ -19,6 +18,7 @@ from ruamel.yaml import YAML
 
 from tests.conftest import SPECS
 from tests.spec.clirun import run_mlcp
+from tests.spec.edits import with_value
 
 # (field, value, does MLCP246 ask?) — from the README: 0.2 for error rates, drift
 # limits, shadow divergence, the gate's min_improvement, lower-is-better rate bars
@@ -50,11 +50,7 @@ LINE = re.compile(r"^(?P<file>[^:]+):\d+:\d+: (?P<severity>\w+) (?P<code>MLCP\d+
 
 
 def _with(data: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
-    changed = copy.deepcopy(data)
-    node: Any = changed
-    for segment in path[:-1]:
-        node = node[segment]
-    node[path[-1]] = value
+    changed = with_value(data, path, value)
     if path == ("sla", "error_rate"):  # keep availability in agreement (MLCP245), by hand
         changed["sla"]["availability"] = {0.5: "50%", "50%": "50%", 0.05: "95%"}[value]
     if path == ("sla", "availability"):

@@ -9,7 +9,6 @@ that both accept: that is not a type question.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import shutil
@@ -23,6 +22,7 @@ from ruamel.yaml import YAML
 
 from tests.conftest import SPECS
 from tests.spec.clirun import run_mlcp
+from tests.spec.edits import with_value
 
 BASE = "fraud-detector.yaml"
 
@@ -85,18 +85,9 @@ def _case_id(kind: str, value: Any) -> str:
     return f"{kind}={json.dumps(value)}"
 
 
-def _with(data: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
-    changed = copy.deepcopy(data)
-    node: Any = changed
-    for segment in path[:-1]:
-        node = node[segment]
-    node[path[-1]] = value
-    return changed
-
-
 def _variants(base: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
     for i, (kind, value) in enumerate(CASES):
-        yield f"case{i:04d}.yaml", _with(base, FIELDS[kind], value)
+        yield f"case{i:04d}.yaml", with_value(base, FIELDS[kind], value)
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +189,7 @@ CONFIG_CASES = [
 def test_cli_and_schema_agree_on_mlcp_yaml(tmp_path: Path, kind: str, value: Any) -> None:
     """mlcp.yaml is held to the same standard: `require_broken_metric: yes` is not true."""
     config = YAML(typ="safe", pure=True).load((SPECS / "mlcp.yaml").read_text(encoding="utf-8"))
-    changed = _with(config, CONFIG_FIELDS[kind], value)
+    changed = with_value(config, CONFIG_FIELDS[kind], value)
     (tmp_path / "mlcp.yaml").write_text(json.dumps(changed), encoding="utf-8")
     shutil.copy(SPECS / BASE, tmp_path / BASE)
     schema = json.loads(run_mlcp(["schema", "--kind", "config"]).stdout)
