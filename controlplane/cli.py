@@ -98,7 +98,11 @@ def schema(kind: str) -> int:
 
 @cli.command(name="explain")
 @click.argument("name")
-@click.option("--specs", type=click.Path(path_type=Path), help="Specs folder (default: specs/).")
+@click.option(
+    "--specs",
+    type=click.Path(path_type=Path),
+    help="Specs folder (default: this folder when it holds mlcp.yaml, else specs/).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def explain_command(name: str, specs: Path | None, fmt: str) -> int:
     """Show a model's normalized values and where each came from."""

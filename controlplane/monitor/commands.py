@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from controlplane.cli import default_specs
 from controlplane.compile import UnknownModel, find_model
 from controlplane.model import Model
 from controlplane.monitor.build import build_profile
@@ -29,8 +30,10 @@ EXIT_OK, EXIT_CRITICAL = 0, 1
 Progress = Callable[[int, int | None], None]
 
 
-def resolve_model(name: str, specs: Path) -> Model:
-    """The compiled model called ``name`` under ``specs``."""
+def resolve_model(name: str, specs: Path | None) -> Model:
+    """The compiled model called ``name`` under ``specs`` (by default as `mlcp validate` finds
+    them)."""
+    specs = specs or default_specs()
     if not specs.exists():
         raise MonitorError(f"{specs}: no such specs folder")
     try:
@@ -54,7 +57,9 @@ def _progress(label: str, enabled: bool | None) -> Progress | None:
 
 model_option = click.option("--model", "model_name", required=True, help="Model name in the specs.")
 specs_option = click.option(
-    "--specs", type=click.Path(path_type=Path), default=Path("specs"), show_default=True
+    "--specs",
+    type=click.Path(path_type=Path),
+    help="Specs folder (default: this folder when it holds mlcp.yaml, else specs/).",
 )
 chunk_option = click.option("--chunk-rows", type=click.IntRange(min=1), default=DEFAULT_CHUNK_ROWS)
 progress_option = click.option(
@@ -75,7 +80,7 @@ data_argument = click.argument("data", type=click.Path(path_type=Path))
 def profile_command(
     ctx: click.Context,
     model_name: str,
-    specs: Path,
+    specs: Path | None,
     out: Path,
     max_categories: int,
     chunk_rows: int,
@@ -109,7 +114,7 @@ def profile_command(
 def drift_command(
     ctx: click.Context,
     model_name: str,
-    specs: Path,
+    specs: Path | None,
     profile_path: Path,
     fmt: str,
     textfile: Path | None,

@@ -176,3 +176,20 @@ def test_profile_reports_a_bad_column_type(tmp_path: Path, examples: Path) -> No
     assert (code, stdout) == (2, "")
     assert stderr == "mlcp profile: feature 'amount' is numeric but its column has type string\n"
     assert not (tmp_path / "p.json").exists()
+
+
+def test_specs_default_to_the_working_folder_when_it_holds_mlcp_yaml(
+    data: Path, examples: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The same rule as `mlcp validate`: inside the specs folder, --specs may be left out.
+    monkeypatch.chdir(examples)
+    out = data / "profile.json"
+    code, stdout, _ = run(
+        profile_command, "--model", "fraud-detector", "--out", out, data / "train.parquet"
+    )
+    assert (code, stdout) == (0, f"{out}: 3000 rows, 6 features\n")
+    monkeypatch.chdir(examples.parent)
+    code, _, _ = run(
+        drift_command, "--model", "fraud-detector", "--profile", out, data / "same.parquet"
+    )
+    assert code == 0
