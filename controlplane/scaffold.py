@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import cast
 
 import jinja2
 
+from controlplane.domain import DEFAULT_URGENCY, Tier
 from controlplane.errors import MlcpError
 from controlplane.spec.v1 import NAME_PATTERN
 
@@ -53,6 +55,7 @@ def starter_spec(name: str, task: str, mode: str, tier: str, team: str) -> str:
         task=task,
         mode=mode,
         tier=tier,
+        urgency=DEFAULT_URGENCY[cast(Tier, tier)],
         team=team,
         module=name.replace("-", "_"),
         metrics=_METRICS[task],

@@ -162,3 +162,16 @@ def test_write_starter_creates_the_folder_and_never_overwrites(tmp_path: Path) -
     with pytest.raises(ScaffoldError, match="already exists"):
         write_starter(tmp_path / "a" / "b", "churn", "regression", "realtime", "standard", "ml")
     assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("tier", "urgency"),
+    # The README: high for critical and standard models, low for experimental ones.
+    [("critical", "high"), ("standard", "high"), ("experimental", "low")],
+)
+def test_starter_spec_pages_at_its_tiers_default_urgency(tier: str, urgency: str) -> None:
+    text = starter_spec("a-long-model-name", "ranking", "realtime", tier, "a-long-team-name")
+    assert YAML(typ="safe", pure=True).load(text)["oncall"]["urgency"] == urgency
+    # The comments of the metadata block line up, whatever the length of the values.
+    metadata = text.split("metadata:\n")[1].split("task:")[0]
+    assert len({line.index("#") for line in metadata.splitlines() if "#" in line}) == 1
