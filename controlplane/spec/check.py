@@ -155,6 +155,22 @@ def _origin(ctx: Context, path: KeyPath) -> str:
     return f"the {ctx.spec.metadata.tier} tier's default, {loc.file}:{loc.line}"
 
 
+def _sla_hint(rate: float, meant: float | None, allowed: float, availability: _Unit) -> str:
+    """MLCP245's fix: a bare rate that meant a percentage is fixed by writing the %, and by
+    the availability that agrees with it where the one in force does not."""
+    if meant is None:
+        return f"set sla.availability: {_pct(1 - rate)} in this spec, or sla.error_rate: {_pct(allowed)}"
+    if math.isclose(meant, allowed, abs_tol=1e-12):
+        return (
+            f"did you mean {_pct(meant)}? write sla.error_rate: {_pct(meant)}, which agrees with "
+            f"sla.availability {availability}"
+        )
+    return (
+        f"did you mean {_pct(meant)}? write sla.error_rate: {_pct(meant)} and "
+        f"sla.availability: {_pct(1 - meant)} in this spec"
+    )
+
+
 @rule("MLCP245", "sla.error_rate and sla.availability agree (error_rate = 100% − availability)")
 def _sla_agree(ctx: Context) -> Iterator[Diagnostic]:
     sla = ctx.spec.sla
@@ -176,11 +192,7 @@ def _sla_agree(ctx: Context) -> Iterator[Diagnostic]:
             f"sla.error_rate {sla.error_rate} contradicts sla.availability {sla.availability} "
             f"({_origin(ctx, avail_path)}), which allows {_pct(allowed)} of requests to fail; "
             "the error budget and its burn-rate alerts follow availability",
-            f"did you mean {sla.error_rate}%? then set sla.availability: {_pct(1 - meant)} "
-            "in this spec"
-            if meant is not None
-            else f"set sla.availability: {_pct(1 - rate)} in this spec, "
-            f"or sla.error_rate: {_pct(allowed)}",
+            _sla_hint(rate, meant, allowed, sla.availability),
         )
     else:
         yield ctx.report(
