@@ -49,6 +49,13 @@ class _Text:
                 return above
         return None
 
+    def next_content(self, number: int) -> int | None:
+        """The nearest line below that holds more than blanks or a comment."""
+        for below in range(number + 1, len(self.lines) + 1):
+            if self.line(below).strip() and not self.line(below).lstrip().startswith("#"):
+                return below
+        return None
+
     def key(self, number: int) -> str:
         """The key a line starts with (or its first word), for messages."""
         body = self.line(number).strip().removeprefix("- ")
@@ -233,6 +240,10 @@ def _under_indented(err: _Error, text: _Text) -> SyntaxProblem | None:
             outer = above
             break
         above = text.previous_content(above)
+    if inner is not None and outer is not None and text.previous_content(inner) == outer:
+        below = text.next_content(line)
+        if below is not None and text.indent(below) == indent:
+            return _first_key_over_indented(inner, line, text)
     choices = [
         f"by {text.indent(n)} spaces like '{text.key(n)}' on line {n}"
         for n in (inner, outer)
@@ -243,6 +254,20 @@ def _under_indented(err: _Error, text: _Text) -> SyntaxProblem | None:
         col,
         f"invalid YAML: bad indentation: '{key}' lines up with no key above it",
         "keys of one mapping start in the same column: indent it " + ", or ".join(choices),
+    )
+
+
+def _first_key_over_indented(first: int, line: int, text: _Text) -> SyntaxProblem:
+    """The first key of a mapping indented further than every key after it: the first key
+    is the one out of line, though YAML stumbles only on the second."""
+    indent = text.indent(line)
+    return SyntaxProblem(
+        first,
+        text.indent(first) + 1,
+        f"invalid YAML: bad indentation: '{text.key(first)}' is indented by "
+        f"{text.indent(first)} spaces, the keys below it by {indent}",
+        f"keys of one mapping start in the same column: indent '{text.key(first)}' by "
+        f"{indent} spaces like '{text.key(line)}' on line {line}",
     )
 
 

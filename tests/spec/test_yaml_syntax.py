@@ -69,6 +69,14 @@ from controlplane.spec.load import load_source
             "on line 2",
         ),
         (
+            "serving:\n   mode: realtime\n  instance_type: ml.c5.xlarge\n  instances: 2\n",
+            2,
+            4,
+            "invalid YAML: bad indentation: 'mode' is indented by 3 spaces, the keys below it by 2",
+            "keys of one mapping start in the same column: indent 'mode' by 2 spaces like "
+            "'instance_type' on line 3",
+        ),
+        (
             "metadata:\n  name: x\n      team: y\n",
             3,
             7,
