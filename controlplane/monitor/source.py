@@ -63,8 +63,9 @@ def open_source(
         table = table.select(columns)
         batches = iter(table.to_batches(max_chunksize=chunk_rows))
         chunks = Chunks(table.schema, batches, len(table), describe(source))
+    where = f"{source}: " if isinstance(source, str | Path) else ""
     for feature in model.features:
-        check_type(feature.name, feature.kind, chunks.schema.field(feature.name).type)
+        check_type(feature.name, feature.kind, chunks.schema.field(feature.name).type, where)
     if require_rows:
         chunks.batches = _some_rows(chunks.batches, chunks.name)
     return chunks
@@ -144,7 +145,8 @@ def _require_columns(schema: pa.Schema, columns: Sequence[str], path: Path | Non
         raise MonitorError(f"{where}missing feature column(s): {', '.join(missing)}")
 
 
-def check_type(name: str, kind: FeatureKind, dtype: pa.DataType) -> None:
+def check_type(name: str, kind: FeatureKind, dtype: pa.DataType, where: str = "") -> None:
+    """Refuse a column whose type cannot hold the feature's values; `where` names the file."""
     if kind == "numeric":
         ok = pa.types.is_integer(dtype) or pa.types.is_floating(dtype) or pa.types.is_boolean(dtype)
         ok = ok or pa.types.is_decimal(dtype) or pa.types.is_null(dtype)
@@ -155,7 +157,7 @@ def check_type(name: str, kind: FeatureKind, dtype: pa.DataType) -> None:
         ok = ok or pa.types.is_integer(dtype) or pa.types.is_boolean(dtype)
         ok = ok or pa.types.is_null(dtype)
     if not ok:
-        raise MonitorError(f"feature {name!r} is {kind} but its column has type {dtype}")
+        raise MonitorError(f"{where}feature {name!r} is {kind} but its column has type {dtype}")
 
 
 def numeric_values(column: pa.Array | pa.ChunkedArray) -> Any:

@@ -174,7 +174,11 @@ def test_profile_reports_a_bad_column_type(tmp_path: Path, examples: Path) -> No
         tmp_path / "bad.parquet",
     )
     assert (code, stdout) == (2, "")
-    assert stderr == "mlcp profile: feature 'amount' is numeric but its column has type string\n"
+    # Named by its file, as every other problem of the data is.
+    assert stderr == (
+        f"mlcp profile: {tmp_path / 'bad.parquet'}: feature 'amount' is numeric but its column "
+        "has type string\n"
+    )
     assert not (tmp_path / "p.json").exists()
 
 
