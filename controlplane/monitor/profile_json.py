@@ -125,4 +125,9 @@ def load_profile(path: str | Path) -> Profile:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
         raise MonitorError(f"{path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:  # a Parquet file given as --profile, or the like
+        raise MonitorError(
+            f"{path}: not an {FORMAT} profile (not UTF-8 text); pass the JSON that "
+            "`mlcp profile --out` wrote"
+        ) from None
     return profile_from_json(text, str(path))

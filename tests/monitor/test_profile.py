@@ -13,7 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from controlplane import contract
-from controlplane.monitor import MonitorError, build_profile, profile_from_json, profile_to_json
+from controlplane.monitor import (
+    MonitorError,
+    build_profile,
+    load_profile,
+    profile_from_json,
+    profile_to_json,
+)
 from controlplane.monitor.profile import CategoricalProfile, NumericProfile, reference_shares
 from tests.monitor.factories import make_frame, make_model
 
@@ -171,3 +177,13 @@ def test_malformed_profile_json_is_reported() -> None:
         profile_from_json('{"format": "other"}')
     with pytest.raises(MonitorError, match="malformed profile"):
         profile_from_json('{"format": "mlcp.profile/v1"}')
+
+
+def test_a_data_file_given_as_the_profile_is_named(tmp_path: Path) -> None:
+    pq.write_table(make_frame(10), tmp_path / "train.parquet")
+    with pytest.raises(MonitorError) as caught:
+        load_profile(tmp_path / "train.parquet")
+    assert str(caught.value) == (
+        f"{tmp_path / 'train.parquet'}: not an mlcp.profile/v1 profile (not UTF-8 text); "
+        "pass the JSON that `mlcp profile --out` wrote"
+    )
