@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from controlplane import domain, units
-from controlplane.domain import TaskType, Tier
+from controlplane.domain import TaskType, Tier, Urgency
 
 ServingMode = Literal["realtime", "batch"]
 FeatureKind = Literal["numeric", "categorical"]
@@ -211,7 +211,7 @@ class Fallback:
 @dataclass(frozen=True)
 class OnCall:
     escalation_policy: str
-    urgency: Literal["high", "low", "dynamic"]
+    urgency: Urgency
     slack: str | None
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from controlplane.domain import TaskType, Tier, Urgency
 from controlplane.spec.types import Duration, Number, Rate, Throughput
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$"
@@ -43,13 +44,13 @@ class Metadata(Strict):
     name: Name
     team: Text
     owners: list[Annotated[str, Field(pattern=r"^@[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?$")]] = []
-    tier: Literal["critical", "standard", "experimental"]
+    tier: Tier
     domain: Literal["fraud", "recommendation", "forecasting", "finance", "other"] = "other"
     description: Annotated[str, Field(max_length=2000)] = ""
 
 
 class Task(Strict):
-    type: Literal["classification", "regression", "ranking"]
+    type: TaskType
     gpu: bool = Field(False, description="the model needs a GPU to serve")
 
 
@@ -248,9 +249,7 @@ class Fallback(Strict):
 
 class OnCall(Strict):
     escalation_policy: Text | None = None
-    urgency: Literal["high", "low", "dynamic"] | None = (
-        None  # None: by tier (domain.DEFAULT_URGENCY)
-    )
+    urgency: Urgency | None = None  # None: by tier (domain.DEFAULT_URGENCY)
     slack: Annotated[str, Field(pattern=r"^#[a-z0-9][a-z0-9_-]{0,79}$")] | None = None
 
 
