@@ -13,9 +13,10 @@ receiver sends is what makes `oncall.urgency` mean something:
 | low              | `warning`: low urgency             | Slack, or `info` without one  |
 | dynamic          | `warning` for data alerts, `critical` for the rest | Slack, or `info` |
 
-A tier speaks through urgency only: its default (`experimental: low` in the
-example mlcp.yaml) and its policy (MLCP302 can fix it), so an experimental
-model's page is a low-urgency incident unless its spec says otherwise.
+A tier speaks through urgency only: its default (the tier's in mlcp.yaml, else
+`domain.DEFAULT_URGENCY`) and its policy (MLCP302 can fix it), so an
+experimental model's page is a low-urgency incident unless its spec says
+otherwise.
 
 Notifications. Alerts are grouped by model and alert name, so one notification
 can carry several alerts whose summaries differ (`.CommonAnnotations.summary`
