@@ -19,12 +19,10 @@ from typing import Literal
 
 from controlplane import contract, signals
 from controlplane.signals import Severity
+from controlplane.units import HOUR, MINUTE
 
 Category = Literal["system", "data", "quality", "monitor"]
 Comparison = Literal[">", ">=", "<", "outside", "absent"]
-
-MINUTE = 60.0
-HOUR = 3600.0
 
 
 @dataclass(frozen=True)

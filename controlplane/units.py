@@ -9,15 +9,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+# Seconds in the units a spec writes; a month (`mo`) is 30 days, a year 365.
+MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
+MONTH, YEAR = 30 * DAY, 365 * DAY
+
 _DURATION_UNITS = {
     "ms": 0.001,
     "s": 1.0,
-    "m": 60.0,
-    "h": 3600.0,
-    "d": 86400.0,
-    "w": 7 * 86400.0,
-    "mo": 30 * 86400.0,
-    "y": 365 * 86400.0,
+    "m": MINUTE,
+    "h": HOUR,
+    "d": DAY,
+    "w": 7 * DAY,
+    "mo": MONTH,
+    "y": YEAR,
 }
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|mo|m|h|d|w|y)$")
 _PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")

@@ -37,9 +37,10 @@ from controlplane.spec import rules_data, rules_ops, rules_policy
 from controlplane.spec.config import ConfigSpec
 from controlplane.spec.load import Document, KeyPath
 from controlplane.spec.parse import did_you_mean, dotted
-from controlplane.spec.rulebook import HOUR, Context, Rule, is_bare, rule, rules_in
+from controlplane.spec.rulebook import Context, Rule, is_bare, rule, rules_in
 from controlplane.spec.types import _Unit
 from controlplane.spec.v1 import ModelSpec
+from controlplane.units import HOUR
 
 
 def check_spec(spec: ModelSpec, doc: Document, config: ConfigSpec) -> list[Diagnostic]:

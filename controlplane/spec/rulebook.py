@@ -17,7 +17,6 @@ from controlplane.spec.load import Document, KeyPath
 from controlplane.spec.types import _Unit
 from controlplane.spec.v1 import ModelSpec
 
-HOUR, MONTH = 3600.0, 30 * 86400.0
 FEATURE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 

@@ -7,8 +7,14 @@ from collections.abc import Iterator
 from controlplane.diagnostics import Diagnostic
 from controlplane.domain import QUALITY_METRICS, is_gpu_instance
 from controlplane.spec.parse import did_you_mean
-from controlplane.spec.rulebook import MONTH, Context, rule
-from controlplane.units import CADENCES, cadence_schedule, cron_to_eventbridge, normalize_cron
+from controlplane.spec.rulebook import Context, rule
+from controlplane.units import (
+    CADENCES,
+    MONTH,
+    cadence_schedule,
+    cron_to_eventbridge,
+    normalize_cron,
+)
 
 
 @rule("MLCP215", "a batch model declares serving.schedule (a valid cron)")

@@ -15,10 +15,7 @@ from controlplane.render.monitoring.rec_system import (
     error_budget,
 )
 from controlplane.render.monitoring.rules import Alert
-
-MINUTE = 60.0
-HOUR = 3600.0
-DAY = 86400.0
+from controlplane.units import DAY, HOUR
 
 
 def latency(model: Model) -> list[Alert]:

@@ -24,8 +24,8 @@ from controlplane.alerts import AlertDeclaration
 from controlplane.model import Config, Model
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.rules import Alert
+from controlplane.units import MINUTE
 
-MINUTE = 60.0
 # promtool evaluates every rule at every step from 0 to the last eval_time; the
 # volume test spans a week, so steps of five minutes (not one) keep it quick.
 # Input series still have a sample every minute.

@@ -9,16 +9,15 @@ from controlplane.render.monitoring.alerts_system import absent_window
 from controlplane.render.monitoring.promtests import histogram
 from controlplane.render.monitoring.promtests.scenario import (
     EVALUATION_INTERVAL,
-    MINUTE,
     Firing,
     Scenario,
 )
 from controlplane.render.monitoring.rulefile import ModelRules
 from controlplane.render.monitoring.rules import Alert
+from controlplane.units import HOUR, MINUTE
 
 REQUESTS = 100_000  # per interval
 CROSS, INSIDE = 1.2, 0.9  # how far past, and how far inside, a threshold the inputs sit
-HOUR = 3600.0
 
 
 def quantile_of(name: str) -> float:
