@@ -258,7 +258,8 @@ def test_a_feature_drifted_over_every_window_pages_once_naming_the_worst(tmp_pat
     description names the 1h window, where the PSI is highest."""
     promtool = require_tool("promtool")
     model = factories.model()
-    (tmp_path / "toy.rules.yml").write_text(render_rules(model_rules(model), factories.config()))
+    rules = render_rules(model_rules(model), factories.config())
+    (tmp_path / "toy.rules.yml").write_text(rules)
     psi = {"1h": 0.5, "1d": 0.3, "7d": 0.27}  # critical is 0.25
     series = [
         {
@@ -290,6 +291,9 @@ def test_a_feature_drifted_over_every_window_pages_once_naming_the_worst(tmp_pat
     test = {
         "rule_files": ["toy.rules.yml"],
         "evaluation_interval": "5m",
+        # Without it promtool runs the groups in any order: the alert could read
+        # mlcp:feature_psi:worst one evaluation late, and fire a step after its `for`.
+        "group_eval_order": [group["name"] for group in loads(rules)["groups"]],
         "tests": [
             {
                 "interval": "1m",
