@@ -16,6 +16,7 @@ import pytest
 import controlplane
 from controlplane import build as build_module
 from controlplane import buildcache
+from controlplane import compile as compile_module
 from controlplane.build import BuildResult, build
 from controlplane.buildcache import SHARED
 from tests.spec.clirun import run_mlcp
@@ -230,3 +231,30 @@ def test_a_damaged_or_missing_manifest_makes_a_full_build(
     assert result.rendered == EVERYTHING
     assert result.writes is not None and result.writes.written == ["manifest.json"]
     assert tree(built) == before
+
+
+def test_the_workers_compile_and_report_what_one_process_reports(
+    examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Specs compile in the workers, not here; the diagnostics, the checks across files
+    among them, are those of a build in one process, in the same order."""
+    monkeypatch.setattr(build_module, "SERIAL_BELOW", 0)
+    text = (examples / "recommender.yaml").read_text(encoding="utf-8")
+    (examples / "recommender-copy.yaml").write_text(text, encoding="utf-8")  # MLCP401, MLCP402
+    broken = text.replace("tier: ", "tier: not-a-tier # ", 1)
+    (examples / "broken.yaml").write_text(broken, encoding="utf-8")
+    serial = build([examples], tmp_path / "serial", check=False, jobs=1)
+    here = os.getpid()
+    compile_one = compile_module._compile_one
+
+    def only_in_workers(*args: object, **kwargs: object) -> object:
+        assert os.getpid() != here, "a spec was compiled in the parent"
+        return compile_one(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compile_module, "_compile_one", only_in_workers)
+    parallel = build([examples], tmp_path / "parallel", check=False, jobs=2)
+    codes = {d.code for d in parallel.compilation.diagnostics}
+    assert {"MLCP401", "MLCP402"} <= codes
+    assert parallel.compilation.diagnostics == serial.compilation.diagnostics
+    assert parallel.compilation.valid_count == serial.compilation.valid_count == 3
+    assert parallel.writes is None and not (tmp_path / "parallel").exists()
