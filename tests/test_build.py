@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 import controlplane
-from controlplane import build as build_module
-from controlplane import buildcache
+from controlplane import buildcache, workers
 from controlplane import compile as compile_module
 from controlplane.build import BuildResult, build
 from controlplane.buildcache import SHARED
@@ -180,7 +179,7 @@ def test_a_removed_spec_removes_its_files(examples: Path, built: Path) -> None:
 def test_workers_write_what_one_process_writes(
     examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(build_module, "SERIAL_BELOW", 0)  # a pool even for three models
+    monkeypatch.setattr(workers, "SERIAL_BELOW", 0)  # a pool even for three models
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     build_into(examples, serial, jobs=1)
     result = build_into(examples, parallel, jobs=2)
@@ -210,8 +209,8 @@ def test_spawned_workers_write_what_one_process_writes(
     examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Where fork is missing (macOS, Windows), workers are spawned and sent the models."""
-    monkeypatch.setattr(build_module, "SERIAL_BELOW", 0)
-    monkeypatch.setattr(build_module, "_context", lambda: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
+    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("spawn"))
     serial, spawned = tmp_path / "serial", tmp_path / "spawned"
     build_into(examples, serial, jobs=1)
     assert build_into(examples, spawned, jobs=2).rendered == EVERYTHING
@@ -238,7 +237,7 @@ def test_the_workers_compile_and_report_what_one_process_reports(
 ) -> None:
     """Specs compile in the workers, not here; the diagnostics, the checks across files
     among them, are those of a build in one process, in the same order."""
-    monkeypatch.setattr(build_module, "SERIAL_BELOW", 0)
+    monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
     text = (examples / "recommender.yaml").read_text(encoding="utf-8")
     (examples / "recommender-copy.yaml").write_text(text, encoding="utf-8")  # MLCP401, MLCP402
     broken = text.replace("tier: ", "tier: not-a-tier # ", 1)
