@@ -138,7 +138,7 @@ def new(name: str, task: str, mode: str, tier: str, team: str, directory: Path) 
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    help="Processes that render models (default: the CPU count; 1 renders in this one).",
+    help="Processes that compile and render (default: the CPU count; 1 works in this one).",
 )
 @format_option
 @strict_option
