@@ -15,8 +15,9 @@ CI and a developer run it), the median of the runs:
   workers, sampled every 20 ms during the builds (and the largest single process);
 - validate: `mlcp validate`.
 
-Each step runs for this tree and then for the baseline before the next step,
-so that a machine busy for a while slows both alike.
+Each step runs for this tree and for the baseline before the next step, so
+that a machine busy for a while slows both alike; the two take turns at going
+first (use an even number of runs).
 
 Beside wall-clock time each build's CPU time (user + system, workers
 included) is printed, which a busy machine inflates much less. The baseline is
@@ -142,23 +143,28 @@ def measure(
     python: list[str], work: Path, envs: dict[str, dict[str, str]], runs: int
 ) -> dict[str, Figures]:
     """Each step for every variant in turn, so that a machine busy for a while slows
-    them alike; each variant builds into its own folder."""
+    them alike; each variant builds into its own folder. The variants take turns at
+    going first (the first cold build of a run follows the removal of both output
+    trees, whose blocks the file system is still freeing)."""
     mlcp = [*python, "-m", "controlplane"]
     figures = {variant: Figures() for variant in envs}
+    order = list(envs)
 
     def step(name: str, argv: list[str]) -> None:
-        for variant, env in envs.items():
+        for variant in order:
             command = [*argv, "--out", f"out-{variant}"] if "build" in argv else argv
-            figures[variant].add(name, timed(command, work, env))
+            figures[variant].add(name, timed(command, work, envs[variant]))
 
     for _ in range(runs):
         for variant in envs:
             shutil.rmtree(work / f"out-{variant}", ignore_errors=True)
+        os.sync()  # the removals done before the first build starts
         step("cold build", [*mlcp, "build", "specs"])
         step("warm build, no change", [*mlcp, "build", "specs"])
         toggle_one_spec(work / "specs")
         step("one spec changed", [*mlcp, "build", "specs"])
         step("validate", [*mlcp, "validate", "specs"])
+        order.reverse()
     return figures
 
 

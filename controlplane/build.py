@@ -13,17 +13,15 @@ with the number of models.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from controlplane import workers as parallel
 from controlplane.buildcache import SHARED, Stats, inputs_record, read_previous, unit_keys
 from controlplane.buildcache import unit_stats as sum_stats
-from controlplane.compile import Compilation, compile_paths
+from controlplane.compile import Checked, Compilation
 from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
 from controlplane.render import Artifact, ModelRenderer, Renderer, monitoring, schema
@@ -31,10 +29,6 @@ from controlplane.write import FileEntry, WriteResult, finish, manifest_text, pu
 
 PER_MODEL: tuple[ModelRenderer, ...] = (monitoring.render_model,)
 SHARED_RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render_shared)
-# Below this many models to render, one process is about as fast as a pool (a model
-# renders in about 15 ms; forking workers and sending them models costs about 0.1 s)
-# and needs less memory.
-SERIAL_BELOW = 32
 # Units per task: large enough that a task outweighs its messages, small enough that
 # the last tasks of the workers end together.
 MAX_CHUNK = 16
@@ -42,7 +36,7 @@ MAX_CHUNK = 16
 
 @dataclass
 class BuildResult:
-    compilation: Compilation
+    compilation: Compilation[Checked]
     out: Path
     files: list[FileEntry] = field(default_factory=list)  # every file but the manifest, by path
     stats: dict[str, Stats] = field(default_factory=dict)  # per unit: e.g. {"rules": 40}
@@ -57,57 +51,19 @@ class BuildResult:
         return {unit: counts for unit, counts in sorted(table.items()) if counts}
 
 
-def default_jobs() -> int:
-    """The CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 def build(
     paths: Sequence[Path | str], out: Path | None, *, check: bool, jobs: int | None = None
 ) -> BuildResult:
     """Compile; if clean, render and write (or, with check, only compare)."""
-    workers = jobs or default_jobs()
-    with _workers(paths, workers) as pool:
-        compilation = compile_paths(paths)
+    count = jobs or parallel.default_jobs()
+    with parallel.pool(paths, count) as pool:
+        compilation = parallel.compile_in(pool, paths, count)
         target = out or compilation.output_dir  # build.out is relative to the project root
         result = BuildResult(compilation, target)
         if compilation.ok:
             with no_cyclic_gc():
-                _render_and_write(result, check=check, pool=pool, workers=workers)
+                _render_and_write(result, check=check, pool=pool, workers=count)
     return result
-
-
-@contextmanager
-def _workers(paths: Sequence[Path | str], jobs: int) -> Iterator[ProcessPoolExecutor | None]:
-    """Worker processes for a repository large enough to want them, started before
-    compiling: a worker forked then holds the imported code and nothing else (forked
-    after, each would count the compiled models in its resident memory too)."""
-    if jobs <= 1 or _spec_count(paths) < SERIAL_BELOW:
-        yield None
-        return
-    with ProcessPoolExecutor(jobs, mp_context=_context()) as pool:
-        pool.submit(int)  # a forking pool starts every worker at its first task
-        yield pool
-
-
-def _spec_count(paths: Sequence[Path | str]) -> int:
-    """About how many specs there are: enough to decide whether workers pay."""
-    count = 0
-    for path in map(Path, paths):
-        if path.is_dir():
-            count += sum(1 for pattern in ("*.yaml", "*.yml") for _ in path.rglob(pattern))
-        else:
-            count += 1
-    return count
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    # Fork where there is one: a worker starts with the code already imported.
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
 def _render_and_write(
@@ -195,7 +151,7 @@ def render_units(
 ) -> Iterator[UnitResult]:
     """Render the stale models (in the pool, when given and worth it) and, if `shared`,
     the shared files (here, while the workers render)."""
-    if pool is None or len(stale) < SERIAL_BELOW:
+    if pool is None or len(stale) < parallel.SERIAL_BELOW:
         if shared:
             yield render_shared(job, models)
         for model in stale:

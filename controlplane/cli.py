@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from controlplane import __version__
-from controlplane.compile import compile_paths, find_model
+from controlplane.compile import find_model
 from controlplane.diagnostics import FORMATS, Diagnostic, format_diagnostics, promote_warnings
 from controlplane.domain import TASKS, TIERS
 from controlplane.errors import EXIT_ERRORS, EXIT_OK, EXIT_USAGE, MlcpError
@@ -84,7 +84,9 @@ def _exit_with(ctx: click.Context, /, status: int | None, **_: object) -> None:
 @strict_option
 def validate(paths: tuple[Path, ...], fmt: str, strict: bool) -> int:
     """Check model specs (files or folders; default specs/) and report every problem."""
-    result = compile_paths(paths or (default_specs(),))
+    from controlplane.workers import check  # many specs compile over the CPUs
+
+    result = check(paths or (default_specs(),))
     return _report(result.diagnostics, fmt, strict, result.valid_count)
 
 
@@ -140,7 +142,7 @@ def new(name: str, task: str, mode: str, tier: str, team: str, directory: Path) 
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
-    help="Processes that render models (default: the CPU count; 1 renders in this one).",
+    help="Processes that compile and render (default: the CPU count; 1 works in this one).",
 )
 @format_option
 @strict_option

@@ -7,9 +7,11 @@ finds and reads them on disk.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Generic, Protocol, TypeVar
 
 from controlplane.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from controlplane.domain import TIERS
@@ -20,12 +22,49 @@ from controlplane.sources import Source, display, load_source, read_tree
 from controlplane.spec.check import check_spec
 from controlplane.spec.config import ConfigSpec
 from controlplane.spec.layers import Layered, layer
-from controlplane.spec.load import Document
+from controlplane.spec.load import Document, Location
 from controlplane.spec.normalize import to_config, to_model
 from controlplane.spec.parse import check_header, validate
 from controlplane.spec.v1 import ModelSpec
 
-__all__ = ["Compilation", "Compiled", "Source", "UnknownModel", "UsageError", "compile_sources"]
+__all__ = [
+    "Checked",
+    "Compilation",
+    "Compiled",
+    "Each",
+    "Outcome",
+    "Source",
+    "UnknownModel",
+    "UsageError",
+    "check_paths",
+    "check_sources",
+    "compile_sources",
+]
+
+
+class Passed(Protocol):
+    """What every compiled spec offers: its model, the file its diagnostics name and
+    where its name is written."""
+
+    @property
+    def model(self) -> Model: ...
+
+    @property
+    def shown(self) -> str: ...
+
+    @property
+    def name_at(self) -> Location: ...
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a build keeps of a spec that passed: its model, the file its diagnostics name
+    and where its name is written (for the checks across files). Small enough to send
+    from the process that compiled it."""
+
+    model: Model
+    shown: str
+    name_at: Location
 
 
 @dataclass(frozen=True)
@@ -41,11 +80,24 @@ class Compiled:
         """The spec's file as its diagnostics name it."""
         return self.layered.doc.file
 
+    @property
+    def name_at(self) -> Location:
+        return self.layered.doc.locate(("metadata", "name"))
+
+    @property
+    def checked(self) -> Checked:
+        return Checked(self.model, self.shown, self.name_at)
+
+
+P = TypeVar("P", bound=Passed)
+# A spec's outcome: what passed (None if it did not) and its diagnostics.
+Outcome = tuple[P | None, list[Diagnostic]]
+
 
 @dataclass
-class Compilation:
+class Compilation(Generic[P]):
     config: Config
-    compiled: tuple[Compiled, ...] = ()
+    compiled: tuple[P, ...] = ()
     diagnostics: list[Diagnostic] = field(default_factory=list)
     config_doc: Document | None = None
     root: Path | None = None  # the project root on disk; None for sources from elsewhere
@@ -118,12 +170,32 @@ def _name_default(diagnostic: Diagnostic, config_doc: Document | None, tier: str
     return replace(diagnostic, message=f"{diagnostic.message} (in defaults.{tier})")
 
 
-def _cross_file(compiled: list[Compiled]) -> list[Diagnostic]:
+def check_sources(sources: Sequence[Source], config: Source | None) -> list[Outcome[Checked]]:
+    """Each spec compiled alone under mlcp.yaml, kept as a build needs it: what a build
+    worker does with its share of the specs (the checks across files come after)."""
+    config_spec, config_doc = _config_of(config)
+    outcomes: list[Outcome[Checked]] = []
+    with no_cyclic_gc():
+        for source in sources:
+            item, problems = _compile_one(source, config_spec, config_doc)
+            outcomes.append((None if item is None else item.checked, problems))
+    return outcomes
+
+
+@functools.lru_cache(maxsize=1)
+def _config_of(source: Source | None) -> tuple[ConfigSpec, Document | None]:
+    # A worker compiles many shares under the same mlcp.yaml: read it once. (Its
+    # diagnostics are reported by the process that gathers the shares.)
+    spec, doc, _ = load_config(source)
+    return spec, doc
+
+
+def _cross_file(compiled: Sequence[Passed]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    first: dict[str, Compiled] = {}
+    first: dict[str, Passed] = {}
     # A spec whose file is named after its model keeps the name; the others are told.
     for item in sorted(compiled, key=lambda c: Path(c.model.source).stem != c.model.name):
-        name, loc = item.model.name, item.layered.doc.locate(("metadata", "name"))
+        name, loc = item.model.name, item.name_at
         if name in first:
             other = first[name].shown
             out.append(
@@ -155,24 +227,41 @@ def _cross_file(compiled: list[Compiled]) -> list[Diagnostic]:
     return out
 
 
-def compile_sources(sources: Sequence[Source], config: Source | None = None) -> Compilation:
+def compile_sources(
+    sources: Sequence[Source], config: Source | None = None
+) -> Compilation[Compiled]:
     """Load, validate, check and normalize every spec source, under one mlcp.yaml source."""
     with no_cyclic_gc():
-        return _compile(sources, config, found=len(sources), where=config.shown if config else ".")
+        return _compile(
+            sources, config, _in_process, found=len(sources), where=config.shown if config else "."
+        )
+
+
+# Compiles a list of sources under mlcp.yaml (its source and its loaded form), in order.
+Each = Callable[[list[Source], Source | None, ConfigSpec, Document | None], list[Outcome[P]]]
+
+
+def _in_process(
+    sources: list[Source], _: Source | None, config: ConfigSpec, config_doc: Document | None
+) -> list[Outcome[Compiled]]:
+    return [_compile_one(source, config, config_doc) for source in sources]
 
 
 def _compile(
-    sources: Sequence[Source], config: Source | None, *, found: int, where: str
-) -> Compilation:
-    """``found`` counts the specs discovered, readable or not; ``where`` names their folder."""
+    sources: Sequence[Source], config: Source | None, each: Each[P], *, found: int, where: str
+) -> Compilation[P]:
+    """``found`` counts the specs discovered, readable or not; ``where`` names their folder;
+    ``each`` compiles the specs one by one (here, or spread over processes)."""
     config_spec, config_doc, diagnostics = load_config(config)
-    result = Compilation(config=to_config(config_spec, config.path if config else None))
+    result: Compilation[P] = Compilation(
+        config=to_config(config_spec, config.path if config else None)
+    )
     result.config_doc = config_doc
     if not found:
         diagnostics.append(_no_specs(where))
-    compiled: list[Compiled] = []
-    for source in sorted(sources, key=lambda s: s.path):  # the same order from disk or git
-        item, problems = _compile_one(source, config_spec, config_doc)
+    compiled: list[P] = []
+    ordered = sorted(sources, key=lambda s: s.path)  # the same order from disk or git
+    for item, problems in each(ordered, config, config_spec, config_doc):
         diagnostics += problems
         if item is not None:
             compiled.append(item)
@@ -194,12 +283,32 @@ def _no_specs(where: str) -> Diagnostic:
     )
 
 
-def compile_paths(paths: Sequence[Path | str]) -> Compilation:
+def compile_paths(paths: Sequence[Path | str]) -> Compilation[Compiled]:
     """Find the specs under the given files and folders on disk, then compile them."""
+    return _compile_paths(paths, _in_process)
+
+
+def check_paths(
+    paths: Sequence[Path | str], each: Each[Checked] | None = None
+) -> Compilation[Checked]:
+    """`compile_paths` for a build: the same diagnostics, each passing spec kept as
+    `Checked`; ``each`` may compile the specs in other processes (see `check_sources`)."""
+    return _compile_paths(paths, each or _check_here)
+
+
+def _check_here(
+    sources: list[Source], config: Source | None, spec: ConfigSpec, doc: Document | None
+) -> list[Outcome[Checked]]:
+    return [
+        (None if c is None else c.checked, d) for c, d in _in_process(sources, config, spec, doc)
+    ]
+
+
+def _compile_paths(paths: Sequence[Path | str], each: Each[P]) -> Compilation[P]:
     with no_cyclic_gc():
         read = read_tree([Path(p) for p in paths])
         where = display(Path(paths[0])) if paths else "."
-        result = _compile(read.specs, read.config, found=len(read.tree.files), where=where)
+        result = _compile(read.specs, read.config, each, found=len(read.tree.files), where=where)
     result.diagnostics = sort_diagnostics([*read.problems, *result.diagnostics])
     result.root = read.tree.root
     return result

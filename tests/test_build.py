@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import controlplane
-from controlplane import build as build_module
-from controlplane import buildcache
+from controlplane import buildcache, workers
+from controlplane import compile as compile_module
 from controlplane.build import BuildResult, build
 from controlplane.buildcache import SHARED
 from tests.spec.clirun import run_mlcp
@@ -179,7 +179,7 @@ def test_a_removed_spec_removes_its_files(examples: Path, built: Path) -> None:
 def test_workers_write_what_one_process_writes(
     examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(build_module, "SERIAL_BELOW", 0)  # a pool even for three models
+    monkeypatch.setattr(workers, "SERIAL_BELOW", 0)  # a pool even for three models
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     build_into(examples, serial, jobs=1)
     result = build_into(examples, parallel, jobs=2)
@@ -209,8 +209,8 @@ def test_spawned_workers_write_what_one_process_writes(
     examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Where fork is missing (macOS, Windows), workers are spawned and sent the models."""
-    monkeypatch.setattr(build_module, "SERIAL_BELOW", 0)
-    monkeypatch.setattr(build_module, "_context", lambda: multiprocessing.get_context("spawn"))
+    monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
+    monkeypatch.setattr(workers, "_context", lambda: multiprocessing.get_context("spawn"))
     serial, spawned = tmp_path / "serial", tmp_path / "spawned"
     build_into(examples, serial, jobs=1)
     assert build_into(examples, spawned, jobs=2).rendered == EVERYTHING
@@ -230,3 +230,30 @@ def test_a_damaged_or_missing_manifest_makes_a_full_build(
     assert result.rendered == EVERYTHING
     assert result.writes is not None and result.writes.written == ["manifest.json"]
     assert tree(built) == before
+
+
+def test_the_workers_compile_and_report_what_one_process_reports(
+    examples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Specs compile in the workers, not here; the diagnostics, the checks across files
+    among them, are those of a build in one process, in the same order."""
+    monkeypatch.setattr(workers, "SERIAL_BELOW", 0)
+    text = (examples / "recommender.yaml").read_text(encoding="utf-8")
+    (examples / "recommender-copy.yaml").write_text(text, encoding="utf-8")  # MLCP401, MLCP402
+    broken = text.replace("tier: ", "tier: not-a-tier # ", 1)
+    (examples / "broken.yaml").write_text(broken, encoding="utf-8")
+    serial = build([examples], tmp_path / "serial", check=False, jobs=1)
+    here = os.getpid()
+    compile_one = compile_module._compile_one
+
+    def only_in_workers(*args: object, **kwargs: object) -> object:
+        assert os.getpid() != here, "a spec was compiled in the parent"
+        return compile_one(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compile_module, "_compile_one", only_in_workers)
+    parallel = build([examples], tmp_path / "parallel", check=False, jobs=2)
+    codes = {d.code for d in parallel.compilation.diagnostics}
+    assert {"MLCP401", "MLCP402"} <= codes
+    assert parallel.compilation.diagnostics == serial.compilation.diagnostics
+    assert parallel.compilation.valid_count == serial.compilation.valid_count == 3
+    assert parallel.writes is None and not (tmp_path / "parallel").exists()

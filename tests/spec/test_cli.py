@@ -386,7 +386,7 @@ def test_an_internal_error_is_one_line_unless_debug(monkeypatch: pytest.MonkeyPa
     def broken(*_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("controlplane.cli.compile_paths", broken)
+    monkeypatch.setattr("controlplane.workers.check", broken)
     result = run_mlcp(["validate", "specs"])
     assert (result.code, result.stdout, result.stderr) == (
         2,

@@ -47,7 +47,14 @@ def selector(metric: str, matchers: Mapping[str, str], extra: tuple[str, ...] = 
 
     extra holds matchers already written out, such as `bin!="null"`.
     """
-    parts = [f"{name}={string(value)}" for name, value in matchers.items()] + list(extra)
+    return _selector(metric, tuple(matchers.items()), extra)
+
+
+# A model's promtool tests name the same few hundred series a thousand times over (each
+# feature's bins in every scenario); bounded like _quote, so many models do not grow it.
+@functools.lru_cache(maxsize=4096)
+def _selector(metric: str, matchers: tuple[tuple[str, str], ...], extra: tuple[str, ...]) -> str:
+    parts = [f"{name}={string(value)}" for name, value in matchers] + list(extra)
     if metric and not METRIC_NAME.match(metric):
         parts.insert(0, f"__name__={string(metric)}")
         metric = ""

@@ -96,7 +96,7 @@ class Scenario:
     def end(self) -> float:
         return max((self.check_times(a)[1] for a in self.checked), default=self.crossed_at)
 
-    @property
+    @cached_property
     def steps(self) -> int:
         """Samples per input series: enough to cover the last check."""
         return int(self.end // self.interval) + 1
