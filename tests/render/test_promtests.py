@@ -288,3 +288,40 @@ def test_a_new_data_alert_is_a_signal_and_a_declaration(monkeypatch: pytest.Monk
     assert rule["expr"] == 'mlcp:feature_null_ratio:1h{model="toy-model"} > 0.01'
     assert shown_pending_then_firing(rule, tests)
     assert "| `MLCPFeatureNullShareHigh` | ticket | 30m |" in alerts.readme_table()
+
+
+def feature_series(group: dict[str, Any], model: str) -> dict[str, list[str]]:
+    """The input series of a group per feature of `model`, by metric name."""
+    fed: dict[str, list[str]] = {}
+    for s in group["input_series"]:
+        if f'model="{model}"' in s["series"] and 'feature="' in s["series"]:
+            feature = s["series"].split('feature="')[1].split('"')[0]
+            fed.setdefault(feature, []).append(s["series"].split("{")[0])
+    return fed
+
+
+def test_each_group_feeds_only_what_its_checks_read() -> None:
+    """A share group feeds each feature two seen bins, the null bin, its training
+    null share and the unseen bin (categorical) or, where it has a limit, the
+    out-of-range counter (numeric): at most five series, whatever the bins. A drift group feeds the bins
+    and reference shares (what PSI reads) and no training null share; the decoy
+    model only its counters."""
+    model = factories.model()
+    _, tests = documents(model)
+    shares = [g for g in tests["tests"] if g["name"].startswith("data shares")]
+    drift = [g for g in tests["tests"] if g["name"].startswith("mixed PSI levels")]
+    assert shares and drift
+    for group in shares:
+        fed = feature_series(group, model.name)
+        assert set(fed) == {f.name for f in model.features}
+        assert all(len(names) <= 5 for names in fed.values()), group["name"]
+        bins = [s["series"] for s in group["input_series"] if "bin=" in s["series"]]
+        assert sum('bin="null"' in s for s in bins) == len(model.features)
+        seen = [s for s in bins if 'bin="null"' not in s and 'bin="unseen"' not in s]
+        assert len(seen) == 2 * len(model.features)
+    for group in drift:
+        names = [s["series"].split("{")[0] for s in group["input_series"]]
+        assert "mlcp_feature_training_null_ratio" not in names
+        decoy = feature_series(group, f"{model.name}-decoy")
+        assert all(set(n) == {"mlcp_feature_values_total"} for n in decoy.values())
+    assert feature_series(drift[0], f"{model.name}-decoy")

@@ -28,15 +28,23 @@ Pick = Callable[[Feature], psi.Counts | None]
 Figures = dict[str, float | None]
 
 
-def feed(scenario: Scenario, model: str, feature: Feature, counts: psi.Counts, bins: int) -> None:
-    """One feature's bin counters, its reference shares and its training null share."""
+def feed_counts(scenario: Scenario, model: str, feature: Feature, counts: psi.Counts) -> None:
+    """One feature's bin counters."""
     labels = {contract.MODEL: model, contract.FEATURE: feature.name}
     for name, count in counts.items():
         scenario.counter(contract.FEATURE_VALUES_TOTAL, {**labels, contract.BIN: name}, count)
-    ref = psi.reference(feature.kind, bins)
-    for name, share in ref.items():
+
+
+def feed(scenario: Scenario, model: str, feature: Feature, counts: psi.Counts, bins: int) -> None:
+    """One feature's bin counters and its reference shares: what its PSI reads.
+
+    Its training null share is left out: only the share alerts read it, and
+    the groups that check those feed it themselves.
+    """
+    feed_counts(scenario, model, feature, counts)
+    labels = {contract.MODEL: model, contract.FEATURE: feature.name}
+    for name, share in psi.reference(feature.kind, bins).items():
         scenario.gauge(contract.FEATURE_REFERENCE_RATIO, {**labels, contract.BIN: name}, share)
-    scenario.gauge(contract.FEATURE_TRAINING_NULL_RATIO, labels, ref[contract.BIN_NULL])
 
 
 def level_counts(model: Model, feature: Feature, *, level: str) -> psi.Counts | None:
@@ -83,8 +91,10 @@ def drift_scenario(
         counts = pick(feature) or psi.as_counts(psi.reference(feature.kind, model.drift.bins))
         feed(scenario, model.name, feature, counts, model.drift.bins)
         if decoy:  # another model's drifted series must not raise this model's alerts
+            # Its counters alone: against no reference shares (epsilon) its PSI is
+            # still far past critical, and a reference only ever joins its own model.
             drifted = level_counts(model, feature, level="critical") or counts
-            feed(scenario, f"{model.name}-decoy", feature, drifted, model.drift.bins)
+            feed_counts(scenario, f"{model.name}-decoy", feature, drifted)
         value = psi.psi(counts, psi.reference(feature.kind, model.drift.bins))
         labels = {contract.MODEL: model.name, contract.FEATURE: feature.name}
         for window in windows(model):
@@ -183,6 +193,22 @@ def without_training_nulls(model: Model, feature: Feature, factor: float) -> psi
     return psi.with_share(ref, contract.BIN_NULL, model.drift.null_min_rate * factor)
 
 
+def lumped(counts: psi.Counts) -> psi.Counts:
+    """The same counts with the seen bins folded into two (the first and the last).
+
+    The null, out-of-range and unseen shares read only the null and unseen bins
+    and the total over all bins; two seen bins still make the rules sum over
+    bins. The drift groups feed every bin, for PSI.
+    """
+    special = (contract.BIN_NULL, contract.BIN_UNSEEN)
+    seen = [name for name in counts if name not in special]
+    if len(seen) <= 2:
+        return dict(counts)
+    first, last = seen[0], seen[-1]
+    kept = {first: counts[first], last: sum(counts[name] for name in seen[1:])}
+    return {**kept, **{name: counts[name] for name in special if name in counts}}
+
+
 def rate_scenario(
     rules: ModelRules,
     case: str,
@@ -197,6 +223,7 @@ def rate_scenario(
     scenario = Scenario(name, tuple(alerts))
     for feature in features:
         counts, outside, training_null = make(feature)
+        counts = lumped(counts)
         labels = {contract.MODEL: model.name, contract.FEATURE: feature.name}
         for bin_name, count in counts.items():
             bin_labels = {**labels, contract.BIN: bin_name}
