@@ -15,9 +15,9 @@ import pytest
 
 import controlplane
 from controlplane import buildcache, workers
-from controlplane import compile as compile_module
 from controlplane.build import BuildResult, build
 from controlplane.buildcache import SHARED
+from tests.inworkers import compile_only_in_workers
 from tests.spec.clirun import run_mlcp
 
 MODELS = ("demand-forecast", "fraud-detector", "recommender")
@@ -243,14 +243,7 @@ def test_the_workers_compile_and_report_what_one_process_reports(
     broken = text.replace("tier: ", "tier: not-a-tier # ", 1)
     (examples / "broken.yaml").write_text(broken, encoding="utf-8")
     serial = build([examples], tmp_path / "serial", check=False, jobs=1)
-    here = os.getpid()
-    compile_one = compile_module._compile_one
-
-    def only_in_workers(*args: object, **kwargs: object) -> object:
-        assert os.getpid() != here, "a spec was compiled in the parent"
-        return compile_one(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(compile_module, "_compile_one", only_in_workers)
+    compile_only_in_workers(monkeypatch)
     parallel = build([examples], tmp_path / "parallel", check=False, jobs=2)
     codes = {d.code for d in parallel.compilation.diagnostics}
     assert {"MLCP401", "MLCP402"} <= codes

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from controlplane import compile as compile_module
 from controlplane import workers
 from controlplane.compile import compile_paths
+from tests.inworkers import compile_only_in_workers
 from tests.spec.clirun import run_mlcp
 
 
@@ -28,15 +27,7 @@ def test_validate_in_workers_prints_what_one_process_prints(
     troubled: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     alone = run_mlcp(["validate", str(troubled)])
-    monkeypatch.setattr(workers, "SERIAL_BELOW", 0)  # workers even for five specs
-    here = os.getpid()
-    compile_one = compile_module._compile_one
-
-    def only_in_workers(*args: object, **kwargs: object) -> object:
-        assert os.getpid() != here, "a spec was compiled in the parent"
-        return compile_one(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(compile_module, "_compile_one", only_in_workers)
+    compile_only_in_workers(monkeypatch)  # workers even for five specs
     spread = run_mlcp(["validate", str(troubled)])
     assert "MLCP401" in spread.stdout and "MLCP402" in spread.stdout
     assert (spread.code, spread.stdout, spread.stderr) == (alone.code, alone.stdout, alone.stderr)
