@@ -23,7 +23,7 @@ from pathlib import Path
 from controlplane.diagnostics import Diagnostic
 from controlplane.errors import UsageError
 from controlplane.spec import load
-from controlplane.spec.load import MAX_BYTES, Document
+from controlplane.spec.load import Document
 
 CONFIG_NAME = "mlcp.yaml"
 
@@ -107,15 +107,8 @@ def discover(paths: Sequence[Path]) -> SpecTree:
 def read_source(tree: SpecTree, path: Path) -> Source | Diagnostic:
     """One file as a Source, or the diagnostic that says why it cannot be read."""
     shown = display(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:  # refuse before reading: a spec is small, a mistake may not be
-            message = f"the file is {size} bytes; a spec may be at most 1 MiB"
-            return Diagnostic(shown, 1, 1, "MLCP101", "error", message)
-        return Source(tree.name(path), path.read_bytes(), shown)
-    except OSError as exc:
-        message = f"cannot read the file: {exc.strerror}"
-        return Diagnostic(shown, 1, 1, "MLCP101", "error", message)
+    raw = load.read_spec(path, shown)
+    return raw if isinstance(raw, Diagnostic) else Source(tree.name(path), raw, shown)
 
 
 @dataclass

@@ -406,16 +406,20 @@ def load_source(raw: bytes, display: str) -> Document | Diagnostic:
         return Diagnostic(display, 1, 1, "MLCP101", "error", "the file nests too deeply")
 
 
-def load_document(path: Path, display: str) -> Document | Diagnostic:
-    """Read and convert one YAML file; a Diagnostic says why it could not be."""
+def read_spec(path: Path, display: str) -> bytes | Diagnostic:
+    """A spec file's bytes; too large (refused before reading) or unreadable is a Diagnostic."""
     try:
         size = path.stat().st_size
-        if size > MAX_BYTES:  # refused before reading it
+        if size > MAX_BYTES:  # refuse before reading: a spec is small, a mistake may not be
             message = f"the file is {size} bytes; a spec may be at most 1 MiB"
             return Diagnostic(display, 1, 1, "MLCP101", "error", message)
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
-        return Diagnostic(
-            display, 1, 1, "MLCP101", "error", f"cannot read the file: {exc.strerror}"
-        )
-    return load_source(raw, display)
+        message = f"cannot read the file: {exc.strerror}"
+        return Diagnostic(display, 1, 1, "MLCP101", "error", message)
+
+
+def load_document(path: Path, display: str) -> Document | Diagnostic:
+    """Read and convert one YAML file; a Diagnostic says why it could not be."""
+    raw = read_spec(path, display)
+    return raw if isinstance(raw, Diagnostic) else load_source(raw, display)
