@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from controlplane.cli import default_specs
-from controlplane.compile import UnknownModel, find_model
+from controlplane.compile import find_model
 from controlplane.model import Model
 from controlplane.monitor.build import build_profile
 from controlplane.monitor.drift import compute_drift
@@ -36,10 +36,7 @@ def resolve_model(name: str, specs: Path | None) -> Model:
     specs = specs or default_specs()
     if not specs.exists():
         raise MonitorError(f"{specs}: no such specs folder")
-    try:
-        return find_model(specs, name).model
-    except UnknownModel as exc:
-        raise MonitorError(str(exc)) from None
+    return find_model(specs, name).model  # UnknownModel is an MlcpError too: exit 2
 
 
 def _progress(label: str, enabled: bool | None) -> Progress | None:
