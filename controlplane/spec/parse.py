@@ -86,7 +86,14 @@ _RANGE_WORDS = {
     "string_too_long": ("max_length", "must be at most {} characters long"),
 }
 _YAML11_BOOLEANS = {"yes", "no", "y", "n", "on", "off"}
-_UNION_TAGS: set[object] = {"str", "int", "float", "bool"}  # pydantic's tags for union members
+# pydantic's tags for the members of a scalar union, and the error types each one reports:
+# a field that happens to be named `int` (a search space's range) is not a union member.
+_UNION_TAGS: dict[object, tuple[str, ...]] = {
+    "str": ("string_",),
+    "int": ("int_",),
+    "float": ("float_", "finite_"),
+    "bool": ("bool_",),
+}
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -336,8 +343,11 @@ def _merge_union_members(errors: list[ErrorDetails]) -> list[ErrorDetails]:
     out: list[ErrorDetails] = []
     for err in errors:
         group = groups[tuple(err["loc"][:-1])]
-        tags = [e["loc"][-1] if e["loc"] else None for e in group]
-        if len(group) < 2 or not set(tags) <= _UNION_TAGS:
+        members = all(
+            e["loc"] and e["type"].startswith(_UNION_TAGS.get(e["loc"][-1], ("\0",)))
+            for e in group
+        )
+        if len(group) < 2 or not members:
             out.append(err)
         elif err is group[0]:
             expected = _one_of([_expected(e["type"]) for e in group])

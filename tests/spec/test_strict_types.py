@@ -199,3 +199,24 @@ def test_cli_and_schema_agree_on_mlcp_yaml(tmp_path: Path, kind: str, value: Any
         Path(m.group("file")).name == "mlcp.yaml" for m in STRUCTURAL.finditer(output)
     )
     assert cli_refuses == schema_refuses, output
+
+
+def test_a_range_named_int_or_float_is_not_taken_for_a_union_member() -> None:
+    # `int` and `float` are a search space's keys here, not pydantic's union tags: each
+    # wrong value is its own error, at its own place.
+    from controlplane.compile import compile_sources
+    from tests.memory import edited, example_sources
+
+    text = edited(
+        "fraud-detector.yaml", "max_depth: {int: [3, 10]}", "max_depth: {int: a, float: b}"
+    )
+    specs, config = example_sources(fraud_detector=text)
+    found = [
+        (d.line, d.code, d.message)
+        for d in compile_sources(specs, config).diagnostics
+        if d.file.endswith("fraud-detector.yaml")
+    ]
+    assert found == [
+        (60, "MLCP112", "retraining.tuning.space.max_depth.int: expected a list, got the text 'a'"),
+        (60, "MLCP112", "retraining.tuning.space.max_depth.float: expected a list, got the text 'b'"),
+    ]
