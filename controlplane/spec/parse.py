@@ -344,8 +344,7 @@ def _merge_union_members(errors: list[ErrorDetails]) -> list[ErrorDetails]:
     for err in errors:
         group = groups[tuple(err["loc"][:-1])]
         members = all(
-            e["loc"] and e["type"].startswith(_UNION_TAGS.get(e["loc"][-1], ("\0",)))
-            for e in group
+            e["loc"] and e["type"].startswith(_UNION_TAGS.get(e["loc"][-1], ("\0",))) for e in group
         )
         if len(group) < 2 or not members:
             out.append(err)
