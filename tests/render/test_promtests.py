@@ -262,9 +262,11 @@ def test_every_alert_names_a_panel_of_its_dashboard(task: str, mode: str) -> Non
 
 
 def test_a_new_data_alert_is_a_signal_and_a_declaration(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One row in the signal table and one declaration: the rule, its firing scenario
-    (pending before its `for`, firing after) and the README row follow."""
+    """One row in the signal table, one declaration and what its scenario expects (the
+    feature kinds it watches): the rule, its firing scenario (pending before its `for`,
+    firing after) and the README row follow."""
     from controlplane import alerts, signals
+    from controlplane.render.monitoring.promtests import drift
 
     floor = signals.Condition(
         "null_rate", ">", lambda m, f: m.drift.null_min_rate, "drift.null_rate.min_rate"
@@ -283,6 +285,7 @@ def test_a_new_data_alert_is_a_signal_and_a_declaration(monkeypatch: pytest.Monk
     )
     monkeypatch.setattr(signals, "SIGNALS", (*signals.SIGNALS, signal))
     monkeypatch.setattr(alerts, "DECLARATIONS", (*alerts.DECLARATIONS, declaration))
+    monkeypatch.setitem(drift.WATCHES, signal.alert, ("numeric", "categorical"))
     rules, tests = documents(factories.model())
     (rule,) = [r for r in alert_rules(rules) if r["alert"] == signal.alert]
     assert rule["expr"] == 'mlcp:feature_null_ratio:1h{model="toy-model"} > 0.01'
