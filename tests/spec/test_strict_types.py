@@ -218,5 +218,9 @@ def test_a_range_named_int_or_float_is_not_taken_for_a_union_member() -> None:
     ]
     assert found == [
         (60, "MLCP112", "retraining.tuning.space.max_depth.int: expected a list, got the text 'a'"),
-        (60, "MLCP112", "retraining.tuning.space.max_depth.float: expected a list, got the text 'b'"),
+        (
+            60,
+            "MLCP112",
+            "retraining.tuning.space.max_depth.float: expected a list, got the text 'b'",
+        ),
     ]
