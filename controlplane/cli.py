@@ -18,19 +18,13 @@ from controlplane.explain import explain, format_entries
 from controlplane.render.schema import dumps, json_schema
 from controlplane.report import build_summary, diagnostics_summary
 from controlplane.scaffold import write_starter
-from controlplane.sources import CONFIG_NAME
+from controlplane.sources import default_specs
 
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
 )
 strict_option = click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-
-
-def default_specs() -> Path:
-    """specs/ of the working folder; the working folder itself when it is a specs folder."""
-    here_is_specs = not Path("specs").is_dir() and Path(CONFIG_NAME).is_file()
-    return Path(".") if here_is_specs else Path("specs")
 
 
 def _report(diagnostics: list[Diagnostic], fmt: str, strict: bool, files: int) -> int:
@@ -122,10 +116,15 @@ def explain_command(name: str, specs: Path | None, fmt: str) -> int:
 @click.option("--mode", type=click.Choice(["realtime", "batch"]), required=True)
 @click.option("--tier", type=click.Choice(TIERS), default="standard")
 @click.option("--team", default="ml-team", show_default=True)
-@click.option("--dir", "directory", type=click.Path(path_type=Path), default=Path("specs"))
-def new(name: str, task: str, mode: str, tier: str, team: str, directory: Path) -> int:
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    help="Folder for the spec (default: the specs folder, found as validate finds it).",
+)
+def new(name: str, task: str, mode: str, tier: str, team: str, directory: Path | None) -> int:
     """Write a valid, commented starter spec to DIR/NAME.yaml."""
-    path = write_starter(directory, name, task, mode, tier, team)
+    path = write_starter(directory or default_specs(), name, task, mode, tier, team)
     click.echo(
         f"wrote {path.as_posix()}; fill in the TODOs, then run `mlcp validate {path.as_posix()}`"
     )

@@ -52,6 +52,12 @@ def load_source(source: Source) -> Document | Diagnostic:
 # --- disk --------------------------------------------------------------------
 
 
+def default_specs() -> Path:
+    """specs/ of the working folder; the working folder itself when it is a specs folder."""
+    here_is_specs = not Path("specs").is_dir() and Path(CONFIG_NAME).is_file()
+    return Path(".") if here_is_specs else Path("specs")
+
+
 def display(path: Path) -> str:
     """A path as a person can open it from the working folder."""
     try:

@@ -25,6 +25,7 @@ from controlplane.compile import (
     check_paths,
     check_sources,
 )
+from controlplane.sources import discover
 from controlplane.spec.config import ConfigSpec
 from controlplane.spec.load import Document
 
@@ -57,14 +58,8 @@ def pool(paths: Sequence[Path | str], jobs: int) -> Iterator[ProcessPoolExecutor
 
 
 def _spec_count(paths: Sequence[Path | str]) -> int:
-    """About how many specs there are: enough to decide whether workers pay."""
-    count = 0
-    for path in map(Path, paths):
-        if path.is_dir():
-            count += sum(1 for pattern in ("*.yaml", "*.yml") for _ in path.rglob(pattern))
-        else:
-            count += 1
-    return count
+    """How many specs there are: enough to decide whether workers pay."""
+    return len(discover([Path(p) for p in paths]).files)
 
 
 def _context() -> multiprocessing.context.BaseContext:

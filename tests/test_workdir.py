@@ -99,3 +99,7 @@ def test_inside_the_specs_folder_the_commands_need_no_path(
     explained = run_mlcp(["explain", "fraud-detector"])
     assert explained.code == 0, explained.stderr
     assert explained.stdout.startswith("apiVersion ")
+    written = run_mlcp(["new", "scorer", "--task", "ranking", "--mode", "batch"])
+    assert written.code == 0, written.stderr
+    assert (repo / "specs" / "scorer.yaml").is_file()
+    assert not (repo / "specs" / "specs").exists()

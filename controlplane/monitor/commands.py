@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 
-from controlplane.cli import default_specs
 from controlplane.compile import find_model
 from controlplane.model import Model
 from controlplane.monitor.build import build_profile
@@ -25,6 +24,7 @@ from controlplane.monitor.profile import (
 from controlplane.monitor.profile_json import load_profile, profile_to_json
 from controlplane.monitor.report import format_table, report_json, write_textfile
 from controlplane.monitor.source import DEFAULT_CHUNK_ROWS
+from controlplane.sources import default_specs
 
 EXIT_OK, EXIT_CRITICAL = 0, 1
 Progress = Callable[[int, int | None], None]
