@@ -224,11 +224,8 @@ def _bare_rates(spec: ModelSpec) -> Iterator[tuple[KeyPath, _Unit, str]]:
             "a drift limit",
         ),
     ]
-    # The null-share floor (drift.null_rate.min_rate) is a rate of the same family; read
-    # by name so that this check covers it whichever change adds the field to spec v1.
-    null_floor = getattr(spec.drift.null_rate, "min_rate", None)
-    if isinstance(null_floor, _Unit):
-        pairs.append((("drift", "null_rate", "min_rate"), null_floor, "a null-share floor"))
+    null_floor = spec.drift.null_rate.min_rate
+    pairs.append((("drift", "null_rate", "min_rate"), null_floor, "a null-share floor"))
     if spec.rollout.shadow:
         divergence = spec.rollout.shadow.max_divergence
         pairs.append((("rollout", "shadow", "max_divergence"), divergence, "a divergence limit"))

@@ -6,10 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from controlplane.domain import Tier
+from controlplane.domain import Tier, Urgency
 from controlplane.spec.v1 import WHOLE, Positive, Strict
-
-TierName = Tier
 
 
 class Aws(Strict):
@@ -40,7 +38,7 @@ class Policy(Strict):
             "fallback", "rollout.shadow", "retraining", "quality.metrics", "cost.monthly_budget"
         ]
     ] = []
-    urgency: Literal["high", "low", "dynamic"] | None = None
+    urgency: Urgency | None = None
     max_psi_critical: Positive | None = None
     min_instances: Annotated[int, Field(ge=1), WHOLE] | None = None
     max_monthly_budget: Positive | None = None
@@ -54,6 +52,6 @@ class ConfigSpec(Strict):
     pagerduty: PagerDuty = PagerDuty()
     runbooks: Runbooks = Runbooks()
     build: Build = Build()
-    defaults: dict[TierName, dict[str, Any]] = {}
+    defaults: dict[Tier, dict[str, Any]] = {}
     policies: dict[Literal["all", "critical", "standard", "experimental"], Policy] = {}
     prices: dict[str, Positive] = Field({}, description="USD per hour by instance type")

@@ -177,11 +177,10 @@ def _metric_unique(ctx: Context) -> Iterator[Diagnostic]:
 
 @rule("MLCP229", "rate-valued quality bars lie between 0 and 1")
 def _metric_range(ctx: Context) -> Iterator[Diagnostic]:
-    bounded = RATE_METRICS
     for i, metric in enumerate(ctx.spec.quality.metrics):
         for side in ("min", "max"):
             value = getattr(metric, side)
-            if metric.name in bounded and value is not None and not 0 < value.value < 1:
+            if metric.name in RATE_METRICS and value is not None and not 0 < value.value < 1:
                 yield ctx.report(
                     ("quality", "metrics", i, side),
                     f"quality metric {metric.name!r}: {side} {value} must lie between 0 and 1",
