@@ -15,13 +15,13 @@ import numpy as np
 import numpy.typing as npt
 
 from controlplane import contract
+from controlplane.alerts import DECLARATIONS
 from controlplane.model import Feature, Model
 from controlplane.monitor.binning import count_column
 from controlplane.monitor.errors import MonitorError
 from controlplane.monitor.profile import NumericProfile, Profile, reference_shares
 from controlplane.monitor.source import DEFAULT_CHUNK_ROWS, open_source
 from controlplane.signals import SIGNALS, DataSignal
-from controlplane.signals import signal as signal_of
 
 Status = Literal["ok", "warn", "critical"]
 STATUS_ORDER: dict[Status, int] = {"ok": 0, "warn": 1, "critical": 2}
@@ -107,21 +107,32 @@ def _reason(signal: DataSignal, model: Model, feature: Feature, figures: Figures
     return " and ".join(parts)
 
 
+def _held_back(firing: set[str]) -> set[str]:
+    """The alert names the declared inhibitions of the firing alerts hold back."""
+    return {
+        value
+        for declaration in DECLARATIONS
+        if declaration.name in firing
+        for inhibition in declaration.inhibits
+        for label, value in inhibition.target
+        if label == "alertname"
+    }
+
+
 def judge(model: Model, name: str, figures: Figures) -> tuple[Status, list[str]]:
     """Status and reasons from the data-health signals, as the online alerts judge them.
 
-    A signal that pages is critical here, one that opens a ticket is warn. Of the
-    two PSI levels only the worse one is named, as only one alert reaches a person.
+    A signal that pages is critical here, one that opens a ticket is warn. A signal
+    whose alert Alertmanager would hold back (a declared inhibition: PSI warning under
+    PSI critical) is not named, as it never reaches a person.
     """
     feature = model.feature(name)
+    fired = [s for s in SIGNALS if s.fires(model, feature, figures)]
+    held = _held_back({s.alert for s in fired})
     status: Status = "ok"
     reasons: list[str] = []
-    for signal in SIGNALS:
-        if not signal.fires(model, feature, figures):
-            continue
-        if signal.name == "psi_warning" and signal_of("psi_critical").fires(
-            model, feature, figures
-        ):
+    for signal in fired:
+        if signal.alert in held:
             continue
         reasons.append(_reason(signal, model, feature, figures))
         level = SIGNAL_STATUS[signal.severity]

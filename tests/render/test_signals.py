@@ -180,6 +180,8 @@ def test_batch_uses_the_comparison_of_the_table_at_each_threshold() -> None:
     assert judge(model, feature.name, {"psi": 0.25})[0] == "critical"
     assert judge(model, feature.name, {"psi": 0.1})[0] == "warn"
     assert judge(model, feature.name, {"psi": math.nextafter(0.1, 0)})[0] == "ok"
+    # Past critical, only the critical reason is named: the warning never reaches anyone.
+    assert judge(model, feature.name, {"psi": 0.3}) == ("critical", ["psi 0.3000 >= 0.2500"])
     over = {"null_ratio_to_training": 2.0, "null_rate": 0.5, "out_of_range_rate": 0.01}
     assert judge(model, feature.name, over)[0] == "ok"
     # Out of range is a ticket online, so a warning in batch (not critical).
