@@ -49,15 +49,14 @@ def drift(model: str, feature: str, alertname: str = DRIFT_CRITICAL) -> Alert:
             "alertname": alertname,
             "model": model,
             "feature": feature,
-            "window": "1h",
             "severity": "page" if critical else "ticket",
             "team": TEAM,
             "tier": TIERS[model],
             "category": "data",
         },
         "annotations": {
-            "summary": f"{model}: feature {feature} drifted ({'critical' if critical else 'warn'})",
-            "description": f"PSI of {feature} over 1h is 0.41.",
+            "summary": f"{model}: feature {feature} drifted ({'critical' if critical else 'warning'})",
+            "description": f"PSI of feature {feature} is worst over the last 1h: 0.410.",
             "runbook_url": f"https://runbooks.example/{model}.md#{alertname.lower()}",
         },
     }
@@ -279,15 +278,15 @@ def test_a_slack_ticket_group_has_a_meaningful_title_firing_and_resolved(stack: 
     assert firing["title"] == (
         "[FIRING:2] card-fraud: 2 alerts firing: MLCPFeatureDriftWarning (amount, country)"
     )
-    assert "[firing] card-fraud: feature amount drifted (warn)" in firing["text"]
-    assert "[firing] card-fraud: feature country drifted (warn)" in firing["text"]
+    assert "[firing] card-fraud: feature amount drifted (warning)" in firing["text"]
+    assert "[firing] card-fraud: feature country drifted (warning)" in firing["text"]
 
     stack.post(*tickets, resolved=True)
     resolved = stack.slack("the Slack resolution", lambda a: a["title"].startswith("[RESOLVED]"))
     assert resolved["title"] == (
         "[RESOLVED] card-fraud: 2 alerts resolved: MLCPFeatureDriftWarning (amount, country)"
     )
-    assert "[resolved] card-fraud: feature country drifted (warn)" in resolved["text"]
+    assert "[resolved] card-fraud: feature country drifted (warning)" in resolved["text"]
 
 
 @pytest.mark.parametrize(
@@ -299,7 +298,7 @@ def test_a_slack_ticket_group_has_a_meaningful_title_firing_and_resolved(stack: 
         # Without a Slack channel, a ticket is an `info` event on the same service.
         (
             drift(EXPERIMENTAL, "mcc", DRIFT_WARNING),
-            "churn-lab: feature mcc drifted (warn)",
+            "churn-lab: feature mcc drifted (warning)",
             "info",
         ),
         # Dynamic: data waits for working hours, the service does not.
