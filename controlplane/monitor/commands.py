@@ -18,7 +18,6 @@ from controlplane.monitor.drift import compute_drift
 from controlplane.monitor.errors import MonitorError
 from controlplane.monitor.profile import (
     DEFAULT_MAX_CATEGORIES,
-    require_reference,
     short_of_rows,
 )
 from controlplane.monitor.profile_json import load_profile, profile_to_json
@@ -122,7 +121,6 @@ def drift_command(
     """Compare DATA with the reference profile; exit 1 when any feature is critical."""
     model = resolve_model(model_name, specs)
     reference = load_profile(profile_path)
-    require_reference(reference.rows, reference.features, str(profile_path))
     tick = _progress("checking drift", progress)
     report = compute_drift(data, model, reference, chunk_rows=chunk_rows, progress=tick)
     if textfile is not None:

@@ -16,6 +16,7 @@ from controlplane.monitor.profile import (
     Profile,
     quantile_method,
     reference_shares,
+    require_reference,
 )
 
 
@@ -130,4 +131,6 @@ def load_profile(path: str | Path) -> Profile:
             f"{path}: not an {FORMAT} profile (not UTF-8 text); pass the JSON that "
             "`mlcp profile --out` wrote"
         ) from None
-    return profile_from_json(text, str(path))
+    profile = profile_from_json(text, str(path))
+    require_reference(profile.rows, profile.features, str(path))  # named by its file
+    return profile
