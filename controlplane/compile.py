@@ -15,7 +15,7 @@ from typing import Generic, Protocol, TypeVar
 
 from controlplane.diagnostics import Diagnostic, has_errors, sort_diagnostics
 from controlplane.domain import TIERS
-from controlplane.errors import UnknownModel, UsageError
+from controlplane.errors import UnknownModel
 from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
 from controlplane.sources import Source, display, load_source, read_tree
@@ -33,9 +33,6 @@ __all__ = [
     "Compiled",
     "Each",
     "Outcome",
-    "Source",
-    "UnknownModel",
-    "UsageError",
     "check_paths",
     "check_sources",
     "compile_sources",
@@ -174,12 +171,8 @@ def check_sources(sources: Sequence[Source], config: Source | None) -> list[Outc
     """Each spec compiled alone under mlcp.yaml, kept as a build needs it: what a build
     worker does with its share of the specs (the checks across files come after)."""
     config_spec, config_doc = _config_of(config)
-    outcomes: list[Outcome[Checked]] = []
     with no_cyclic_gc():
-        for source in sources:
-            item, problems = _compile_one(source, config_spec, config_doc)
-            outcomes.append((None if item is None else item.checked, problems))
-    return outcomes
+        return _check_here(list(sources), config, config_spec, config_doc)
 
 
 @functools.lru_cache(maxsize=1)

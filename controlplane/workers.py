@@ -21,11 +21,10 @@ from controlplane.compile import (
     Compilation,
     Each,
     Outcome,
-    Source,
     check_paths,
     check_sources,
 )
-from controlplane.sources import discover
+from controlplane.sources import Source, discover
 from controlplane.spec.config import ConfigSpec
 from controlplane.spec.load import Document
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from controlplane.sources import Source
+from controlplane.sources import CONFIG_NAME, Source
 from tests.conftest import SPECS
 
-CONFIG_NAME = "mlcp.yaml"
 EXAMPLE_TEXTS = {p.name: p.read_text(encoding="utf-8") for p in sorted(SPECS.glob("*.yaml"))}
 
 
