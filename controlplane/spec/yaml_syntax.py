@@ -319,14 +319,7 @@ def _colon_in_value(err: _Error, text: _Text) -> SyntaxProblem | None:
         return None
     item_above = text.line(above).lstrip().startswith("- ")
     if item_above and text.line(line).lstrip().startswith("- "):
-        return SyntaxProblem(
-            line,
-            text.indent(line) + 1,
-            f"invalid YAML: bad indentation: this list item is indented by "
-            f"{text.indent(line)} spaces, the item on line {above} by {text.indent(above)}",
-            f"items of one list start in the same column: indent the '-' by "
-            f"{text.indent(above)} spaces",
-        )
+        return _item_unlike(text, line, above)
     if text.indent(line) > text.content_column(above):
         return SyntaxProblem(
             line,
@@ -430,6 +423,18 @@ def _after_the_document(err: _Error, text: _Text) -> SyntaxProblem | None:
     return None
 
 
+def _item_unlike(text: _Text, line: int, above: int) -> SyntaxProblem:
+    """A list item on `line` that does not start in the column of the item on `above`."""
+    return SyntaxProblem(
+        line,
+        text.indent(line) + 1,
+        f"invalid YAML: bad indentation: this list item is indented by "
+        f"{text.indent(line)} spaces, the item on line {above} by {text.indent(above)}",
+        f"items of one list start in the same column: indent the '-' by "
+        f"{text.indent(above)} spaces",
+    )
+
+
 def _misaligned_item(err: _Error, text: _Text) -> SyntaxProblem | None:
     """A '- ' item indented unlike the items of the list above it."""
     line = err.at[0]
@@ -437,14 +442,7 @@ def _misaligned_item(err: _Error, text: _Text) -> SyntaxProblem | None:
         return None
     for above in range(line - 1, 0, -1):
         if text.line(above).lstrip().startswith("- ") and text.indent(above) != text.indent(line):
-            return SyntaxProblem(
-                line,
-                text.indent(line) + 1,
-                f"invalid YAML: bad indentation: this list item is indented by "
-                f"{text.indent(line)} spaces, the item on line {above} by {text.indent(above)}",
-                f"items of one list start in the same column: indent the '-' by "
-                f"{text.indent(above)} spaces",
-            )
+            return _item_unlike(text, line, above)
     return None
 
 
