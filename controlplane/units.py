@@ -24,11 +24,10 @@ _DURATION_UNITS = {
     "y": YEAR,
 }
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|mo|m|h|d|w|y)$")
-_PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
-PERCENT = _PERCENT
+PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
 _THROUGHPUT = re.compile(r"^(\d+(?:\.\d+)?)/(s|m|h)$")
 
-MAX_DURATION = 100 * 365 * 86400.0
+MAX_DURATION = 100 * YEAR
 DURATION_PATTERN = r"^\d+(\.\d+)?(ms|s|m|h|d|w|mo|y)$"
 PERCENT_PATTERN = r"^\d+(\.\d+)?%$"
 THROUGHPUT_PATTERN = r"^\d+(\.\d+)?/(s|m|h)$"
@@ -70,7 +69,7 @@ def parse_rate(value: object) -> float:
             raise ValueError(f"expected a finite rate, got {_shown(value)}")
         return float(value)
     if isinstance(value, str):
-        match = _PERCENT.match(value)
+        match = PERCENT.match(value)
         if match:
             return float(match.group(1)) / 100.0
     raise ValueError(f"expected a rate such as 0.5% or 0.005, got {_shown(value)}")
@@ -91,7 +90,7 @@ def parse_throughput(value: object) -> float:
     if isinstance(value, str):
         match = _THROUGHPUT.match(value)
         if match:
-            per = {"s": 1.0, "m": 60.0, "h": 3600.0}[match.group(2)]
+            per = {"s": 1.0, "m": MINUTE, "h": HOUR}[match.group(2)]
             return float(match.group(1)) / per
     raise ValueError(f"expected a throughput such as 50/s or 3000/m, got {_shown(value)}")
 
@@ -147,7 +146,7 @@ def suggest_rate(value: object) -> str:
     if not isinstance(value, str):
         return ""
     text = value.strip()
-    if _PERCENT.match(text) is None and re.match(r"^\d+(\.\d+)?$", text):
+    if PERCENT.match(text) is None and re.match(r"^\d+(\.\d+)?$", text):
         return f"write {text}% for a percentage, or {text} without quotes for a fraction"
     match = _NUMBER_AND_WORD.match(text)
     if match and match.group(2).strip().lower() in ("%", "percent", "pct", "per cent"):
