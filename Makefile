@@ -21,7 +21,7 @@ demo: $(STAMP)
 	@echo "mlcp is installed in $(BIN): run $(BIN)/mlcp --help, or 'source $(BIN)/activate' first"
 
 ## test: the whole suite (unit, golden, real tools), then lint and types
-test: $(STAMP) tools unit lint typecheck
+test: $(STAMP) unit lint typecheck
 
 ## tools: promtool, prometheus, amtool, alertmanager (installs Debian's packages as root)
 tools:

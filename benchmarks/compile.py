@@ -93,7 +93,7 @@ def _rss(pids: Sequence[int]) -> int:
     return total
 
 
-def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> Run:
+def timed(argv: list[str], cwd: Path, env: dict[str, str], accept: tuple[int, ...] = (0,)) -> Run:
     start = time.perf_counter()
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=output, stderr=output)
@@ -106,7 +106,7 @@ def timed(argv: list[str], cwd: Path, env: dict[str, str]) -> Run:
             time.sleep(0.02)
         elapsed = time.perf_counter() - start
         process.returncode = code = os.waitstatus_to_exitcode(status)
-        if code != 0:
+        if code not in accept:
             output.seek(0)
             text = output.read().decode(errors="replace")
             sys.exit(f"{' '.join(argv)} failed ({code}):\n{text[-3000:]}")
