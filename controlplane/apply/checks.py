@@ -27,16 +27,21 @@ class Checked:
     lines: tuple[str, ...]  # what the checks found, for the report
 
 
-def check_ready(specs: Path) -> Checked:
-    """Refuse (ApplyRefused) unless the tree is committed and the build is current."""
+def open_repository(specs: Path) -> git.Repo:
+    """The git repository holding the specs; refused when there is none."""
     import git  # gitpython loads only for commands that need it
 
     try:
-        repo = git.Repo(specs, search_parent_directories=True)
+        return git.Repo(specs, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise ApplyRefused(
             f"{display(specs)} is not in a git checkout: mlcp apply applies committed specs"
         ) from None
+
+
+def check_ready(specs: Path) -> Checked:
+    """Refuse (ApplyRefused) unless the tree is committed and the build is current."""
+    repo = open_repository(specs)
     commit = _commit(repo)
     dirty = repo.git.status("--porcelain", "--untracked-files=all").splitlines()
     if dirty:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from controlplane.apply import stack as pulumi_stack
-from controlplane.apply.checks import Checked, check_ready
+from controlplane.apply.checks import Checked, check_ready, open_repository
 from controlplane.apply.lock import LOCK_NAME, apply_lock
 from controlplane.apply.stack import Progress, WorkspaceFactory
 
@@ -64,9 +64,9 @@ def apply(
     specs: Path, stack: str | None, *, prune: bool, progress: Progress, seams: Seams = Seams()
 ) -> ApplyReport:
     """Check, lock, reconcile PagerDuty, update the Pulumi stack; report each step."""
-    ready = check_ready(specs)
-    with apply_lock(ready.git_dir / LOCK_NAME):
-        ready = check_ready(specs)  # again, under the lock: nothing changed in between
+    git_dir = Path(open_repository(specs).git_dir)
+    with apply_lock(git_dir / LOCK_NAME):  # first: nothing changes between checks and steps
+        ready = check_ready(specs)
         request = pulumi_stack.stack_request(ready.config, ready.root, stack, seams.environ())
         workspace = pulumi_stack.open_workspace(request, seams.workspace)
         for line in ready.lines:

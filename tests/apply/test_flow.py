@@ -12,6 +12,7 @@ from controlplane.apply import command, flow
 from controlplane.apply.flow import Seams
 from tests.apply.fakepulumi import FakePulumi, workspace_factory
 from tests.apply.project import git, make_project
+from tests.apply.test_lock import hold_in_another_process
 from tests.spec.clirun import run_mlcp
 
 ENV = {"PAGERDUTY_TOKEN": "pd-token-123"}
@@ -127,3 +128,19 @@ def test_a_missing_secret_is_refused_before_any_step(
     assert run.code == 2
     assert "PAGERDUTY_TOKEN (for mlcp:pagerdutyToken)" in run.stderr
     assert pagerduty.calls == []
+
+
+def test_a_second_concurrent_apply_is_told_who_holds_the_lock(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    holder = hold_in_another_process(specs.parent / ".git/mlcp-apply.lock")
+    try:
+        pagerduty, cli = FakePagerDuty(), FakePulumi()
+        code, out, err = run_apply(monkeypatch, pagerduty, cli)
+    finally:
+        holder.communicate("\n")
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        f"mlcp apply: another mlcp apply is running in this checkout (pid {holder.pid} on "
+    )
+    assert pagerduty.calls == [] and cli.calls == []
