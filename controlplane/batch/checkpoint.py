@@ -13,6 +13,8 @@ a run killed anywhere loses no row and commits none twice.
 from __future__ import annotations
 
 import json
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -57,7 +59,9 @@ class Run:
     `position` is the index of the first input row to process; call
     `row_done(*outputs)` once per row, in input order; `finish()` at the end
     (the `with` statement does both the final commit and, on an error, the
-    commit of the rows already done).
+    commit of the rows already done). Inside the `with`, SIGTERM (what AWS
+    Batch sends before it stops a container, a spot reclaim included) lets
+    the row in progress finish, commits, and exits with status 143.
     """
 
     def __init__(
@@ -71,6 +75,8 @@ class Run:
         self.state: dict[str, Any] = dict(self.committed.state)
         self._pending: list[str] = []
         self._last_commit = clock()
+        self._terminated = False
+        self._previous_handler: Any = None
 
     @property
     def finished(self) -> bool:
@@ -84,6 +90,9 @@ class Run:
         self.position += 1
         if state is not None:
             self.state = dict(state)
+        if self._terminated:
+            self.commit()
+            raise SystemExit(128 + signal.SIGTERM)
         if self.clock() - self._last_commit >= self.every:
             self.commit()
 
@@ -124,7 +133,13 @@ class Run:
             if name.startswith(PART_PREFIX) and name not in named:
                 self.store.delete(name)
 
+    def _on_sigterm(self, signum: int, frame: object) -> None:
+        # Only a flag: the row in progress finishes, then row_done commits and exits.
+        self._terminated = True
+
     def __enter__(self) -> Run:
+        if threading.current_thread() is threading.main_thread():
+            self._previous_handler = signal.signal(signal.SIGTERM, self._on_sigterm)
         return self
 
     def __exit__(
@@ -133,6 +148,8 @@ class Run:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
+        if self._previous_handler is not None:
+            signal.signal(signal.SIGTERM, self._previous_handler)
         # Rows recorded before an error are complete: keep them, so a retry skips them.
         if kind is None:
             self.finish()

@@ -14,6 +14,7 @@ from controlplane import batch
 
 def main(rows: int, pause: float) -> None:
     with batch.resume() as run:
+        print(f"resuming at row {run.position}", flush=True)
         for row in range(run.position, rows):
             time.sleep(pause)  # the work a real model does per row
             run.row_done({"row": row, "score": row * row + 1})
