@@ -19,6 +19,7 @@ from controlplane.apply import stack as pulumi_stack
 from controlplane.apply.checks import Checked, check_ready, open_repository
 from controlplane.apply.lock import LOCK_NAME, apply_lock
 from controlplane.apply.stack import Progress, WorkspaceFactory
+from controlplane.errors import MlcpError
 
 
 @dataclass
@@ -46,7 +47,12 @@ class ApplyReport:
 
 def reconcile_pagerduty(specs: Path, prune: bool) -> tuple[bool, list[str]]:
     """The PagerDuty reconciler, imported when called: (ok, report lines)."""
-    oncall: Any = importlib.import_module("controlplane.oncall")
+    try:
+        oncall: Any = importlib.import_module("controlplane.oncall")
+    except ModuleNotFoundError as exc:
+        if exc.name != "controlplane.oncall":
+            raise
+        raise MlcpError("this mlcp has no PagerDuty reconciler (controlplane.oncall)") from None
     reconciliation = oncall.run(specs, apply=True, prune=prune)
     return not reconciliation.failed, list(reconciliation.lines())
 

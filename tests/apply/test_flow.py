@@ -4,6 +4,7 @@ failure stops the next step and the report says what was applied."""
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,14 @@ def test_a_second_concurrent_apply_is_told_who_holds_the_lock(
         f"mlcp apply: another mlcp apply is running in this checkout (pid {holder.pid} on "
     )
     assert pagerduty.calls == [] and cli.calls == []
+
+
+def test_without_a_reconciler_the_pagerduty_step_fails_clearly(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "controlplane.oncall", None)  # as if not installed
+    seams = Seams(workspace=workspace_factory(FakePulumi()), environ=lambda: ENV)
+    monkeypatch.setattr(command, "apply", functools.partial(flow.apply, seams=seams))
+    run = run_mlcp(["apply"])
+    assert run.code == 1
+    assert "pagerduty: failed\n  this mlcp has no PagerDuty reconciler" in run.stdout
