@@ -21,7 +21,6 @@ STALE_LINES = ("  differs: ", "  missing: ", "  stale: ")  # build --check's lin
 class Checked:
     specs: Path
     root: Path  # the project root (infra/ and build/ sit here)
-    git_dir: Path
     commit: str  # the commit applied, abbreviated
     config: Config
     lines: tuple[str, ...]  # what the checks found, for the report
@@ -53,7 +52,7 @@ def check_ready(specs: Path) -> Checked:
         )
     config, root, build_line = _check_build(specs)
     lines = (f"git tree clean at {commit}", build_line)
-    return Checked(specs, root, Path(repo.git_dir), commit, config, lines)
+    return Checked(specs, root, commit, config, lines)
 
 
 def _commit(repo: git.Repo) -> str:
