@@ -24,8 +24,15 @@ from controlplane.buildcache import unit_stats as sum_stats
 from controlplane.compile import Checked, Compilation
 from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
-from controlplane.render import Artifact, ModelRenderer, Renderer, monitoring, schema
-from controlplane.write import FileEntry, WriteResult, finish, manifest_text, put_artifacts
+from controlplane.render import Artifact, ModelRenderer, Renderer, codeowners, monitoring, schema
+from controlplane.write import (
+    FileEntry,
+    WriteResult,
+    finish,
+    manifest_text,
+    put_artifacts,
+    put_owned,
+)
 
 PER_MODEL: tuple[ModelRenderer, ...] = (monitoring.render_model,)
 SHARED_RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render_shared)
@@ -92,8 +99,19 @@ def _render_and_write(
         result.rendered.append(unit)
     result.files.sort(key=lambda e: e.path)
     _refuse_duplicates(result.files)
-    manifest = manifest_text(result.files, inputs_record(keys, result.stats))
+    owned = _put_owned(result, check=check)
+    manifest = manifest_text(result.files, inputs_record(keys, result.stats), owned)
     result.writes = finish(out, result.files, manifest, previous.files, check=check)
+    result.writes.owned = owned
+
+
+def _put_owned(result: BuildResult, *, check: bool) -> list[FileEntry]:
+    """CODEOWNERS, at the project root; always rendered: one small file, read from every spec."""
+    root = result.compilation.root
+    if root is None:  # sources from elsewhere (a git object) have no tree to own files in
+        return []
+    models, config = result.compilation.models, result.compilation.config
+    return [put_owned(root, codeowners.render(models, config), check=check)]
 
 
 def _refuse_duplicates(entries: Sequence[FileEntry]) -> None:

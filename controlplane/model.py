@@ -260,6 +260,16 @@ class Network:
 
 
 @dataclass(frozen=True)
+class PulumiSettings:
+    """mlcp.yaml's pulumi section: where `mlcp apply` keeps state and what it sets."""
+
+    backend: str | None = None
+    stack: str | None = None
+    secrets_provider: str | None = None
+    secrets: tuple[tuple[str, str], ...] = ()  # Pulumi config key -> environment variable
+
+
+@dataclass(frozen=True)
 class Config:
     """The repository configuration (``mlcp.yaml``), normalized."""
 
@@ -271,3 +281,5 @@ class Config:
     runbook_base_url: str
     output_dir: str
     prices: tuple[tuple[str, float], ...]  # instance type -> USD per hour, overrides
+    pulumi: PulumiSettings = PulumiSettings()
+    platform_owners: tuple[str, ...] = ()  # CODEOWNERS of mlcp.yaml and infra/

@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from controlplane.diagnostics import Diagnostic
+from controlplane.sources import display
+from controlplane.write import FileEntry
 
 if TYPE_CHECKING:
     from controlplane.build import BuildResult
@@ -32,8 +34,9 @@ def build_summary(result: BuildResult, *, check: bool) -> tuple[str, bool]:
     for model, counts in result.stats_by_model().items():
         figures = ", ".join(_plural(n, k.rstrip("s")) for k, n in sorted(counts.items()))
         lines.append(f"  {model}: {figures}")
-    stale = bool(writes.written or writes.removed) if check else False
+    stale = bool(writes.written or writes.removed or writes.owned_changed) if check else False
     out = result.out.as_posix()
+    owned = [_owned_line(result, entry, check=check) for entry in writes.owned]
     if check:
         missing = set(writes.missing)
         for path in writes.written:
@@ -47,4 +50,14 @@ def build_summary(result: BuildResult, *, check: bool) -> tuple[str, bool]:
             f"wrote {_plural(len(writes.written), 'file')} to {out} "
             f"({len(writes.unchanged)} unchanged, {len(writes.removed)} removed)"
         )
-    return "\n".join([verdict, *lines]), stale
+    return "\n".join([verdict, *lines, *filter(None, owned)]), stale
+
+
+def _owned_line(result: BuildResult, entry: FileEntry, *, check: bool) -> str:
+    """A file outside the output folder (CODEOWNERS): said only when it changed."""
+    if entry.status == "unchanged" or result.compilation.root is None:
+        return ""
+    shown = display(result.compilation.root / entry.path)
+    if check:
+        return f"  {'missing' if entry.status == 'missing' else 'differs'}: {shown}"
+    return f"  wrote {shown}"

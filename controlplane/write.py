@@ -27,6 +27,11 @@ class WriteResult:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # stale files an earlier build made
     missing: list[str] = field(default_factory=list)  # the written ones that were not on disk
+    owned: list[FileEntry] = field(default_factory=list)  # outside the output folder (CODEOWNERS)
+
+    @property
+    def owned_changed(self) -> list[str]:
+        return [e.path for e in self.owned if e.status != "unchanged"]
 
 
 @dataclass(frozen=True)
@@ -80,11 +85,27 @@ def put_artifacts(out: Path, artifacts: Iterable[Artifact], *, check: bool) -> l
     return [put(out, a.path, a.content.encode("utf-8"), a.model, check=check) for a in artifacts]
 
 
-def manifest_text(entries: Sequence[FileEntry], inputs: Mapping[str, Any]) -> str:
+# Files mlcp owns outside the output folder, relative to the project root.
+OWNED_OUTSIDE = frozenset({".github/CODEOWNERS"})
+
+
+def put_owned(root: Path, artifact: Artifact, *, check: bool) -> FileEntry:
+    """Write (or, with check, compare) one of the few files mlcp owns outside its output."""
+    if artifact.path not in OWNED_OUTSIDE:
+        raise ValueError(f"mlcp does not own {artifact.path} outside the output folder")
+    return put(root, artifact.path, artifact.content.encode("utf-8"), None, check=check)
+
+
+def manifest_text(
+    entries: Sequence[FileEntry], inputs: Mapping[str, Any], owned: Sequence[FileEntry] = ()
+) -> str:
     """Every file with its model, sha256 and size; and, per model, the digest of the
-    inputs it was rendered from (the build cache's keys, see controlplane.buildcache)."""
+    inputs it was rendered from (the build cache's keys, see controlplane.buildcache).
+    `owned` files sit outside the output folder: named relative to the project root."""
     files = {e.path: e.manifest_record() for e in entries}
     body = {"generator": f"mlcp {controlplane.__version__}", "files": files, "inputs": dict(inputs)}
+    if owned:
+        body["owned"] = {e.path: {"sha256": e.sha256, "size": e.size} for e in owned}
     return jsonwrite.dumps(body)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from controlplane.domain import Tier, Urgency
-from controlplane.spec.v1 import WHOLE, Positive, Strict
+from controlplane.spec.v1 import WHOLE, Owner, Positive, Strict
 
 
 class Aws(Strict):
@@ -28,6 +28,27 @@ class Runbooks(Strict):
 
 class Build(Strict):
     out: str = "build"
+
+
+class Pulumi(Strict):
+    """Where `mlcp apply` keeps infrastructure state, and which stack it updates."""
+
+    backend: str | None = Field(
+        None,
+        description="state backend URL (s3://BUCKET, file://PATH, https://api.pulumi.com); "
+        "PULUMI_BACKEND_URL is used when this is not set",
+    )
+    stack: Annotated[str, Field(pattern=r"^[A-Za-z0-9_.\-/]+$")] | None = Field(
+        None, description="the stack `mlcp apply` updates when --stack is not given"
+    )
+    secrets_provider: str | None = Field(
+        None, description="for new stacks: passphrase, awskms://..., hashivault://..."
+    )
+    secrets: dict[str, Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]] = Field(
+        {},
+        description="Pulumi config key -> the environment variable holding its value; "
+        "set on the stack as a secret at every apply",
+    )
 
 
 class Policy(Strict):
@@ -52,6 +73,10 @@ class ConfigSpec(Strict):
     pagerduty: PagerDuty = PagerDuty()
     runbooks: Runbooks = Runbooks()
     build: Build = Build()
+    pulumi: Pulumi = Pulumi()
+    platform_owners: list[Owner] = Field(
+        [], description="CODEOWNERS of mlcp.yaml and infra/ (the specs' own owners own each spec)"
+    )
     defaults: dict[Tier, dict[str, Any]] = {}
     policies: dict[Literal["all", "critical", "standard", "experimental"], Policy] = {}
     prices: dict[str, Positive] = Field({}, description="USD per hour by instance type")

@@ -185,4 +185,11 @@ def to_config(spec: ConfigSpec, source: str | None) -> m.Config:
         runbook_base_url=spec.runbooks.base_url,
         output_dir=spec.build.out,
         prices=tuple(sorted(spec.prices.items())),
+        pulumi=m.PulumiSettings(
+            backend=spec.pulumi.backend,
+            stack=spec.pulumi.stack,
+            secrets_provider=spec.pulumi.secrets_provider,
+            secrets=tuple(sorted(spec.pulumi.secrets.items())),
+        ),
+        platform_owners=tuple(spec.platform_owners),
     )

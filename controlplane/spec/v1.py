@@ -31,6 +31,10 @@ Int = Annotated[int, WHOLE]
 Name = Annotated[str, Field(pattern=NAME_PATTERN, description="lowercase, digits and dashes")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Positive = Annotated[float, Field(gt=0)]
+Owner = Annotated[
+    str,
+    Field(pattern=r"^@[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?$", description="@user or @org/team"),
+]
 Bound = Number  # a number, or a percent string for rate-like metrics
 
 
@@ -43,7 +47,7 @@ class Strict(BaseModel):
 class Metadata(Strict):
     name: Name
     team: Text
-    owners: list[Annotated[str, Field(pattern=r"^@[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?$")]] = []
+    owners: list[Owner] = []
     tier: Tier
     domain: Literal["fraud", "recommendation", "forecasting", "finance", "other"] = "other"
     description: Annotated[str, Field(max_length=2000)] = ""

@@ -1,0 +1,86 @@
+"""What must hold before `mlcp apply` changes anything: a clean tree, an up-to-date build."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from controlplane.apply.errors import ApplyRefused
+from controlplane.model import Config
+from controlplane.sources import display
+
+if TYPE_CHECKING:
+    import git
+
+SHOWN_CHANGES = 10  # a refusal lists this many paths, then how many more
+STALE_LINES = ("  differs: ", "  missing: ", "  stale: ")  # build --check's lines for a file
+
+
+@dataclass(frozen=True)
+class Checked:
+    specs: Path
+    root: Path  # the project root (infra/ and build/ sit here)
+    commit: str  # the commit applied, abbreviated
+    config: Config
+    lines: tuple[str, ...]  # what the checks found, for the report
+
+
+def open_repository(specs: Path) -> git.Repo:
+    """The git repository holding the specs; refused when there is none."""
+    import git  # gitpython loads only for commands that need it
+
+    try:
+        return git.Repo(specs, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise ApplyRefused(
+            f"{display(specs)} is not in a git checkout: mlcp apply applies committed specs"
+        ) from None
+
+
+def check_ready(specs: Path) -> Checked:
+    """Refuse (ApplyRefused) unless the tree is committed and the build is current."""
+    repo = open_repository(specs)
+    commit = _commit(repo)
+    dirty = repo.git.status("--porcelain", "--untracked-files=all").splitlines()
+    if dirty:
+        shown = [line[3:] for line in dirty[:SHOWN_CHANGES]]
+        more = f" and {len(dirty) - SHOWN_CHANGES} more" if len(dirty) > SHOWN_CHANGES else ""
+        raise ApplyRefused(
+            f"the git tree has uncommitted changes ({', '.join(shown)}{more}): "
+            "mlcp apply applies only what is committed; commit or stash them"
+        )
+    config, root, build_line = _check_build(specs)
+    lines = (f"git tree clean at {commit}", build_line)
+    return Checked(specs, root, commit, config, lines)
+
+
+def _commit(repo: git.Repo) -> str:
+    try:
+        return repo.head.commit.hexsha[:12]
+    except ValueError:  # a repository with no commit yet
+        raise ApplyRefused("the git repository has no commit yet: nothing to apply") from None
+
+
+def _check_build(specs: Path) -> tuple[Config, Path, str]:
+    """`mlcp build --check`, the same function: errors or a stale file refuse the apply."""
+    from controlplane.build import build
+    from controlplane.report import build_summary
+
+    result = build([specs], None, check=True)
+    compilation = result.compilation
+    if not compilation.ok or result.writes is None or compilation.root is None:
+        errors = sum(d.is_error for d in compilation.diagnostics)
+        raise ApplyRefused(
+            f"the specs do not compile ({errors} errors): run `mlcp validate` and fix them"
+        )
+    summary, stale = build_summary(result, check=True)
+    if stale:
+        found = [line.strip() for line in summary.splitlines() if line.startswith(STALE_LINES)]
+        more = f" and {len(found) - SHOWN_CHANGES} more" if len(found) > SHOWN_CHANGES else ""
+        details = "; ".join(found[:SHOWN_CHANGES]) + more
+        raise ApplyRefused(
+            f"{result.out.as_posix()} is out of date ({details}): "
+            "run `mlcp build` and commit the result"
+        )
+    return compilation.config, compilation.root, f"{result.out.as_posix()} is up to date"

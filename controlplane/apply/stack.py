@@ -1,0 +1,129 @@
+"""The Pulumi step of `mlcp apply`: the stack of `infra/`, through the Automation API.
+
+What to update is settled first, as data (`StackRequest`, from mlcp.yaml and
+the environment), so every refusal happens before anything changes. Then a
+`LocalWorkspace` on `infra/` selects or creates the stack, sets its config
+(the region from mlcp.yaml, secrets from the environment, stored encrypted by
+Pulumi) and runs `up`. The workspace is made by a factory that tests replace
+to see the exact Pulumi CLI calls without the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from controlplane.apply.errors import ApplyRefused, PulumiMissing
+from controlplane.model import Config
+
+BACKEND_VARIABLE = "PULUMI_BACKEND_URL"
+INSTALL_HINT = (
+    "install it with `curl -fsSL https://get.pulumi.com | sh` "
+    "(or see https://www.pulumi.com/docs/iac/download-install/; in GitHub Actions, "
+    "pulumi/actions), then run mlcp apply again"
+)
+WorkspaceFactory = Callable[..., Any]  # pulumi.automation.LocalWorkspace or a test's stand-in
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class StackRequest:
+    """Everything the Pulumi step needs, settled before anything is applied."""
+
+    work_dir: Path  # the Pulumi project: <project root>/infra
+    stack: str
+    backend: str
+    backend_from: str  # "mlcp.yaml" or the variable it came from
+    secrets_provider: str | None = None
+    config: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(default_factory=dict)  # values: never printed
+
+    def describe(self) -> str:
+        return f"stack {self.stack} of {self.work_dir} on {self.backend} (from {self.backend_from})"
+
+
+def stack_request(
+    config: Config, root: Path, stack: str | None, environ: Mapping[str, str]
+) -> StackRequest:
+    """The stack to update, from --stack, mlcp.yaml's pulumi section and the environment."""
+    settings = config.pulumi
+    name = stack or settings.stack
+    if not name:
+        raise ApplyRefused("no stack to update: pass --stack NAME or set pulumi.stack in mlcp.yaml")
+    backend, backend_from = settings.backend, "mlcp.yaml"
+    if not backend:
+        backend, backend_from = environ.get(BACKEND_VARIABLE, ""), BACKEND_VARIABLE
+    if not backend:
+        raise ApplyRefused(
+            f"no Pulumi backend: set pulumi.backend in mlcp.yaml or {BACKEND_VARIABLE} "
+            "(e.g. s3://BUCKET, file:///PATH or https://api.pulumi.com)"
+        )
+    work_dir = root / "infra"
+    if not (work_dir / "Pulumi.yaml").is_file():
+        raise ApplyRefused(f"{work_dir}/Pulumi.yaml not found: the Pulumi project to apply")
+    return StackRequest(
+        work_dir,
+        name,
+        backend,
+        backend_from,
+        settings.secrets_provider,
+        {"aws:region": config.region},
+        _secrets(settings.secrets, environ),
+    )
+
+
+def _secrets(wanted: tuple[tuple[str, str], ...], environ: Mapping[str, str]) -> dict[str, str]:
+    missing = [f"{variable} (for {key})" for key, variable in wanted if not environ.get(variable)]
+    if missing:
+        raise ApplyRefused(
+            "mlcp.yaml's pulumi.secrets need environment variables that are not set: "
+            + ", ".join(missing)
+        )
+    return {key: environ[variable] for key, variable in wanted}
+
+
+def open_workspace(request: StackRequest, factory: WorkspaceFactory | None = None) -> Any:
+    """A workspace on the project; refuses clearly when the Pulumi CLI is missing."""
+    from pulumi import automation as auto  # the SDK loads only for apply
+
+    make = factory or auto.LocalWorkspace
+    try:
+        return make(
+            work_dir=str(request.work_dir),
+            env_vars={BACKEND_VARIABLE: request.backend},
+            secrets_provider=request.secrets_provider,
+        )
+    except FileNotFoundError:
+        raise PulumiMissing(f"the Pulumi CLI is not installed: {INSTALL_HINT}") from None
+    except auto.InvalidVersionError as exc:
+        raise PulumiMissing(f"the Pulumi CLI is too old ({exc}): {INSTALL_HINT}") from None
+
+
+def select_stack(request: StackRequest, workspace: Any) -> Any:
+    """Select the stack, or create it with the secrets provider; set its config and secrets."""
+    from pulumi import automation as auto
+
+    stack = auto.Stack.create_or_select(request.stack, workspace)
+    values = {k: auto.ConfigValue(value=v) for k, v in sorted(request.config.items())}
+    values |= {
+        k: auto.ConfigValue(value=v, secret=True) for k, v in sorted(request.secrets.items())
+    }
+    stack.set_all_config(values)
+    return stack
+
+
+def up(stack: Any, message: str, progress: Progress) -> list[str]:
+    """Run `pulumi up`, streaming its output; the summary as report lines."""
+    result = stack.up(
+        message=message, color="never", on_output=lambda line: progress(f"    {line}")
+    )
+    changes = result.summary.resource_changes or {}
+    counted = ", ".join(f"{n} {kind}" for kind, n in sorted(changes.items())) or "no changes"
+    return [f"stack {stack.name}: {result.summary.result} ({counted})"]
+
+
+def environment() -> Mapping[str, str]:
+    return os.environ

@@ -1,0 +1,158 @@
+"""The whole `mlcp apply`: checks, lock, PagerDuty, then Pulumi, each step reported; a
+failure stops the next step and the report says what was applied."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import pytest
+
+from controlplane.apply import command, flow
+from controlplane.apply.flow import Seams
+from tests.apply.fakepulumi import FakePulumi, workspace_factory
+from tests.apply.project import git, make_project
+from tests.apply.test_lock import hold_in_another_process
+from tests.spec.clirun import run_mlcp
+
+ENV = {"PAGERDUTY_TOKEN": "pd-token-123"}
+
+
+class FakePagerDuty:
+    def __init__(self, ok: bool = True, error: Exception | None = None) -> None:
+        self.ok, self.error = ok, error
+        self.calls: list[tuple[Path, bool]] = []
+
+    def __call__(self, specs: Path, prune: bool) -> tuple[bool, list[str]]:
+        self.calls.append((specs, prune))
+        if self.error:
+            raise self.error
+        return self.ok, ["update service ml-fraud-detector"] if self.ok else ["403 Forbidden"]
+
+
+@pytest.fixture
+def specs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return make_project(tmp_path)
+
+
+def run_apply(
+    monkeypatch: pytest.MonkeyPatch, pagerduty: FakePagerDuty, cli: FakePulumi, *args: str
+) -> tuple[int, str, str]:
+    seams = Seams(pagerduty=pagerduty, workspace=workspace_factory(cli), environ=lambda: ENV)
+    monkeypatch.setattr(command, "apply", functools.partial(flow.apply, seams=seams))
+    run = run_mlcp(["apply", *args])
+    return run.code, run.stdout, run.stderr
+
+
+def test_pagerduty_then_pulumi_each_reported(specs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pagerduty, cli = FakePagerDuty(), FakePulumi(stacks={"prod"})
+    code, out, err = run_apply(monkeypatch, pagerduty, cli, "--prune")
+    head = git(specs.parent, "rev-parse", "--short=12", "HEAD").strip()
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        f"git tree clean at {head}",
+        "build is up to date",
+        "will update stack prod of "
+        f"{specs.parent.resolve()}/infra on s3://acme-ml-pulumi-state?region=eu-west-1 "
+        "(from mlcp.yaml)",
+        "pagerduty: applying",
+        "pagerduty: applied",
+        "  update service ml-fraud-detector",
+        "pulumi: applying",
+        "    Updating (dev):",
+        "pulumi: applied",
+        "  stack prod: succeeded (12 create, 3 same)",
+        "applied: pagerduty, pulumi",
+    ]
+    assert pagerduty.calls == [(Path("specs"), True)]
+    assert ["up"] in [c[:1] for c in cli.commands()]
+
+
+def test_a_pagerduty_failure_stops_pulumi(specs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli = FakePulumi(stacks={"prod"})
+    code, out, _ = run_apply(monkeypatch, FakePagerDuty(ok=False), cli)
+    assert code == 1
+    assert out.splitlines()[-5:] == [
+        "pagerduty: failed",
+        "  403 Forbidden",
+        "pulumi: skipped",
+        "  not run: an earlier step failed",
+        "pagerduty failed; applied before it: nothing",
+    ]
+    assert "pulumi: applying" not in out
+    assert not [c for c in cli.commands() if c[:1] == ["up"]]
+
+
+def test_an_error_in_pagerduty_is_a_failed_step_not_a_traceback(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, err = run_apply(
+        monkeypatch, FakePagerDuty(error=RuntimeError("PagerDuty answered 500")), FakePulumi()
+    )
+    assert (code, err) == (1, "")
+    assert "pagerduty: failed\n  PagerDuty answered 500\npulumi: skipped" in out
+
+
+def test_a_pulumi_failure_says_pagerduty_was_applied(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = FakePulumi(stacks={"prod"}, fail_up="error: update failed: AccessDenied on CreateBucket")
+    code, out, _ = run_apply(monkeypatch, FakePagerDuty(), cli)
+    assert code == 1
+    assert out.splitlines()[-3:] == [
+        "pulumi: failed",
+        "  error: update failed: AccessDenied on CreateBucket",
+        "pulumi failed; applied before it: pagerduty",
+    ]
+
+
+def test_a_dirty_tree_is_refused_before_any_step(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (specs / "draft.yaml").write_text("kind: Model\n")
+    pagerduty, cli = FakePagerDuty(), FakePulumi()
+    code, out, err = run_apply(monkeypatch, pagerduty, cli)
+    assert (code, out) == (2, "")
+    assert err.startswith("mlcp apply: the git tree has uncommitted changes (specs/draft.yaml)")
+    assert pagerduty.calls == [] and cli.calls == []
+
+
+def test_a_missing_secret_is_refused_before_any_step(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pagerduty = FakePagerDuty()
+    seams = Seams(pagerduty=pagerduty, workspace=workspace_factory(FakePulumi()), environ=dict)
+    monkeypatch.setattr(command, "apply", functools.partial(flow.apply, seams=seams))
+    run = run_mlcp(["apply"])
+    assert run.code == 2
+    assert "PAGERDUTY_TOKEN (for mlcp:pagerdutyToken)" in run.stderr
+    assert pagerduty.calls == []
+
+
+def test_a_second_concurrent_apply_is_told_who_holds_the_lock(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    holder = hold_in_another_process(specs.parent / ".git/mlcp-apply.lock")
+    try:
+        pagerduty, cli = FakePagerDuty(), FakePulumi()
+        code, out, err = run_apply(monkeypatch, pagerduty, cli)
+    finally:
+        holder.communicate("\n")
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        f"mlcp apply: another mlcp apply is running in this checkout (pid {holder.pid} on "
+    )
+    assert pagerduty.calls == [] and cli.calls == []
+
+
+def test_without_a_reconciler_the_pagerduty_step_fails_clearly(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "controlplane.oncall", None)  # as if not installed
+    seams = Seams(workspace=workspace_factory(FakePulumi()), environ=lambda: ENV)
+    monkeypatch.setattr(command, "apply", functools.partial(flow.apply, seams=seams))
+    run = run_mlcp(["apply"])
+    assert run.code == 1
+    assert "pagerduty: failed\n  this mlcp has no PagerDuty reconciler" in run.stdout
