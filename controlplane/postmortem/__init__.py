@@ -6,7 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import controlplane
@@ -48,8 +48,8 @@ def moment(text: str, now: float) -> float:
             f"--since: expected a time such as 2026-11-30T08:00:00Z or a duration such as 6h, "
             f"got {text!r}"
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=datetime.now().astimezone().tzinfo).astimezone()
+    if parsed.tzinfo is None:  # an on-call timeline is in UTC
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed.timestamp()
 
 

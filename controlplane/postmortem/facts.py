@@ -60,9 +60,9 @@ def first_firing(api: Prometheus, alert: str, model: Model, window: Window) -> S
     expr = "ALERTS" + _selector(alert, model, (("alertstate", "firing"),))
     step = _step(window.until - window.since)
     found = api.query_range(expr, window.since, window.until, step)
-    if step > 1 and found:  # narrow the earliest step down to the second
+    if step > 1 and found:  # narrow the earliest step down (to the second, unless it is long)
         first = min(s.points[0][0] for s in found if s.points)
-        found = api.query_range(expr, first - step, first, 1.0) or found
+        found = api.query_range(expr, first - step, first, _step(step)) or found
     firing = [s for s in found if s.points]
     return min(firing, key=lambda s: s.points[0][0]) if firing else None
 

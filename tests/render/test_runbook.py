@@ -19,7 +19,7 @@ import yaml
 import controlplane
 from controlplane import buildcache
 from controlplane.compile import compile_sources
-from controlplane.render.runbook import render
+from controlplane.render.runbook import markdown, render
 from tests.conftest import ROOT, SPECS
 from tests.memory import edited, example_sources
 from tests.render.markdown_doc import headings, kinds, links, parse, plain, section, tables
@@ -332,3 +332,22 @@ def test_the_readme_excerpt_is_what_mlcp_writes() -> None:
     golden = (GOLDEN / "fraud-detector.md").read_text(encoding="utf-8")
     lines = [line for line in excerpt.group(1).splitlines() if line]
     assert [line for line in lines if line not in golden.splitlines()] == []
+
+
+@pytest.mark.parametrize("content", ["a ` b", "``x``", "`lead", "x | y", "<b>"])
+def test_a_code_span_holds_any_text(content: str) -> None:
+    inline = parse(f"before {markdown.code(content)} after")[1]
+    spans = [c.content for c in inline.children or [] if c.type == "code_inline"]
+    assert spans == [content]
+
+
+def test_a_fenced_block_holds_any_text() -> None:
+    body = "x\n```\n# not a heading\n````\ny"
+    tokens = parse(f"{markdown.fenced(body, 'promql')}\n\n# after\n")
+    assert [(t.type, t.content) for t in tokens if t.type == "fence"] == [("fence", body + "\n")]
+    assert [h.text for h in headings(markdown.fenced(body) + "\n\n# after\n")] == ["after"]
+
+
+@pytest.mark.parametrize("start", ["# x", "- x", "+ x", "1. x", "2) x", "=== x", "> x", "    x"])
+def test_text_at_a_line_start_stays_a_paragraph(start: str) -> None:
+    assert kinds(str(markdown.text(start))) == ["paragraph_open", "inline", "paragraph_close"]
