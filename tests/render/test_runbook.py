@@ -351,3 +351,25 @@ def test_a_fenced_block_holds_any_text() -> None:
 @pytest.mark.parametrize("start", ["# x", "- x", "+ x", "1. x", "2) x", "=== x", "> x", "    x"])
 def test_text_at_a_line_start_stays_a_paragraph(start: str) -> None:
     assert kinds(str(markdown.text(start))) == ["paragraph_open", "inline", "paragraph_close"]
+
+
+def test_a_model_without_fallback_or_retraining_says_so() -> None:
+    text = edited(
+        "demand-forecast.yaml", "fallback:\n  strategy: previous_version\n  recovery: 5m\n", ""
+    )
+    text = re.sub(r"\nretraining:\n(  .*\n)+", "\n", text)
+    specs, config = example_sources(demand_forecast=text)
+    compilation = compile_sources(specs, config)
+    assert compilation.ok, [str(d) for d in compilation.diagnostics]
+    model = next(m for m in compilation.models if m.name == "demand-forecast")
+    assert model.fallback is None and model.retraining is None
+    page = render([model], compilation.config)[0].content
+    assert "The spec declares no fallback strategy and no recovery target." in section(
+        page, "Fallback"
+    )
+    assert "`mlcp rollback demand-forecast`" in section(page, "MLCPModelBroken")
+    assert "Recovery target: none declared." in section(page, "MLCPModelBroken")
+    assert section(page, "Retraining").strip() == "The spec declares no retraining."
+    assert [h.text for h in headings(page)] == [
+        h.text for h in headings((GOLDEN / "demand-forecast.md").read_text(encoding="utf-8"))
+    ]
