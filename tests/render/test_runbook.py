@@ -373,3 +373,10 @@ def test_a_model_without_fallback_or_retraining_says_so() -> None:
     assert [h.text for h in headings(page)] == [
         h.text for h in headings((GOLDEN / "demand-forecast.md").read_text(encoding="utf-8"))
     ]
+
+
+def test_every_declared_alert_has_a_bar_in_the_runbook() -> None:
+    from controlplane.alerts import DECLARATIONS
+    from controlplane.render.runbook.bars import BARS
+
+    assert set(BARS) == {d.name for d in DECLARATIONS}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from controlplane import contract, signals, units
-from controlplane.domain import RATE_METRICS
+from controlplane.domain import LATENCY_QUANTILES, RATE_METRICS
 from controlplane.model import Model
 from controlplane.render.monitoring import humanize
 from controlplane.render.monitoring.alerts_system import absent_window
@@ -20,6 +20,7 @@ from controlplane.render.monitoring.rec_drift import windows as drift_windows
 from controlplane.render.monitoring.rec_system import SLA_WINDOW, VOLUME_WINDOW
 
 Bar = tuple[str, str]  # (threshold, window)
+LATENCY_ALERTS = {contract.ALERT_LATENCY.format(quantile=q.upper()): q for q in LATENCY_QUANTILES}
 
 
 def duration(seconds: float) -> str:
@@ -49,11 +50,7 @@ def _past(low: float | None, high: float | None, show: Callable[[float], str]) -
 
 
 def _latency(model: Model, guide: AlertGuide) -> Bar:
-    quantile = next(
-        q
-        for q in ("p50", "p95", "p99")
-        if guide.declaration.name == contract.ALERT_LATENCY.format(quantile=q.upper())
-    )
+    quantile = LATENCY_ALERTS[guide.declaration.name]
     threshold = getattr(model.sla.latency, quantile)
     return f"> {duration(threshold)}", SLA_WINDOW
 
@@ -118,7 +115,7 @@ def _quality(model: Model, guide: AlertGuide) -> Bar:
 
 
 BARS: dict[str, Callable[[Model, AlertGuide], Bar]] = {
-    **{contract.ALERT_LATENCY.format(quantile=q): _latency for q in ("P50", "P95", "P99")},
+    **dict.fromkeys(LATENCY_ALERTS, _latency),
     contract.ALERT_ERROR_BUDGET_BURN: _burn,
     contract.ALERT_ERROR_RATE: _error_rate,
     contract.ALERT_VOLUME_DROP: _volume,
