@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from threading import Thread
 from typing import Any
 
 import pytest
@@ -261,3 +263,40 @@ def test_without_prometheus_the_template_names_the_alert_and_its_bar() -> None:
     # specs/recommender.yaml: ctr, min 2%, window 6h.
     assert fields["metric degraded"] == "metric=ctr: < 2% over 6h"
     assert fields["started"] == "when the metric first crossed its bar (UTC)"
+
+
+def test_a_server_that_is_not_prometheus() -> None:
+    class NotFound(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<html>no such page</html>")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
+    Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        line = refused(
+            [
+                "fraud-detector",
+                "--alert",
+                ALERT,
+                "--since",
+                "6h",
+                "--prometheus",
+                url,
+                "--specs",
+                str(SPECS),
+            ]
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert line == (
+        f"mlcp postmortem: Prometheus at {url} answered HTTP 404 to /api/v1/query_range: "
+        "is it Prometheus?\n"
+    )
