@@ -24,7 +24,15 @@ from controlplane.buildcache import unit_stats as sum_stats
 from controlplane.compile import Checked, Compilation
 from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
-from controlplane.render import Artifact, ModelRenderer, Renderer, codeowners, monitoring, schema
+from controlplane.render import (
+    Artifact,
+    ModelRenderer,
+    Renderer,
+    codeowners,
+    monitoring,
+    runbook,
+    schema,
+)
 from controlplane.write import (
     FileEntry,
     WriteResult,
@@ -34,7 +42,7 @@ from controlplane.write import (
     put_owned,
 )
 
-PER_MODEL: tuple[ModelRenderer, ...] = (monitoring.render_model,)
+PER_MODEL: tuple[ModelRenderer, ...] = (monitoring.render_model, runbook.render_model)
 SHARED_RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render_shared)
 # Units per task: large enough that a task outweighs its messages, small enough that
 # the last tasks of the workers end together.

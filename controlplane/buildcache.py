@@ -52,7 +52,7 @@ from controlplane.write import MANIFEST, FileEntry
 SHARED = "(shared)"  # the unit of files no single model owns; no model name has parentheses
 CACHE_FORMAT = "1"  # bump when what a key covers changes
 # Libraries whose output is written into generated files.
-OUTPUT_LIBRARIES = ("grafana-foundation-sdk", "pydantic", "pydantic-core")
+OUTPUT_LIBRARIES = ("grafana-foundation-sdk", "pydantic", "pydantic-core", "jinja2", "markupsafe")
 
 Stats = dict[str, int]
 
@@ -133,7 +133,10 @@ def _sha256(*parts: str) -> str:
 @functools.cache
 def generator_digest() -> str:
     """The sha256 of the code that renders: the package's files and the output libraries."""
-    digest = hashlib.sha256(folder_digest(Path(controlplane.__file__).parent).encode())
+    package = Path(controlplane.__file__).parent
+    digest = hashlib.sha256(folder_digest(package).encode())
+    # The templates are a link out of the package in a checkout, which rglob does not follow.
+    digest.update(folder_digest((package / "templates").resolve()).encode())
     for library in OUTPUT_LIBRARIES:
         try:
             version = importlib.metadata.version(library)

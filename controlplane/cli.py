@@ -44,6 +44,7 @@ class LazyGroup(click.Group):
         "profile": "controlplane.monitor.commands:profile_command",
         "drift": "controlplane.monitor.commands:drift_command",
         "apply": "controlplane.apply.command:apply_command",
+        "postmortem": "controlplane.postmortem.command:postmortem_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
