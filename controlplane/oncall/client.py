@@ -109,6 +109,8 @@ def connect(token: str, url: str) -> pagerduty.RestApiV2Client:
     transport = RetryTransport(httpx2.HTTPTransport(verify=True, trust_env=True))
     client = pagerduty.RestApiV2Client(token, base_url=url, transport=transport)
     client.timeout = TIMEOUT
+    # Connection failures: the client's own retries, two attempts from a short wait.
+    client.max_network_attempts, client.sleep_timer = 2, BACKOFF
     return client
 
 

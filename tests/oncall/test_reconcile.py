@@ -77,3 +77,94 @@ def test_plan_changes_nothing(pagerduty_api: PagerDuty, specs: Path) -> None:
         f"Discovery ML ({policy_id(pagerduty_api, 'Discovery ML')})",
         "plan: 3 create",
     ]
+
+
+def test_an_edit_in_the_ui_is_restored(pagerduty_api: PagerDuty, specs: Path) -> None:
+    run(specs, apply=True, prune=False)
+    service = pagerduty_api.by_name("ml-fraud-detector")
+    written = service["description"]
+    service["description"] = "edited by hand"
+    service["name"] = service["summary"] = "fraud (renamed in the UI)"
+
+    result = run(specs, apply=True, prune=False)
+
+    assert not result.failed
+    restored = pagerduty_api.services[service["id"]]
+    assert (restored["name"], restored["description"]) == ("ml-fraud-detector", written)
+    assert len(pagerduty_api.services) == 3  # restored in place, not created again
+    assert "updated   ml-fraud-detector: restores description, name" in result.lines()
+
+
+def test_a_foreign_service_is_untouched(pagerduty_api: PagerDuty, specs: Path) -> None:
+    policy = policy_id(pagerduty_api, "Risk ML")
+    # Made by hand, one with an Events API v2 integration of its own.
+    foreign = pagerduty_api.add_service("payments-api", policy, description="not ours")
+    pagerduty_api.add_integration(foreign, "Alertmanager")
+    before = dict(pagerduty_api.services[foreign])
+
+    result = run(specs, apply=True, prune=True)
+
+    assert not result.failed
+    assert pagerduty_api.services[foreign] == before
+    assert not [r for r in pagerduty_api.writes() if foreign in r.path]
+    assert not any("payments-api" in line for line in result.lines())
+
+
+def test_a_foreign_service_with_our_name_is_reported_not_taken(
+    pagerduty_api: PagerDuty, specs: Path
+) -> None:
+    policy = policy_id(pagerduty_api, "Risk ML")
+    foreign = pagerduty_api.add_service("ml-fraud-detector", policy, description="by hand")
+    before = dict(pagerduty_api.services[foreign])
+
+    result = run(specs, apply=True, prune=True)
+
+    assert result.failed
+    assert pagerduty_api.services[foreign] == before
+    assert sorted(s["name"] for s in pagerduty_api.services.values()) == sorted(EXAMPLES)
+    (line,) = [x for x in result.lines() if "ml-fraud-detector" in x]
+    assert line.startswith("conflict  ml-fraud-detector: PagerDuty has a service of this name")
+
+
+def test_prune_deletes_only_with_the_flag(pagerduty_api: PagerDuty, specs: Path) -> None:
+    run(specs, apply=True, prune=False)
+    (specs / "recommender.yaml").unlink()
+    gone = pagerduty_api.by_name("ml-recommender")["id"]
+    key = specs.parent / "keys" / "ml-recommender"
+
+    kept = run(specs, apply=True, prune=False)
+    assert gone in pagerduty_api.services and key.exists()
+    assert "kept      ml-recommender: no spec wants it; `apply --prune` deletes it" in kept.lines()
+    planned = run(specs, apply=False, prune=True)
+    assert gone in pagerduty_api.services
+    assert f"delete    ml-recommender: would delete {gone}: no spec wants it" in planned.lines()
+
+    pruned = run(specs, apply=True, prune=True)
+
+    assert not pruned.failed
+    assert gone not in pagerduty_api.services and not key.exists()
+    assert sorted(s["name"] for s in pagerduty_api.services.values()) == [
+        "ml-demand-forecast",
+        "ml-fraud-detector",
+    ]
+    assert pruned.lines()[-1] == "applied: 2 unchanged, 1 deleted"
+
+
+def test_more_services_than_one_page(pagerduty_api: PagerDuty, specs: Path) -> None:
+    pagerduty_api.page_limit = 2  # 3 of ours and 4 foreign services: four pages
+    policy = policy_id(pagerduty_api, "ML Platform")
+    for n in range(4):
+        pagerduty_api.add_service(f"team-service-{n}", policy)
+    run(specs, apply=True, prune=False)
+    writes, start = len(pagerduty_api.writes()), len(pagerduty_api.requests)
+
+    again = run(specs, apply=True, prune=False)
+
+    assert len(pagerduty_api.writes()) == writes  # every managed service was found
+    assert again.lines()[-1] == "applied: 3 unchanged"
+    offsets = [
+        r.query["offset"][0]
+        for r in pagerduty_api.requests[start:]
+        if r.method == "GET" and r.path == "/services"
+    ]
+    assert offsets == ["0", "2", "4", "6"]
