@@ -29,7 +29,7 @@ from controlplane.oncall.live import (
 )
 from controlplane.oncall.result import Outcome, Reconciliation
 from controlplane.render.oncall import EVENTS_V2, DesiredService, desired_service
-from controlplane.spec.load import Location
+from controlplane.spec.load import Document, Location
 
 UNKNOWN_POLICY = "MLCP501"
 FAILURES = (pagerduty.Error, api.GaveUp, OSError)
@@ -46,14 +46,13 @@ def run(specs: Path, *, apply: bool, prune: bool) -> Reconciliation:
         return Reconciler(client, token, compilation, apply=apply, prune=prune).run()
 
 
-def policy_location(compiled: Compiled, config_doc: Any) -> Location:
+def policy_location(compiled: Compiled, config_doc: Document | None) -> Location:
     """Where the model's escalation policy is written: its spec (or its tier's default),
     else mlcp.yaml's `pagerduty.default_escalation_policy`."""
     path = ("oncall", "escalation_policy")
     if compiled.layered.origin_of(path) is not None or config_doc is None:
         return compiled.layered.doc.locate(path)
-    located: Location = config_doc.locate(("pagerduty", "default_escalation_policy"))
-    return located
+    return config_doc.locate(("pagerduty", "default_escalation_policy"))
 
 
 class Reconciler:
@@ -148,7 +147,7 @@ class Reconciler:
         if change.kind == "update":
             if self.apply:
                 self.client.rput(f"/services/{change.live.id}", json=self._body(wanted))
-            detail = f"restores {fields}" if self.apply else f"would restore {fields}"
+            detail = f"restored {fields}" if self.apply else f"would restore {fields}"
             return Outcome("update", wanted.name, detail + self._key(wanted, change.live))
         return Outcome(
             "unchanged", wanted.name, "as the spec says" + self._key(wanted, change.live)
@@ -175,13 +174,16 @@ class Reconciler:
             self.client.rdelete(f"/services/{created['id']}")
             raise
         self._write(wanted, str(integration["integration_key"]))
-        return Outcome("create", wanted.name, f"{created['id']} {about}; routing key written")
+        detail = (
+            f"service {created['id']} {about}; routing key written to {wanted.routing_key_file}"
+        )
+        return Outcome("create", wanted.name, detail)
 
     def _key(self, wanted: DesiredService, live: LiveService) -> str:
         if not self.apply:
             return ""
         written = self._write(wanted, routing_key(self.client, live))
-        return "; routing key written" if written else ""
+        return f"; routing key written to {wanted.routing_key_file}" if written else ""
 
     def _write(self, wanted: DesiredService, key: str) -> bool:
         return write_key(Path(wanted.routing_key_file), key)
@@ -198,5 +200,7 @@ class Reconciler:
         key = Path(self.config.pagerduty_routing_key_dir) / change.service
         key.unlink(missing_ok=True)
         return Outcome(
-            "delete", change.service, f"deleted {change.live.id} and its routing key file"
+            "delete",
+            change.service,
+            f"service {change.live.id} and its routing key file: no spec wants it",
         )

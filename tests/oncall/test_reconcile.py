@@ -92,7 +92,7 @@ def test_an_edit_in_the_ui_is_restored(pagerduty_api: PagerDuty, specs: Path) ->
     restored = pagerduty_api.services[service["id"]]
     assert (restored["name"], restored["description"]) == ("ml-fraud-detector", written)
     assert len(pagerduty_api.services) == 3  # restored in place, not created again
-    assert "updated   ml-fraud-detector: restores description, name" in result.lines()
+    assert "updated   ml-fraud-detector: restored description, name" in result.lines()
 
 
 def test_a_foreign_service_is_untouched(pagerduty_api: PagerDuty, specs: Path) -> None:
