@@ -179,3 +179,43 @@ def test_specs_with_errors_change_nothing(pagerduty_api: PagerDuty, specs: Path)
     assert result.code == 1
     assert "error MLCP113" in result.stdout
     assert pagerduty_api.requests == []
+
+
+def test_an_unreachable_api_is_one_line_and_exit_2(
+    pagerduty_api: PagerDuty, specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAGERDUTY_API_URL", "https://127.0.0.1:1")  # nothing listens there
+
+    result = run_mlcp(["oncall", "plan", str(specs)])
+
+    assert (result.code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "mlcp oncall: PagerDuty failed while reading the services: "
+        "PagerDuty could not be reached (network error)\n"
+    )
+
+
+def test_a_key_file_that_cannot_be_written_fails_its_service_only(
+    pagerduty_api: PagerDuty, specs: Path
+) -> None:
+    keys = specs.parent / "keys"
+    keys.write_text("a file where the folder should be\n")
+
+    failed = run(specs, apply=True, prune=False)
+
+    assert failed.failed
+    assert len(pagerduty_api.services) == 3  # the services were made all the same
+    (line, *_) = [x for x in failed.lines() if x.startswith("failed    ml-fraud-detector: ")]
+    assert f", but routing key file {keys}/ml-fraud-detector: " in line
+
+    keys.unlink()
+    fixed = run(specs, apply=True, prune=False)
+
+    assert not fixed.failed
+    assert (
+        f"unchanged ml-fraud-detector: as the spec says; routing key written to "
+        f"{keys}/ml-fraud-detector" in fixed.lines()
+    )
+    assert (keys / "ml-fraud-detector").read_text() == (
+        pagerduty_api.key_of("ml-fraud-detector") + "\n"
+    )

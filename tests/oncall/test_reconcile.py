@@ -168,3 +168,5 @@ def test_more_services_than_one_page(pagerduty_api: PagerDuty, specs: Path) -> N
         if r.method == "GET" and r.path == "/services"
     ]
     assert offsets == ["0", "2", "4", "6"]
+    listed = [r for r in pagerduty_api.requests[start:] if r.path == "/services"]
+    assert all(r.query["include[]"] == ["integrations"] for r in listed)
