@@ -23,9 +23,13 @@ class PagerDuty(Strict):
     # `mlcp oncall apply` writes each service's Events API v2 routing key here (one file
     # per service, mode 0600) and Alertmanager's `routing_key_file` reads it: an absolute
     # path on the host or volume that both share.
-    routing_key_dir: Annotated[str, Field(pattern=r"^/(.*[^/])?$")] = (
-        "/etc/alertmanager/secrets/pagerduty"
-    )
+    routing_key_dir: Annotated[
+        str,
+        Field(
+            pattern=r"^/(.*[^/])?$",
+            description="Absolute folder of the routing key files (one per service, mode 0600)",
+        ),
+    ] = "/etc/alertmanager/secrets/pagerduty"
 
 
 class Runbooks(Strict):
