@@ -56,13 +56,15 @@ class Actions:
         if change.kind == "update":
             fields = ", ".join(change.fields)
             if not self.apply:
-                return Outcome("update", wanted.name, f"would restore {fields}")
+                return self._key_plan(
+                    Outcome("update", wanted.name, f"would restore {fields}"), wanted, live
+                )
             self.client.rput(f"/services/{live.id}", json=self._body(wanted))
             restored = Outcome("update", wanted.name, f"restored {fields}")
             return self._keyed(restored, wanted, routing_key(self.client, live))
         unchanged = Outcome("unchanged", wanted.name, "as the spec says")
         if not self.apply:
-            return unchanged
+            return self._key_plan(unchanged, wanted, live)
         return self._keyed(unchanged, wanted, routing_key(self.client, live))
 
     def _body(self, wanted: DesiredService) -> dict[str, Any]:
@@ -99,6 +101,18 @@ class Actions:
         if not written:
             return done
         return Outcome(done.kind, done.service, f"{done.detail}; routing key written to {path}")
+
+    def _key_plan(self, planned: Outcome, wanted: DesiredService, live: LiveService) -> Outcome:
+        """Say whether apply would write the key file (a missing or outdated one)."""
+        path = Path(wanted.routing_key_file)
+        try:
+            current = path.read_text(encoding="utf-8").strip()
+        except OSError:
+            current = None
+        if current is not None and current == (live.routing_key or current):
+            return planned
+        what = "write" if current is None else "rewrite"
+        return Outcome(planned.kind, planned.service, f"{planned.detail}; would {what} {path}")
 
     def _orphan(self, service: str, live: LiveService, prune: bool) -> Outcome:
         if not prune:

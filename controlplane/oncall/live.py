@@ -80,6 +80,7 @@ class Resolved:
     reference: str  # as the spec or mlcp.yaml writes it
     id: str | None
     problem: str  # why it did not resolve; "" when it did
+    looked_up: bool = True  # False: PagerDuty failed to answer, the spec may be right
 
 
 def resolve_policy(client: pagerduty.RestApiV2Client, reference: str) -> Resolved:

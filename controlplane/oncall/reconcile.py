@@ -91,7 +91,8 @@ class Reconciler:
         try:
             return resolve_policy(self.client, reference)
         except FAILURES as error:
-            return Resolved(reference, None, "could not be looked up: " + self._text(error))
+            problem = "could not be looked up: " + self._text(error)
+            return Resolved(reference, None, problem, looked_up=False)
 
     def _policy_problem(self, change: Change, compiled: dict[str, Compiled]) -> bool:
         """Report a service whose escalation policy did not resolve; True if it did not."""
@@ -100,7 +101,7 @@ class Reconciler:
         if resolved.id is not None:
             return False
         message = f"escalation policy {resolved.reference!r} {resolved.problem}"
-        if not resolved.problem.startswith("could not"):
+        if resolved.looked_up:  # the spec names what PagerDuty does not have
             where = policy_location(compiled[change.desired.model], self.compilation.config_doc)
             hint = "use the exact name or the id of an escalation policy in PagerDuty"
             self.result.diagnostics.append(

@@ -170,3 +170,23 @@ def test_more_services_than_one_page(pagerduty_api: PagerDuty, specs: Path) -> N
     assert offsets == ["0", "2", "4", "6"]
     listed = [r for r in pagerduty_api.requests[start:] if r.path == "/services"]
     assert all(r.query["include[]"] == ["integrations"] for r in listed)
+
+
+def test_plan_says_which_key_files_apply_would_write(pagerduty_api: PagerDuty, specs: Path) -> None:
+    run(specs, apply=True, prune=False)
+    keys = specs.parent / "keys"
+    assert (
+        "unchanged ml-recommender: as the spec says" in run(specs, apply=False, prune=False).lines()
+    )
+    (keys / "ml-recommender").unlink()
+    (keys / "ml-fraud-detector").write_text("an old key\n")
+
+    lines = run(specs, apply=False, prune=False).lines()
+
+    assert f"unchanged ml-recommender: as the spec says; would write {keys}/ml-recommender" in lines
+    assert (
+        f"unchanged ml-fraud-detector: as the spec says; would rewrite {keys}/ml-fraud-detector"
+        in lines
+    )
+    assert "unchanged ml-demand-forecast: as the spec says" in lines
+    assert not (keys / "ml-recommender").exists()
