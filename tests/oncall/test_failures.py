@@ -219,3 +219,18 @@ def test_a_key_file_that_cannot_be_written_fails_its_service_only(
     assert (keys / "ml-fraud-detector").read_text() == (
         pagerduty_api.key_of("ml-fraud-detector") + "\n"
     )
+
+
+def test_a_policy_lookup_that_fails_is_not_called_unknown(
+    pagerduty_api: PagerDuty, specs: Path
+) -> None:
+    pagerduty_api.faults.append(Fault(r"GET /escalation_policies", 500, times=None))
+
+    result = run(specs, apply=True, prune=False)
+
+    assert result.failed and result.diagnostics == []
+    assert pagerduty_api.services == {}
+    assert (
+        "failed    ml-fraud-detector: escalation policy 'Risk ML' could not be looked up: "
+        "GET /escalation_policies: HTTP 500 after 5 attempts" in result.lines()
+    )
