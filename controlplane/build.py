@@ -30,6 +30,7 @@ from controlplane.render import (
     Renderer,
     codeowners,
     monitoring,
+    oncall,
     runbook,
     schema,
 )
@@ -43,7 +44,7 @@ from controlplane.write import (
 )
 
 PER_MODEL: tuple[ModelRenderer, ...] = (monitoring.render_model, runbook.render_model)
-SHARED_RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render_shared)
+SHARED_RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render_shared, oncall.render)
 # Units per task: large enough that a task outweighs its messages, small enough that
 # the last tasks of the workers end together.
 MAX_CHUNK = 16

@@ -45,6 +45,7 @@ class LazyGroup(click.Group):
         "drift": "controlplane.monitor.commands:drift_command",
         "apply": "controlplane.apply.command:apply_command",
         "postmortem": "controlplane.postmortem.command:postmortem_command",
+        "oncall": "controlplane.oncall.commands:oncall_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

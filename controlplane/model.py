@@ -278,6 +278,7 @@ class Config:
     network: Network
     pagerduty_service_prefix: str
     default_escalation_policy: str
+    pagerduty_routing_key_dir: str  # absolute: where each service's routing key file lives
     runbook_base_url: str
     output_dir: str
     prices: tuple[tuple[str, float], ...]  # instance type -> USD per hour, overrides

@@ -9,7 +9,6 @@ applied, which failed and which never ran.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,6 @@ from controlplane.apply import stack as pulumi_stack
 from controlplane.apply.checks import Checked, check_ready, open_repository
 from controlplane.apply.lock import LOCK_NAME, apply_lock
 from controlplane.apply.stack import Progress, WorkspaceFactory
-from controlplane.errors import MlcpError
 
 
 @dataclass
@@ -46,13 +44,9 @@ class ApplyReport:
 
 
 def reconcile_pagerduty(specs: Path, prune: bool) -> tuple[bool, list[str]]:
-    """The PagerDuty reconciler, imported when called: (ok, report lines)."""
-    try:
-        oncall: Any = importlib.import_module("controlplane.oncall")
-    except ModuleNotFoundError as exc:
-        if exc.name != "controlplane.oncall":
-            raise
-        raise MlcpError("this mlcp has no PagerDuty reconciler (controlplane.oncall)") from None
+    """The PagerDuty reconciler, imported when called (httpx is not free): (ok, report lines)."""
+    from controlplane import oncall
+
     reconciliation = oncall.run(specs, apply=True, prune=prune)
     return not reconciliation.failed, list(reconciliation.lines())
 

@@ -24,10 +24,15 @@ CROSS_FILE = {
     "MLCP402": "metadata.name differs from the file name (warning)",
     "MLCP403": "no model specs were found under the given paths",
 }
+# Found against the live system by `mlcp oncall plan` / `apply`, not by `mlcp validate`.
+LIVE = {
+    "MLCP501": "oncall.escalation_policy names no escalation policy in PagerDuty (mlcp oncall)",
+}
 
 
 def all_codes() -> dict[str, str]:
     codes = dict(STRUCTURE)
     codes.update({r.code: r.title for r in RULES})
     codes.update(CROSS_FILE)
+    codes.update(LIVE)
     return dict(sorted(codes.items()))

@@ -20,6 +20,16 @@ class Aws(Strict):
 class PagerDuty(Strict):
     service_prefix: str = "ml-"
     default_escalation_policy: str = "ML Platform"
+    # `mlcp oncall apply` writes each service's Events API v2 routing key here (one file
+    # per service, mode 0600) and Alertmanager's `routing_key_file` reads it: an absolute
+    # path on the host or volume that both share.
+    routing_key_dir: Annotated[
+        str,
+        Field(
+            pattern=r"^/(.*[^/])?$",
+            description="Absolute folder of the routing key files (one per service, mode 0600)",
+        ),
+    ] = "/etc/alertmanager/secrets/pagerduty"
 
 
 class Runbooks(Strict):

@@ -182,6 +182,7 @@ def to_config(spec: ConfigSpec, source: str | None) -> m.Config:
         ),
         pagerduty_service_prefix=spec.pagerduty.service_prefix,
         default_escalation_policy=spec.pagerduty.default_escalation_policy,
+        pagerduty_routing_key_dir=spec.pagerduty.routing_key_dir,
         runbook_base_url=spec.runbooks.base_url,
         output_dir=spec.build.out,
         prices=tuple(sorted(spec.prices.items())),

@@ -48,6 +48,11 @@ _PATTERNS: dict[str, tuple[str, str, Callable[[str], str]]] = {
         "write an instance type such as ml.c5.xlarge or m5.large",
         lambda v: v.strip().lower(),
     ),
+    "pagerduty.routing_key_dir": (
+        "routing key folder",
+        "write an absolute folder that Alertmanager can read, e.g. /etc/alertmanager/secrets/pagerduty",
+        lambda v: "/" + v.strip().strip("/"),
+    ),
     "quality.proxies.name": (
         "proxy name",
         "use lowercase letters, digits and underscores, starting with a letter, e.g. ctr",

@@ -4,7 +4,6 @@ failure stops the next step and the report says what was applied."""
 from __future__ import annotations
 
 import functools
-import sys
 from pathlib import Path
 
 import pytest
@@ -147,12 +146,15 @@ def test_a_second_concurrent_apply_is_told_who_holds_the_lock(
     assert pagerduty.calls == [] and cli.calls == []
 
 
-def test_without_a_reconciler_the_pagerduty_step_fails_clearly(
+def test_the_real_reconciler_without_a_token_fails_its_step_and_pulumi_never_runs(
     specs: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "controlplane.oncall", None)  # as if not installed
-    seams = Seams(workspace=workspace_factory(FakePulumi()), environ=lambda: ENV)
+    monkeypatch.delenv("PAGERDUTY_TOKEN", raising=False)
+    cli = FakePulumi()
+    seams = Seams(workspace=workspace_factory(cli), environ=lambda: ENV)
     monkeypatch.setattr(command, "apply", functools.partial(flow.apply, seams=seams))
     run = run_mlcp(["apply"])
     assert run.code == 1
-    assert "pagerduty: failed\n  this mlcp has no PagerDuty reconciler" in run.stdout
+    assert "pagerduty: failed\n  PAGERDUTY_TOKEN is not set" in run.stdout
+    assert "pulumi: skipped" in run.stdout and "applied before it: nothing" in run.stdout
+    assert not any(call.args[:1] == ["up"] for call in cli.calls)

@@ -35,6 +35,7 @@ def config(**changes: Any) -> Config:
         network=Network(vpc_id=None, subnet_ids=(), security_group_ids=()),
         pagerduty_service_prefix="ml-",
         default_escalation_policy="ML Platform",
+        pagerduty_routing_key_dir="/etc/alertmanager/secrets/pagerduty",
         runbook_base_url="https://example.com/runbooks",
         output_dir="build",
         prices=(),

@@ -37,8 +37,9 @@ from controlplane.model import Config, Model
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.yamlio import dumps
 
-# Secrets are files mounted next to Alertmanager, never values in this file.
-PAGERDUTY_KEY_FILE = "/etc/alertmanager/secrets/pagerduty/{service}"
+# Secrets are files mounted next to Alertmanager, never values in this file. The
+# routing keys are written by `mlcp oncall apply` into mlcp.yaml's
+# pagerduty.routing_key_dir (see `routing_key_file`).
 SLACK_URL_FILE = "/etc/alertmanager/secrets/slack/api_url"
 UNROUTED = "mlcp-unrouted"  # alerts without a known model: kept visible in the UI, sent nowhere
 
@@ -93,9 +94,14 @@ def service(model: Model, config: Config) -> str:
     return f"{config.pagerduty_service_prefix}{model.name}"
 
 
+def routing_key_file(model: Model, config: Config) -> str:
+    """Where `mlcp oncall apply` writes the model's service's Events API v2 routing key."""
+    return posixpath.join(config.pagerduty_routing_key_dir, service(model, config))
+
+
 def pagerduty(model: Model, config: Config, severity: str) -> dict[str, Any]:
     return {
-        "routing_key_file": PAGERDUTY_KEY_FILE.format(service=service(model, config)),
+        "routing_key_file": routing_key_file(model, config),
         "severity": severity,
         "description": SUMMARY,
         # Added to Alertmanager's own details (firing, resolved and their counts).
