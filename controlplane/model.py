@@ -271,3 +271,4 @@ class Config:
     runbook_base_url: str
     output_dir: str
     prices: tuple[tuple[str, float], ...]  # instance type -> USD per hour, overrides
+    spot_discount: float = 0.7  # fraction spot capacity saves against on-demand

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from controlplane.domain import Tier, Urgency
+from controlplane.spec.types import Rate
 from controlplane.spec.v1 import WHOLE, Positive, Strict
 
 
@@ -28,6 +29,14 @@ class Runbooks(Strict):
 
 class Build(Strict):
     out: str = "build"
+
+
+class CostSettings(Strict):
+    """How `mlcp plan` prices what the specs ask for (prices themselves: `prices:`)."""
+
+    spot_discount: Rate = Field(
+        Rate("70%", 0.7), description="what spot capacity saves against on-demand (70%)"
+    )
 
 
 class Policy(Strict):
@@ -55,3 +64,4 @@ class ConfigSpec(Strict):
     defaults: dict[Tier, dict[str, Any]] = {}
     policies: dict[Literal["all", "critical", "standard", "experimental"], Policy] = {}
     prices: dict[str, Positive] = Field({}, description="USD per hour by instance type")
+    cost: CostSettings = CostSettings()

@@ -185,4 +185,5 @@ def to_config(spec: ConfigSpec, source: str | None) -> m.Config:
         runbook_base_url=spec.runbooks.base_url,
         output_dir=spec.build.out,
         prices=tuple(sorted(spec.prices.items())),
+        spot_discount=spec.cost.spot_discount.value,
     )

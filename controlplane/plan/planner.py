@@ -1,0 +1,100 @@
+"""`mlcp plan`: what merging the working tree onto a base revision would change.
+
+Both sides render with the build's own renderers (`controlplane.build`), so a
+renderer added there shows in the plan by itself. A model equal on both sides
+under the same mlcp.yaml renders the same files (renderers are pure), so only
+the models that changed are rendered, per model; the files made from every
+model together are rendered for both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from controlplane.build import PER_MODEL, SHARED_RENDERERS
+from controlplane.compile import Compiled
+from controlplane.model import Config, Model
+from controlplane.perf import no_cyclic_gc
+from controlplane.plan.artifacts import file_diffs
+from controlplane.plan.modelplan import Shared, plan_model
+from controlplane.plan.resources import SHARED, resource_changes, service_changes
+from controlplane.plan.sides import Side, read_base, read_head
+from controlplane.plan.types import ModelPlan, Plan
+from controlplane.render import Artifact
+
+
+def make_plan(specs: Path, base: str | None) -> Plan:
+    """The plan of the specs under ``specs`` (the working tree) against ``base`` (or nothing)."""
+    with no_cyclic_gc():
+        head, root = read_head(specs)
+        before = read_base(specs, root, base, head)
+        return _plan(before, head, base or "empty")
+
+
+def _plan(base: Side, head: Side, label: str) -> Plan:
+    same_config = base.config == head.config
+    broken = _broken_at_head(base, head)
+    # A spec broken at head keeps its base model in the shared files: it is not a deletion.
+    head_models = {**{n: base.models[n] for n in broken if n in base.models}, **head.models}
+    before_shared = _shared(list(base.models.values()), base.config) if base.models else []
+    after_shared = _shared(list(head_models.values()), head.config)
+    shared = Shared(
+        resource_changes(before_shared, after_shared), service_changes(before_shared, after_shared)
+    )
+    plans: list[ModelPlan] = []
+    unchanged: list[str] = []
+    for name in sorted(base.models.keys() | head.models.keys() | broken.keys()):
+        old, new = base.models.get(name), head.models.get(name)
+        if name in broken:
+            plans.append(_broken(name, broken[name], head, old))
+            continue
+        same = old is not None and new is not None and same_config and old.model == new.model
+        if same and not shared.owned(name):
+            unchanged.append(name)
+            continue
+        plan = plan_model(name, old, new, _files(old, base.config), _files(new, head.config),
+                          base.config, head.config, shared,
+                          head.warnings.get(new.model.source, []) if new else [])  # fmt: skip
+        (unchanged.append(name) if plan.change == "unchanged" else plans.append(plan))
+    return Plan(
+        base=label,
+        models=tuple(plans),
+        unchanged=tuple(unchanged),
+        shared_files=tuple(file_diffs(before_shared, after_shared)),
+        shared_resources=tuple(shared.resources.get(SHARED, ())),
+        shared_services=tuple(shared.services.get(SHARED, ())),
+        base_diagnostics=tuple(str(d) for path in sorted(base.failed) for d in base.failed[path]),
+        head_diagnostics=tuple(str(d) for d in head.general),
+    )
+
+
+def _broken_at_head(base: Side, head: Side) -> dict[str, str]:
+    """Model name (from the base, else the file's stem) -> spec path, for specs failing at head."""
+    named: dict[str, str] = {}
+    for path in sorted(head.failed):
+        name = base.owner_of(path) or Path(path).stem
+        named[name] = path
+    return named
+
+
+def _broken(name: str, path: str, head: Side, old: Compiled | None) -> ModelPlan:
+    return ModelPlan(
+        name=name,
+        source=path,
+        change="error",
+        diagnostics=tuple(str(d) for d in head.failed[path]),
+    )
+
+
+def _files(compiled: Compiled | None, config: Config) -> list[Artifact]:
+    if compiled is None:
+        return []
+    return [a for renderer in PER_MODEL for a in renderer(compiled.model, config)]
+
+
+def _shared(models: Sequence[Model | Compiled], config: Config) -> list[Artifact]:
+    plain = sorted(
+        (m.model if isinstance(m, Compiled) else m for m in models), key=lambda m: m.name
+    )
+    return [a for renderer in SHARED_RENDERERS for a in renderer(plain, config)]
