@@ -43,6 +43,7 @@ class LazyGroup(click.Group):
     lazy = {
         "profile": "controlplane.monitor.commands:profile_command",
         "drift": "controlplane.monitor.commands:drift_command",
+        "plan": "controlplane.plan.command:plan_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
