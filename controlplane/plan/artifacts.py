@@ -22,7 +22,8 @@ COMMON_LABELS = frozenset({"severity", "model", "team"})
 
 
 def file_diffs(before: Sequence[Artifact], after: Sequence[Artifact]) -> list[FileDiff]:
-    """One unified diff per file that was added, removed or changed, by path."""
+    """Per file that was added, removed or changed, by path: a changed file's unified diff;
+    an added or removed one is counted in lines (its text is the whole file)."""
     old = {a.path: a.content for a in before}
     new = {a.path: a.content for a in after}
     diffs = []
@@ -30,19 +31,22 @@ def file_diffs(before: Sequence[Artifact], after: Sequence[Artifact]) -> list[Fi
         a, b = old.get(path), new.get(path)
         if a == b:
             continue
-        status: Moved = "added" if a is None else "removed" if b is None else "changed"
-        lines = list(
+        if a is None or b is None:  # a whole file: its lines, not a diff of them
+            lines = (a or b or "").splitlines()
+            status: Moved = "added" if a is None else "removed"
+            added, removed = (len(lines), 0) if a is None else (0, len(lines))
+            diffs.append(FileDiff(path, status, added, removed, ""))
+            continue
+        diff = list(
             difflib.unified_diff(
-                (a or "").splitlines(keepends=True),
-                (b or "").splitlines(keepends=True),
-                f"a/{path}" if a is not None else "/dev/null",
-                f"b/{path}" if b is not None else "/dev/null",
-                n=CONTEXT_LINES,
+                a.splitlines(keepends=True), b.splitlines(keepends=True),
+                f"a/{path}", f"b/{path}", n=CONTEXT_LINES,
             )
-        )
-        added = sum(1 for line in lines if line.startswith("+") and not line.startswith("+++"))
-        removed = sum(1 for line in lines if line.startswith("-") and not line.startswith("---"))
-        text = "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+        )  # fmt: skip
+        added = sum(1 for line in diff if line.startswith("+") and not line.startswith("+++"))
+        removed = sum(1 for line in diff if line.startswith("-") and not line.startswith("---"))
+        text = "".join(line if line.endswith("\n") else line + "\n" for line in diff)
+        status = "changed"
         diffs.append(FileDiff(path, status, added, removed, text))
     return diffs
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from controlplane.build import PER_MODEL, SHARED_RENDERERS
 from controlplane.compile import Compiled
+from controlplane.diagnostics import Diagnostic, format_text
 from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
 from controlplane.plan.artifacts import file_diffs
@@ -64,8 +65,8 @@ def _plan(base: Side, head: Side, label: str) -> Plan:
         shared_files=tuple(file_diffs(before_shared, after_shared)),
         shared_resources=tuple(shared.resources.get(SHARED, ())),
         shared_services=tuple(shared.services.get(SHARED, ())),
-        base_diagnostics=tuple(str(d) for path in sorted(base.failed) for d in base.failed[path]),
-        head_diagnostics=tuple(str(d) for d in head.general),
+        base_diagnostics=tuple(_line(d) for path in sorted(base.failed) for d in base.failed[path]),
+        head_diagnostics=tuple(_line(d) for d in head.general),
     )
 
 
@@ -83,7 +84,7 @@ def _broken(name: str, path: str, head: Side, old: Compiled | None) -> ModelPlan
         name=name,
         source=path,
         change="error",
-        diagnostics=tuple(str(d) for d in head.failed[path]),
+        diagnostics=tuple(_line(d) for d in head.failed[path]),
     )
 
 
@@ -98,3 +99,8 @@ def _shared(models: Sequence[Model | Compiled], config: Config) -> list[Artifact
         (m.model if isinstance(m, Compiled) else m for m in models), key=lambda m: m.name
     )
     return [a for renderer in SHARED_RENDERERS for a in renderer(plain, config)]
+
+
+def _line(diagnostic: Diagnostic) -> str:
+    """A diagnostic as `mlcp validate` prints it (its hint on the lines after)."""
+    return format_text([diagnostic])

@@ -17,7 +17,7 @@ def render_text(plan: Plan) -> str:
         lines.append(f"error: {problem}")
     if plan.base_diagnostics:
         lines.append(f"\nAt {plan.base}, these specs did not compile:")
-        lines += [f"  {d}" for d in plan.base_diagnostics]
+        lines += [f"  {line}" for d in plan.base_diagnostics for line in d.splitlines()]
     for model in plan.models:
         lines += ["", *_model(model)]
     if plan.shared_files or plan.shared_resources or plan.shared_services:
@@ -30,7 +30,7 @@ def render_text(plan: Plan) -> str:
 
 def _model(model: ModelPlan) -> list[str]:
     lines = [f"{SYMBOL[model.change]} {model.name} ({model.source}): {model.change}"]
-    lines += [f"    {d}" for d in model.diagnostics]
+    lines += [f"    {line}" for d in model.diagnostics for line in d.splitlines()]
     for change in model.fields:
         mark = "  [risk]" if change.risky else ""
         lines.append(

@@ -1,0 +1,172 @@
+"""`mlcp plan` on a base and a head commit, for each kind of change a pull request makes.
+
+Each case pins its output in three formats (golden files, `--update-golden`), and
+checks what the change means against the spec as written and hand arithmetic.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from controlplane.plan.jsonout import SCHEMA_PATH
+from tests.plan.repo import BASE_BRANCH, Edit, make_repo, nothing, remove, replace
+from tests.spec.clirun import Run, run_mlcp
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "plan"
+FORMATS = {"text": "txt", "markdown": "md", "json": "json"}
+
+
+def _add_model(specs: Path) -> None:
+    text = (specs / "fraud-detector.yaml").read_text(encoding="utf-8")
+    new = text.replace("name: fraud-detector", "name: fraud-detector-eu", 1)
+    (specs / "fraud-detector-eu.yaml").write_text(new, encoding="utf-8")
+
+
+CASES: dict[str, Edit] = {
+    "threshold-loosened": replace(
+        "fraud-detector", "{name: recall, min: 0.85", "{name: recall, min: 0.8"
+    ),
+    "stage-promoted": replace("recommender", "state: canary-25", "state: full"),
+    "model-added": _add_model,
+    "model-removed": remove("recommender"),
+    "cache-added": replace(
+        "fraud-detector",
+        "  target_invocations_per_instance: 700\n",
+        "  target_invocations_per_instance: 700\n  cache: {backend: redis, ttl: 1h}\n",
+    ),
+    "broken-at-head": replace("fraud-detector", "tier: critical", "tier: urgent"),
+    "no-op": nothing,
+}
+
+
+def plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, fmt: str) -> Run:
+    root = make_repo(tmp_path / case, CASES[case])
+    monkeypatch.chdir(root)
+    return run_mlcp(["plan", "--base", BASE_BRANCH, "--format", fmt])
+
+
+def plan_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str) -> dict:  # type: ignore[type-arg]
+    run = plan(tmp_path, monkeypatch, case, "json")
+    assert run.stderr == ""
+    data: dict = json.loads(run.stdout)  # type: ignore[type-arg]
+    return data
+
+
+def model(data: dict, name: str) -> dict:  # type: ignore[type-arg]
+    found: dict = next(m for m in data["models"] if m["name"] == name)  # type: ignore[type-arg]
+    return found
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("case", CASES)
+def test_golden(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_golden: bool, case: str, fmt: str
+) -> None:
+    run = plan(tmp_path, monkeypatch, case, fmt)
+    assert run.code == (1 if case == "broken-at-head" else 0), run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    golden = GOLDEN / f"{case}.{FORMATS[fmt]}"
+    if update_golden:
+        golden.write_text(run.stdout, encoding="utf-8")
+    assert run.stdout == golden.read_text(encoding="utf-8")
+    if fmt == "json":
+        schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.validate(json.loads(run.stdout), schema)
+
+
+def test_loosened_threshold_is_a_risk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = plan_json(tmp_path, monkeypatch, "threshold-loosened")
+    fraud = model(data, "fraud-detector")
+    assert fraud["change"] == "update"
+    [field] = fraud["fields"]
+    assert (field["path"], field["before"], field["after"]) == (
+        "quality.metrics[recall].min", "0.85", "0.8",
+    )  # fmt: skip
+    assert field["meaning"].startswith("loosened") and field["risky"]
+    assert {"alert": "MLCPModelQualityLow", "action": "changed", "count": 1} in fraud["alerts"]
+    assert [f["path"] for f in fraud["files"] if f["status"] == "changed"]
+    assert fraud["cost"]["delta"] == 0
+    assert [m["name"] for m in data["models"]] == ["fraud-detector"]
+    assert data["unchanged"] == ["demand-forecast", "recommender"]
+
+
+def test_promotion_ends_the_canary_variant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = plan_json(tmp_path, monkeypatch, "stage-promoted")
+    rec = model(data, "recommender")
+    [field] = rec["fields"]
+    assert field["path"] == "rollout.state"
+    assert field["meaning"] == "promoted canary-25 → full: the candidate takes 100% of traffic"
+    # In full the candidate serves alone: the second variant (2 × ml.g5.xlarge) goes.
+    assert rec["cost"]["delta"] == pytest.approx(-2 * 1.408 * 730)
+
+
+def test_added_model_costs_what_its_spec_asks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = plan_json(tmp_path, monkeypatch, "model-added")
+    new = model(data, "fraud-detector-eu")
+    assert new["change"] == "create" and new["cost"]["before"] == 0
+    endpoint = 2 * 0.238 * 730  # mlcp.yaml prices ml.c5.xlarge at $0.238
+    capture = 700 * 730 * 60 * 2048 / 1e9 * 2 * 0.023  # shadow: 2 KB a request in S3
+    retraining = 365 / 14 / 12 * 4 * 0.384 * (1 - 0.7)  # biweekly, 4 h, m5.2xlarge at spot
+    expected = round(endpoint, 2) * 2 + round(capture, 2) + round(retraining, 2)
+    assert new["cost"]["after"] == pytest.approx(expected)
+    assert {f["status"] for f in new["files"]} == {"added"}
+
+
+def test_removed_model_is_a_risky_delete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = plan_json(tmp_path, monkeypatch, "model-removed")
+    rec = model(data, "recommender")
+    assert rec["change"] == "delete" and rec["risky"]
+    endpoints = 2 * (2 * 1.408 * 730)  # stable and canary variants
+    cache = 0.219 * 730
+    retraining = 365 / 7 / 12 * 8 * 1.212 * 0.3
+    assert rec["cost"]["delta"] == pytest.approx(-(endpoints + cache + retraining), abs=0.02)
+    assert {f["status"] for f in rec["files"]} == {"removed"}
+
+
+def test_cache_raises_the_cost(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = plan_json(tmp_path, monkeypatch, "cache-added")
+    fraud = model(data, "fraud-detector")
+    assert fraud["cost"]["delta"] == pytest.approx(730 * 0.032)  # one cache.t4g.small
+    [field] = fraud["fields"]
+    assert field["path"] == "serving.cache" and field["before"] is None
+
+
+def test_broken_spec_reports_its_diagnostics(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = plan(tmp_path, monkeypatch, "broken-at-head", "text")
+    assert run.code == 1 and run.stderr == ""
+    assert "! fraud-detector (specs/fraud-detector.yaml): error" in run.stdout
+    assert "specs/fraud-detector.yaml:10:9: error MLCP113" in run.stdout
+    assert "to delete" in run.stdout and "0 to delete" in run.stdout
+
+
+def test_no_op(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = plan_json(tmp_path, monkeypatch, "no-op")
+    assert data["models"] == [] and data["shared_files"] == []
+    assert data["unchanged"] == ["demand-forecast", "fraud-detector", "recommender"]
+
+
+def test_empty_base_creates_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo(tmp_path / "r", nothing)
+    monkeypatch.chdir(root)
+    data = json.loads(run_mlcp(["plan", "--format", "json"]).stdout)
+    assert data["base"] == "empty"
+    assert [m["change"] for m in data["models"]] == ["create"] * 3
+
+
+def test_bad_revision_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo(tmp_path / "r", nothing)
+    monkeypatch.chdir(root)
+    run = run_mlcp(["plan", "--base", "no-such-branch"])
+    assert run.code == 2
+    assert run.stderr == (
+        "mlcp plan: unknown revision 'no-such-branch': fetch it or name a branch, tag or commit\n"
+    )
