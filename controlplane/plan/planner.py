@@ -1,7 +1,7 @@
 """`mlcp plan`: what merging the working tree onto a base revision would change.
 
-Both sides render with the build's own renderers (`controlplane.build`), so a
-renderer added there shows in the plan by itself. A model equal on both sides
+Both sides render with the build's own renderers (`controlplane.build`'s lists,
+read when a plan is made), so a renderer added there shows in the plan by itself. A model equal on both sides
 under the same mlcp.yaml renders the same files (renderers are pure), so only
 the models that changed are rendered, per model; the files made from every
 model together are rendered for both sides.
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from controlplane.build import PER_MODEL, SHARED_RENDERERS
+from controlplane import build
 from controlplane.compile import Compiled
 from controlplane.diagnostics import Diagnostic, format_text
 from controlplane.model import Config, Model
@@ -91,14 +91,14 @@ def _broken(name: str, path: str, head: Side, old: Compiled | None) -> ModelPlan
 def _files(compiled: Compiled | None, config: Config) -> list[Artifact]:
     if compiled is None:
         return []
-    return [a for renderer in PER_MODEL for a in renderer(compiled.model, config)]
+    return [a for renderer in build.PER_MODEL for a in renderer(compiled.model, config)]
 
 
 def _shared(models: Sequence[Model | Compiled], config: Config) -> list[Artifact]:
     plain = sorted(
         (m.model if isinstance(m, Compiled) else m for m in models), key=lambda m: m.name
     )
-    return [a for renderer in SHARED_RENDERERS for a in renderer(plain, config)]
+    return [a for renderer in build.SHARED_RENDERERS for a in renderer(plain, config)]
 
 
 def _line(diagnostic: Diagnostic) -> str:
