@@ -82,5 +82,5 @@ def _left_out(models: list[ModelPlan], plan: Plan) -> str:
     names = ", ".join(f"`{m.name}`" for m in models)
     return (
         f"\n{len(models)} more models do not fit in this comment: {names}. "
-        f"Run `mlcp plan --base {plan.base}` to see them.\n"
+        f"Run `mlcp plan{f' --base {plan.base}' if plan.base else ''}` to see them.\n"
     )

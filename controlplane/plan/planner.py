@@ -30,10 +30,10 @@ def make_plan(specs: Path, base: str | None) -> Plan:
     with no_cyclic_gc():
         head, root = read_head(specs)
         before = read_base(specs, root, base, head)
-        return _plan(before, head, base or "empty")
+        return _plan(before, head, base)
 
 
-def _plan(base: Side, head: Side, label: str) -> Plan:
+def _plan(base: Side, head: Side, label: str | None) -> Plan:
     same_config = base.config == head.config
     broken = _broken_at_head(base, head)
     # A spec broken at head keeps its base model in the shared files: it is not a deletion.

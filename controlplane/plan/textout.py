@@ -9,7 +9,7 @@ from controlplane.plan.types import FileDiff, ModelPlan, Plan
 def render_text(plan: Plan) -> str:
     before, after = cost_totals(plan)
     lines = [
-        f"Plan against {plan.base}: {headline(plan)}",
+        f"Plan against {plan.against.replace('`', '')}: {headline(plan)}",
         f"Monthly cost of the changed models: {money(before)} → {money(after)} "
         f"({signed(after - before)})",
     ]

@@ -109,7 +109,7 @@ class ModelPlan:
 
 @dataclass(frozen=True)
 class Plan:
-    base: str  # the ref planned against, or "empty"
+    base: str | None  # the revision planned against; None for an empty tree
     models: tuple[ModelPlan, ...]  # every model that changes or fails, by name
     unchanged: tuple[str, ...] = ()
     shared_files: tuple[FileDiff, ...] = ()  # files made from every model together
@@ -117,6 +117,11 @@ class Plan:
     shared_services: tuple[ServiceChange, ...] = ()
     base_diagnostics: tuple[str, ...] = ()  # specs that did not compile at the base
     head_diagnostics: tuple[str, ...] = ()  # errors not tied to one model
+
+    @property
+    def against(self) -> str:
+        """The base as a sentence names it."""
+        return f"`{self.base}`" if self.base is not None else "an empty tree"
 
     @property
     def ok(self) -> bool:

@@ -158,7 +158,7 @@ def test_empty_base_creates_everything(tmp_path: Path, monkeypatch: pytest.Monke
     root = make_repo(tmp_path / "r", nothing)
     monkeypatch.chdir(root)
     data = json.loads(run_mlcp(["plan", "--format", "json"]).stdout)
-    assert data["base"] == "empty"
+    assert data["base"] is None
     assert [m["change"] for m in data["models"]] == ["create"] * 3
 
 
