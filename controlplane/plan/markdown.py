@@ -36,7 +36,7 @@ def _environment() -> jinja2.Environment:
         signed=summary.signed,
         fence=_fence,
     )
-    env.globals.update(summary=summary, symbol=summary.SYMBOL)
+    env.globals.update(summary=summary, symbol=summary.SYMBOL, cost_rows=summary.cost_rows)
     return env
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from controlplane.plan.types import ModelPlan, Plan
+from controlplane.plan.types import Cost, ModelPlan, Plan
 
 CHANGES = ("create", "update", "delete", "error")
 SYMBOL = {"create": "+", "update": "~", "delete": "-", "error": "!", "unchanged": " "}
@@ -56,3 +56,11 @@ def resources_moved(model: ModelPlan) -> str:
 
 def alerts_moved(model: ModelPlan) -> int:
     return sum(a.count for a in model.alerts)
+
+
+def cost_rows(cost: Cost) -> list[tuple[str, float | None, float | None]]:
+    """What is paid for, before and after: one row per item, None where it is absent."""
+    before = {i.item: i.monthly for i in cost.items_before}
+    after = {i.item: i.monthly for i in cost.items_after}
+    items = [*before, *(i for i in after if i not in before)]
+    return [(item, before.get(item), after.get(item)) for item in items]

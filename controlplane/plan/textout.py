@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from controlplane.plan.summary import SYMBOL, cost_totals, headline, money, signed
+from controlplane.plan.summary import SYMBOL, cost_rows, cost_totals, headline, money, signed
 from controlplane.plan.types import FileDiff, ModelPlan, Plan
 
 
@@ -54,7 +54,11 @@ def _model(model: ModelPlan) -> list[str]:
             f"  cost: {money(c.before)} → {money(c.after)}/month ({signed(c.after - c.before)}); "
             f"at most {money(c.ceiling_after)}"
         )
-        lines += [f"    {i.item}: {money(i.monthly)}" for i in c.items_after]
+        lines += [
+            f"    {item}: {money(old) if old is not None else '—'} → "
+            f"{money(new) if new is not None else '—'}"
+            for item, old, new in cost_rows(c)
+        ]
     lines += [f"  {f.severity}: {f.message}" for f in model.findings]
     lines += _files(model.files)
     return lines
