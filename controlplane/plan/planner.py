@@ -10,6 +10,7 @@ model together are rendered for both sides.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from controlplane import build
@@ -21,7 +22,7 @@ from controlplane.plan.artifacts import file_diffs
 from controlplane.plan.modelplan import Shared, plan_model
 from controlplane.plan.resources import SHARED, resource_changes, service_changes
 from controlplane.plan.sides import Side, read_base, read_head
-from controlplane.plan.types import ModelPlan, Plan
+from controlplane.plan.types import Finding, ModelPlan, Plan
 from controlplane.render import Artifact
 
 
@@ -34,7 +35,10 @@ def make_plan(specs: Path, base: str | None) -> Plan:
 
 
 def _plan(base: Side, head: Side, label: str | None) -> Plan:
-    same_config = base.config == head.config
+    base_problems = tuple(_line(d) for path in sorted(base.failed) for d in base.failed[path])
+    if head.general:  # mlcp.yaml itself, or no specs: nothing at head can be trusted
+        general = tuple(_line(d) for d in head.general)
+        return Plan(label, (), base_diagnostics=base_problems, head_diagnostics=general)
     broken = _broken_at_head(base, head)
     # A spec broken at head keeps its base model in the shared files: it is not a deletion.
     head_models = {**{n: base.models[n] for n in broken if n in base.models}, **head.models}
@@ -43,12 +47,29 @@ def _plan(base: Side, head: Side, label: str | None) -> Plan:
     shared = Shared(
         resource_changes(before_shared, after_shared), service_changes(before_shared, after_shared)
     )
+    plans, unchanged = _models(base, head, broken, shared, label)
+    return Plan(
+        base=label,
+        models=tuple(plans),
+        unchanged=tuple(unchanged),
+        shared_files=tuple(file_diffs(before_shared, after_shared)),
+        shared_resources=tuple(shared.resources.get(SHARED, ())),
+        shared_services=tuple(shared.services.get(SHARED, ())),
+        base_diagnostics=base_problems,
+    )
+
+
+def _models(
+    base: Side, head: Side, broken: dict[str, str], shared: Shared, label: str | None
+) -> tuple[list[ModelPlan], list[str]]:
+    """The plan of every model that changes or fails, and the names of those that do not."""
+    same_config = base.config == head.config
     plans: list[ModelPlan] = []
     unchanged: list[str] = []
     for name in sorted(base.models.keys() | head.models.keys() | broken.keys()):
         old, new = base.models.get(name), head.models.get(name)
         if name in broken:
-            plans.append(_broken(name, broken[name], head, old))
+            plans.append(_broken(name, broken[name], head))
             continue
         same = old is not None and new is not None and same_config and old.model == new.model
         if same and not shared.owned(name):
@@ -57,17 +78,14 @@ def _plan(base: Side, head: Side, label: str | None) -> Plan:
         plan = plan_model(name, old, new, _files(old, base.config), _files(new, head.config),
                           base.config, head.config, shared,
                           head.warnings.get(new.model.source, []) if new else [])  # fmt: skip
-        (unchanged.append(name) if plan.change == "unchanged" else plans.append(plan))
-    return Plan(
-        base=label,
-        models=tuple(plans),
-        unchanged=tuple(unchanged),
-        shared_files=tuple(file_diffs(before_shared, after_shared)),
-        shared_resources=tuple(shared.resources.get(SHARED, ())),
-        shared_services=tuple(shared.services.get(SHARED, ())),
-        base_diagnostics=tuple(_line(d) for path in sorted(base.failed) for d in base.failed[path]),
-        head_diagnostics=tuple(_line(d) for d in head.general),
-    )
+        if old is None and plan.source in base.failed:
+            note = Finding("note", f"this spec did not compile at {label}: nothing to compare")
+            plan = replace(plan, findings=(*plan.findings, note))
+        if plan.change == "unchanged":
+            unchanged.append(name)
+        else:
+            plans.append(plan)
+    return plans, unchanged
 
 
 def _broken_at_head(base: Side, head: Side) -> dict[str, str]:
@@ -79,7 +97,7 @@ def _broken_at_head(base: Side, head: Side) -> dict[str, str]:
     return named
 
 
-def _broken(name: str, path: str, head: Side, old: Compiled | None) -> ModelPlan:
+def _broken(name: str, path: str, head: Side) -> ModelPlan:
     return ModelPlan(
         name=name,
         source=path,

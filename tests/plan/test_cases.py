@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import git
 import jsonschema
 import pytest
 
 from controlplane.plan.jsonout import SCHEMA_PATH
+from tests.conftest import SPECS
 from tests.plan.repo import BASE_BRANCH, Edit, make_repo, nothing, remove, replace
 from tests.spec.clirun import Run, run_mlcp
 
@@ -169,4 +171,49 @@ def test_bad_revision_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert run.code == 2
     assert run.stderr == (
         "mlcp plan: unknown revision 'no-such-branch': fetch it or name a branch, tag or commit\n"
+    )
+
+
+def test_spec_broken_at_base_is_shown_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = replace("fraud-detector", "tier: critical", "tier: urgent")
+    root = make_repo(tmp_path / "r", broken)
+    repo = git.Repo(root)
+    repo.git.branch("-f", BASE_BRANCH, "HEAD")  # the broken spec is the base now
+    (root / "specs" / "fraud-detector.yaml").write_text(
+        (SPECS / "fraud-detector.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    monkeypatch.chdir(root)
+    run = run_mlcp(["plan", "--base", BASE_BRANCH, "--format", "json"])
+    assert run.code == 0, run.stderr
+    data = json.loads(run.stdout)
+    [problem] = data["base_diagnostics"]
+    assert problem.startswith("base:specs/fraud-detector.yaml:10:9: error MLCP113")
+    fraud = model(data, "fraud-detector")
+    assert fraud["change"] == "create"
+    assert {
+        "severity": "note",
+        "message": "this spec did not compile at base: nothing to compare",
+    } in fraud["findings"]
+
+
+def test_broken_config_lists_no_deletions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo(tmp_path / "r", replace("mlcp", "kind: Config", "kind: Conifg"))
+    monkeypatch.chdir(root)
+    run = run_mlcp(["plan", "--base", BASE_BRANCH])
+    assert run.code == 1
+    assert "to delete" in run.stdout and "0 to delete" in run.stdout
+    assert "error: specs/mlcp.yaml:" in run.stdout
+
+
+def test_outside_git_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    shutil.copytree(SPECS, tmp_path / "specs")
+    monkeypatch.chdir(tmp_path)
+    run = run_mlcp(["plan", "--base", "main"])
+    assert (run.code, run.stderr) == (
+        2,
+        "mlcp plan: specs is not in a git repository: --base needs one\n",
     )
