@@ -16,6 +16,8 @@ def counts(plan: Plan) -> dict[str, int]:
 
 
 def headline(plan: Plan) -> str:
+    if plan.head_diagnostics:
+        return "nothing to plan, the specs do not compile"
     n = counts(plan)
     parts = [
         f"{n['create']} to create",

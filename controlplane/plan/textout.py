@@ -13,8 +13,8 @@ def render_text(plan: Plan) -> str:
         f"Monthly cost of the changed models: {money(before)} → {money(after)} "
         f"({signed(after - before)})",
     ]
-    for problem in plan.head_diagnostics:
-        lines.append(f"error: {problem}")
+    if plan.head_diagnostics:
+        lines[1:] = ["", *(line for d in plan.head_diagnostics for line in d.splitlines())]
     if plan.base_diagnostics:
         lines.append(f"\nAt {plan.base}, these specs did not compile:")
         lines += [f"  {line}" for d in plan.base_diagnostics for line in d.splitlines()]

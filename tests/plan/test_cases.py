@@ -203,8 +203,8 @@ def test_broken_config_lists_no_deletions(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.chdir(root)
     run = run_mlcp(["plan", "--base", BASE_BRANCH])
     assert run.code == 1
-    assert "to delete" in run.stdout and "0 to delete" in run.stdout
-    assert "error: specs/mlcp.yaml:" in run.stdout
+    assert "nothing to plan, the specs do not compile" in run.stdout
+    assert "specs/mlcp.yaml:6:7: error MLCP106" in run.stdout
 
 
 def test_outside_git_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
