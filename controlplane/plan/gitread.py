@@ -7,6 +7,7 @@ revision and the working tree has the same name, and the same generated files.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -35,7 +36,8 @@ def read_revision(specs: Path, project_root: Path, ref: str) -> RevisionSources:
         ) from None
     top = Path(repo.working_tree_dir or ".").resolve()
     folder = _inside(specs.resolve(), top)
-    root = _inside(project_root.resolve(), top)
+    # Names relative to the project root, as on disk (which may lie above the repository).
+    prefix = PurePosixPath(Path(os.path.abspath(specs)).relative_to(project_root).as_posix())
     found = RevisionSources()
     try:
         tree = commit.tree / folder.as_posix() if folder.parts else commit.tree
@@ -44,13 +46,13 @@ def read_revision(specs: Path, project_root: Path, ref: str) -> RevisionSources:
     for blob in tree.traverse():
         if not isinstance(blob, git.Blob) or blob.mode == SYMLINK_MODE:
             continue
-        name = PurePosixPath(blob.path)
-        if name.suffix not in (".yaml", ".yml"):
+        inner = PurePosixPath(blob.path).relative_to(folder)
+        if inner.suffix not in (".yaml", ".yml"):
             continue
-        source = Source(name.relative_to(root).as_posix(), blob.data_stream.read(), f"{ref}:{name}")
-        if name.name != CONFIG_NAME:
+        source = Source((prefix / inner).as_posix(), blob.data_stream.read(), f"{ref}:{blob.path}")
+        if inner.name != CONFIG_NAME:
             found.specs.append(source)
-        elif name.parent == PurePosixPath(folder.as_posix()):
+        elif inner == PurePosixPath(CONFIG_NAME):
             found.config = source
     return found
 

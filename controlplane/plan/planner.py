@@ -16,6 +16,7 @@ from pathlib import Path
 from controlplane import build
 from controlplane.compile import Compiled
 from controlplane.diagnostics import Diagnostic, format_text
+from controlplane.errors import UsageError
 from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
 from controlplane.plan.artifacts import file_diffs
@@ -28,6 +29,8 @@ from controlplane.render import Artifact
 
 def make_plan(specs: Path, base: str | None) -> Plan:
     """The plan of the specs under ``specs`` (the working tree) against ``base`` (or nothing)."""
+    if not specs.is_dir():
+        raise UsageError(f"{specs} is not a folder: `mlcp plan` reads a specs folder")
     with no_cyclic_gc():
         head, root = read_head(specs)
         before = read_base(specs, root, base, head)

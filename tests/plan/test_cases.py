@@ -217,3 +217,29 @@ def test_outside_git_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         2,
         "mlcp plan: specs is not in a git repository: --base needs one\n",
     )
+
+
+def test_repository_that_is_the_specs_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mlcp.yaml at the top of the repository: names still start with the folder's name."""
+    root = make_repo(tmp_path / "r", replace("recommender", "state: canary-25", "state: full"))
+    specs = root / "specs"
+    inner = git.Repo.init(specs)
+    with inner.config_writer() as config:
+        config.set_value("user", "name", "Test")
+        config.set_value("user", "email", "test@example.com")
+    inner.git.add("-A")
+    inner.git.commit("-qm", "head")
+    monkeypatch.chdir(specs)
+    run = run_mlcp(["plan", ".", "--base", "HEAD", "--format", "json"])
+    data = json.loads(run.stdout)
+    assert data["models"] == [] and len(data["unchanged"]) == 3
+
+
+def test_a_file_is_not_a_specs_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(make_repo(tmp_path / "r", nothing))
+    run = run_mlcp(["plan", "specs/recommender.yaml"])
+    assert (run.code, run.stderr) == (
+        2, "mlcp plan: specs/recommender.yaml is not a folder: `mlcp plan` reads a specs folder\n",
+    )  # fmt: skip
