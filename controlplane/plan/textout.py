@@ -51,8 +51,8 @@ def _model(model: ModelPlan) -> list[str]:
     if model.cost is not None:
         c = model.cost
         lines.append(
-            f"  cost: {money(c.before)} → {money(c.after)}/month ({signed(c.after - c.before)}); "
-            f"at most {money(c.ceiling_after)}"
+            f"  cost: {money(c.before)} → {money(c.after)}/month ({signed(c.after - c.before)})"
+            + (f"; at most {money(c.ceiling_after)}" if model.change != "delete" else "")
         )
         lines += [
             f"    {item}: {money(old) if old is not None else '—'} → "

@@ -243,3 +243,14 @@ def test_a_file_is_not_a_specs_folder(tmp_path: Path, monkeypatch: pytest.Monkey
     assert (run.code, run.stderr) == (
         2, "mlcp plan: specs/recommender.yaml is not a folder: `mlcp plan` reads a specs folder\n",
     )  # fmt: skip
+
+
+def test_same_plan_from_any_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo(tmp_path / "r", replace("recommender", "p99: 120ms", "p99: 150ms"))
+    monkeypatch.chdir(root)
+    from_root = run_mlcp(["plan", "--base", BASE_BRANCH, "--format", "markdown"])
+    monkeypatch.chdir(root / "specs")
+    from_specs = run_mlcp(["plan", ".", "--base", BASE_BRANCH, "--format", "markdown"])
+    assert from_root.code == from_specs.code == 0
+    assert from_root.stdout == from_specs.stdout
+    assert "| `sla.latency.p99` | 120ms | 150ms | loosened" in from_root.stdout
