@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from controlplane.compile import Compiled
 from controlplane.diagnostics import Diagnostic
-from controlplane.model import Config
+from controlplane.model import Config, Model
 from controlplane.plan.artifacts import alert_changes, file_diffs
 from controlplane.plan.cost import cost_findings, estimate
 from controlplane.plan.specdiff import spec_changes
@@ -35,16 +34,17 @@ class Shared:
 
 def plan_model(
     name: str,
-    old: Compiled | None,
-    new: Compiled | None,
+    old: Model | None,
+    new: Model | None,
     before: list[Artifact],
     after: list[Artifact],
     base_config: Config,
     head_config: Config,
     shared: Shared,
     warnings: Sequence[Diagnostic],
+    gpu_declared: bool,
 ) -> ModelPlan:
-    fields = spec_changes(old.model, new.model) if old and new else []
+    fields = spec_changes(old, new) if old and new else []
     resources = shared.resources.get(name, [])
     cost = _cost(old, new, base_config, head_config)
     findings = [Finding("risk", f"{f.path}: {f.meaning}") for f in fields if f.risky]
@@ -56,8 +56,7 @@ def plan_model(
     if new is None:
         findings.append(Finding("risk", "model deleted: its endpoint, alerts and pages go away"))
     else:
-        findings += cost_findings(new.model, head_config, estimate(new.model, head_config),
-                                  new.spec.task.gpu)  # fmt: skip
+        findings += cost_findings(new, head_config, estimate(new, head_config), gpu_declared)
         findings += [Finding("warning", f"{d.code}: {d.message}") for d in warnings]
     files = file_diffs(before, after)
     change: Change = "create" if old is None else "delete" if new is None else "update"
@@ -77,9 +76,9 @@ def plan_model(
     )
 
 
-def _cost(old: Compiled | None, new: Compiled | None, base: Config, head: Config) -> Cost:
-    a = estimate(old.model, base) if old else None
-    b = estimate(new.model, head) if new else None
+def _cost(old: Model | None, new: Model | None, base: Config, head: Config) -> Cost:
+    a = estimate(old, base) if old else None
+    b = estimate(new, head) if new else None
     return Cost(
         before=a.monthly if a else 0.0,
         after=b.monthly if b else 0.0,
@@ -90,6 +89,6 @@ def _cost(old: Compiled | None, new: Compiled | None, base: Config, head: Config
     )
 
 
-def _source(old: Compiled | None, new: Compiled | None) -> str:
+def _source(old: Model | None, new: Model | None) -> str:
     either = new or old
-    return either.model.source if either else ""
+    return either.source if either else ""

@@ -14,7 +14,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from controlplane import build
-from controlplane.compile import Compiled
 from controlplane.diagnostics import Diagnostic, format_text
 from controlplane.errors import UsageError
 from controlplane.model import Config, Model
@@ -74,13 +73,14 @@ def _models(
         if name in broken:
             plans.append(_broken(name, broken[name], head))
             continue
-        same = old is not None and new is not None and same_config and old.model == new.model
+        same = old is not None and new is not None and same_config and old == new
         if same and not shared.owned(name):
             unchanged.append(name)
             continue
         plan = plan_model(name, old, new, _files(old, base.config), _files(new, head.config),
                           base.config, head.config, shared,
-                          head.warnings.get(new.model.source, []) if new else [])  # fmt: skip
+                          head.warnings.get(new.source, []) if new else [],
+                          head.gpu_declared(new) if new else True)  # fmt: skip
         if old is None and plan.source in base.failed:
             note = Finding("note", f"this spec did not compile at {label}: nothing to compare")
             plan = replace(plan, findings=(*plan.findings, note))
@@ -109,17 +109,15 @@ def _broken(name: str, path: str, head: Side) -> ModelPlan:
     )
 
 
-def _files(compiled: Compiled | None, config: Config) -> list[Artifact]:
-    if compiled is None:
+def _files(model: Model | None, config: Config) -> list[Artifact]:
+    if model is None:
         return []
-    return [a for renderer in build.PER_MODEL for a in renderer(compiled.model, config)]
+    return [a for renderer in build.PER_MODEL for a in renderer(model, config)]
 
 
-def _shared(models: Sequence[Model | Compiled], config: Config) -> list[Artifact]:
-    plain = sorted(
-        (m.model if isinstance(m, Compiled) else m for m in models), key=lambda m: m.name
-    )
-    return [a for renderer in build.SHARED_RENDERERS for a in renderer(plain, config)]
+def _shared(models: Sequence[Model], config: Config) -> list[Artifact]:
+    ordered = sorted(models, key=lambda m: m.name)
+    return [a for renderer in build.SHARED_RENDERERS for a in renderer(ordered, config)]
 
 
 def _line(diagnostic: Diagnostic) -> str:

@@ -254,3 +254,21 @@ def test_same_plan_from_any_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert from_root.code == from_specs.code == 0
     assert from_root.stdout == from_specs.stdout
     assert "| `sla.latency.p99` | 120ms | 150ms | loosened" in from_root.stdout
+
+
+def test_gpu_without_declared_need_is_priced_against_cpu(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def edit(specs: Path) -> None:  # no GPU declared, and a change that makes a plan
+        replace("recommender", "  gpu: true\n", "")(specs)
+        replace("recommender", "instances: {min: 2, max: 6}", "instances: {min: 2, max: 5}")(specs)
+
+    monkeypatch.chdir(make_repo(tmp_path / "r", edit))
+    data = json.loads(run_mlcp(["plan", "--base", BASE_BRANCH, "--format", "json"]).stdout)
+    rec = model(data, "recommender")
+    notes = [f["message"] for f in rec["findings"] if f["severity"] == "note"]
+    # 2 × 730 h of ml.c5.xlarge at mlcp.yaml's $0.238, against ml.g5.xlarge at $1.408
+    assert (
+        "ml.g5.xlarge is a GPU instance but task.gpu is not set; the CPU instance ml.c5.xlarge "
+        "would cost less: $347.48/month instead of $2,055.68 at 2 instances"
+    ) in notes
