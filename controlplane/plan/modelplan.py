@@ -32,21 +32,29 @@ class Shared:
         return name in self.resources or name in self.services
 
 
+@dataclass(frozen=True)
+class Version:
+    """A model on one side: itself (None where it is absent), its files, its mlcp.yaml."""
+
+    model: Model | None
+    files: list[Artifact]
+    config: Config
+
+
 def plan_model(
     name: str,
-    old: Model | None,
-    new: Model | None,
-    before: list[Artifact],
-    after: list[Artifact],
-    base_config: Config,
-    head_config: Config,
+    base: Version,
+    head: Version,
     shared: Shared,
     warnings: Sequence[Diagnostic],
     gpu_declared: bool,
 ) -> ModelPlan:
+    """What changes for one model; `warnings` are its head spec's, `gpu_declared` its task.gpu."""
+    old, new, before, after = base.model, head.model, base.files, head.files
+    head_config = head.config
     fields = spec_changes(old, new) if old and new else []
     resources = shared.resources.get(name, [])
-    cost = _cost(old, new, base_config, head_config)
+    cost = _cost(old, new, base.config, head_config)
     findings = [Finding("risk", f"{f.path}: {f.meaning}") for f in fields if f.risky]
     findings += [
         Finding("risk", f"{r.type} {r.name} is replaced ({', '.join(r.changed)} changed)")
@@ -60,7 +68,8 @@ def plan_model(
         findings += [Finding("warning", f"{d.code}: {d.message}") for d in warnings]
     files = file_diffs(before, after)
     change: Change = "create" if old is None else "delete" if new is None else "update"
-    if change == "update" and not (fields or files or resources or cost.delta):
+    services = shared.services.get(name, [])
+    if change == "update" and not (fields or files or resources or services or cost.delta):
         change = "unchanged"
     return ModelPlan(
         name=name,
@@ -70,7 +79,7 @@ def plan_model(
         alerts=tuple(alert_changes(before, after)),
         files=tuple(files),
         resources=tuple(resources),
-        services=tuple(shared.services.get(name, [])),
+        services=tuple(services),
         cost=cost,
         findings=tuple(findings),
     )

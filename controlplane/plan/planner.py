@@ -19,7 +19,7 @@ from controlplane.errors import UsageError
 from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
 from controlplane.plan.artifacts import file_diffs
-from controlplane.plan.modelplan import Shared, plan_model
+from controlplane.plan.modelplan import Shared, Version, plan_model
 from controlplane.plan.resources import SHARED, resource_changes, service_changes
 from controlplane.plan.sides import Side, read_base, read_head
 from controlplane.plan.types import Finding, ModelPlan, Plan
@@ -77,10 +77,14 @@ def _models(
         if same and not shared.owned(name):
             unchanged.append(name)
             continue
-        plan = plan_model(name, old, new, _files(old, base.config), _files(new, head.config),
-                          base.config, head.config, shared,
-                          head.warnings.get(new.source, []) if new else [],
-                          head.gpu_declared(new) if new else True)  # fmt: skip
+        plan = plan_model(
+            name,
+            Version(old, _files(old, base.config), base.config),
+            Version(new, _files(new, head.config), head.config),
+            shared,
+            head.warnings.get(new.source, []) if new else [],
+            head.gpu_declared(new) if new else True,
+        )
         if old is None and plan.source in base.failed:
             note = Finding("note", f"this spec did not compile at {label}: nothing to compare")
             plan = replace(plan, findings=(*plan.findings, note))

@@ -40,8 +40,8 @@ def signed(value: float) -> str:
 
 
 def cost_totals(plan: Plan) -> tuple[float, float]:
-    before = sum(m.cost.before for m in plan.models if m.cost)
-    after = sum(m.cost.after for m in plan.models if m.cost)
+    before = sum((m.cost.before for m in plan.models if m.cost), 0.0)
+    after = sum((m.cost.after for m in plan.models if m.cost), 0.0)
     return round(before, 2), round(after, 2)
 
 
