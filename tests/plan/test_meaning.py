@@ -71,3 +71,16 @@ def test_reordered_features_are_no_change() -> None:
         )
         == []
     )
+
+
+def test_fallback_removed_is_a_risk() -> None:
+    [change] = changes(
+        "demand-forecast",
+        "demand-forecast.yaml",
+        "fallback:\n  strategy: previous_version\n  recovery: 5m\n",
+        "",
+    )
+    assert (change.path, change.before, change.after) == (
+        "fallback", "{strategy: previous_version, recovery: 5m}", None,
+    )  # fmt: skip
+    assert change.risky and change.meaning.startswith("fallback removed")
