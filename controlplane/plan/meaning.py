@@ -107,6 +107,15 @@ def _other(path: str, old: Any, new: Any) -> Meaning:
         return f"automatic rollback no longer watches {gone}", True
     if path == "serving.instances_min" and new < old:
         return "fewer instances at rest: less headroom for load and failures", False
+    if path == "serving.cache":
+        return ("cache added in front of the endpoint" if old is None
+                else "cache removed: every request reaches the model" if new is None
+                else "cache changed"), False  # fmt: skip
+    if path == "rollout.candidate":
+        return ("candidate removed" if new is None
+                else f"candidate {new.version} staged for rollout"), False  # fmt: skip
+    if path == "serving.instance_type":
+        return f"the endpoint moves to {new} instances (a new endpoint configuration)", False
     if path == "serving.artifact.version":
         return f"serving version {old} → {new}", False
     if path == "monthly_budget":
