@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from controlplane.domain import Tier, Urgency
 from controlplane.spec.types import Rate
@@ -37,6 +38,13 @@ class CostSettings(Strict):
     spot_discount: Rate = Field(
         Rate("70%", 0.7), description="what spot capacity saves against on-demand (70%)"
     )
+
+    @field_validator("spot_discount")
+    @classmethod
+    def _below_whole(cls, value: Rate) -> Rate:
+        if value.value >= 1:  # reported as pydantic's own bound is: located, with the bound
+            raise PydanticCustomError("less_than", "below 100%", {"lt": "100%"})
+        return value
 
 
 class Policy(Strict):

@@ -9,7 +9,7 @@ import pytest
 from controlplane.compile import compile_sources
 from controlplane.plan.cost import cost_findings, estimate, runs_per_month
 from controlplane.plan.prices import ON_DEMAND, cpu_alternative
-from tests.memory import edited, example_sources
+from tests.memory import edited, example_sources, line_and_col
 
 
 def compiled(**texts: str):  # type: ignore[no-untyped-def]
@@ -83,3 +83,14 @@ def test_runs_per_month(cadence: str, runs: float) -> None:
 def test_price_table_names_gpu_and_cpu_pairs() -> None:
     assert ON_DEMAND["g5.xlarge"] == 1.006
     assert ON_DEMAND["ml.g5.xlarge"] > ON_DEMAND["ml.c5.xlarge"]
+
+
+def test_spot_discount_of_a_whole_is_refused_where_written() -> None:
+    config = edited("mlcp.yaml", "prices:\n", "cost:\n  spot_discount: 100%\nprices:\n")
+    result = compile_sources(*example_sources(mlcp=config))
+    [problem] = [d for d in result.diagnostics if d.is_error]
+    line, col = line_and_col(config, "spot_discount: 100%", "100%")
+    assert (problem.file, problem.line, problem.col, problem.code) == (
+        "specs/mlcp.yaml", line, col, "MLCP115",
+    )  # fmt: skip
+    assert problem.message == "cost.spot_discount must be below 100% (got '100%')"
