@@ -19,6 +19,7 @@ demo: $(STAMP)
 	$(BIN)/mlcp validate specs/
 	$(BIN)/mlcp build --out build/
 	@echo "mlcp is installed in $(BIN): run $(BIN)/mlcp --help, or 'source $(BIN)/activate' first"
+	$(BIN)/mlcp plan specs/
 
 ## test: the whole suite (unit, golden, real tools), then lint and types
 test: $(STAMP) unit lint typecheck

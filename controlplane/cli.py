@@ -46,6 +46,7 @@ class LazyGroup(click.Group):
         "apply": "controlplane.apply.command:apply_command",
         "postmortem": "controlplane.postmortem.command:postmortem_command",
         "oncall": "controlplane.oncall.commands:oncall_command",
+        "plan": "controlplane.plan.command:plan_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -284,3 +284,4 @@ class Config:
     prices: tuple[tuple[str, float], ...]  # instance type -> USD per hour, overrides
     pulumi: PulumiSettings = PulumiSettings()
     platform_owners: tuple[str, ...] = ()  # CODEOWNERS of mlcp.yaml and infra/
+    spot_discount: float = 0.7  # fraction spot capacity saves against on-demand

@@ -6,6 +6,7 @@ message fit to show the person who wrote the value.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable
 
@@ -326,3 +327,27 @@ def cadence_schedule(cadence: str) -> str:
     if cadence in CADENCES:
         return CADENCES[cadence]
     return cron_to_eventbridge(normalize_cron(cadence))
+
+
+def cron_fires_per_year(cron: str, year: int = 2026) -> int:
+    """How often a (validated, five-field) cron fires in a calendar year.
+
+    When both day fields are restricted cron fires on either (its OR rule).
+    """
+    fields = [
+        _field_values(part, low, high, names)
+        for part, (_, low, high, names) in zip(cron.split(), _CRON_FIELDS, strict=True)
+    ]
+    minutes, hours, days, months, weekdays = fields
+    weekdays = {d % 7 for d in weekdays}
+    dom_star, dow_star = cron.split()[2] == "*", cron.split()[4] == "*"
+    day = datetime.date(year, 1, 1)
+    matched = 0
+    while day.year == year:
+        on_dom, on_dow = day.day in days, (day.isoweekday() % 7) in weekdays
+        if day.month in months and (
+            (on_dom and on_dow) if dom_star or dow_star else (on_dom or on_dow)
+        ):
+            matched += 1
+        day += datetime.timedelta(days=1)
+    return matched * len(hours) * len(minutes)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
 
 from controlplane.domain import Tier, Urgency
+from controlplane.spec.types import Rate
 from controlplane.spec.v1 import WHOLE, Owner, Positive, Strict
 
 
@@ -61,6 +63,21 @@ class Pulumi(Strict):
     )
 
 
+class CostSettings(Strict):
+    """How `mlcp plan` prices what the specs ask for (prices themselves: `prices:`)."""
+
+    spot_discount: Rate = Field(
+        Rate("70%", 0.7), description="what spot capacity saves against on-demand (70%)"
+    )
+
+    @field_validator("spot_discount")
+    @classmethod
+    def _below_whole(cls, value: Rate) -> Rate:
+        if value.value >= 1:  # reported as pydantic's own bound is: located, with the bound
+            raise PydanticCustomError("less_than", "below 100%", {"lt": "100%"})
+        return value
+
+
 class Policy(Strict):
     """Rules a tier must follow; `mlcp validate` reports a breach as MLCP3xx."""
 
@@ -90,3 +107,4 @@ class ConfigSpec(Strict):
     defaults: dict[Tier, dict[str, Any]] = {}
     policies: dict[Literal["all", "critical", "standard", "experimental"], Policy] = {}
     prices: dict[str, Positive] = Field({}, description="USD per hour by instance type")
+    cost: CostSettings = CostSettings()

@@ -193,4 +193,5 @@ def to_config(spec: ConfigSpec, source: str | None) -> m.Config:
             secrets=tuple(sorted(spec.pulumi.secrets.items())),
         ),
         platform_owners=tuple(spec.platform_owners),
+        spot_discount=spec.cost.spot_discount.value,
     )

@@ -1,0 +1,8 @@
+"""`mlcp plan`: what a change to the specs does, for the person reviewing it.
+
+`planner.make_plan` compiles the base revision (from git objects) and the
+working tree, renders both with the build's renderers, and compares them:
+`specdiff` and `meaning` for the spec values, `artifacts` for the generated
+files and alerts, `resources` for infrastructure and PagerDuty, `cost` for the
+monthly bill. `textout`, `markdown` and `jsonout` print the result.
+"""

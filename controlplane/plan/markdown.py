@@ -1,0 +1,86 @@
+"""`mlcp plan --format markdown`: the pull-request comment.
+
+The summary table comes first and is never cut. Each model follows in a
+`<details>` section; when the comment would pass ``LIMIT`` characters (GitHub
+refuses comments over 65,536), a model's section loses its file diffs, and
+the models that still do not fit are named in one line that says how to see
+them. The hidden ``MARKER`` lets CI find and update its one comment.
+"""
+
+from __future__ import annotations
+
+import re
+
+import jinja2
+
+from controlplane.plan import summary
+from controlplane.plan.types import ModelPlan, Plan
+from controlplane.scaffold import TEMPLATES
+
+MARKER = "<!-- mlcp-plan -->"
+LIMIT = 60_000
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # Markdown, not HTML: cells are escaped by the `cell` filter
+    )
+    env.filters.update(
+        cell=lambda v: str(v).replace("|", "\\|").replace("\n", " "),
+        money=summary.money,
+        signed=summary.signed,
+        fence=_fence,
+    )
+    env.globals.update(summary=summary, symbol=summary.SYMBOL, cost_rows=summary.cost_rows)
+    return env
+
+
+def _fence(text: str) -> str:
+    """A code fence longer than any run of backticks in the text."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
+    env = _environment()
+    head = env.get_template("plan-summary.md.j2").render(plan=plan, marker=MARKER)
+    section = env.get_template("plan-model.md.j2")
+    shared = env.get_template("plan-shared.md.j2").render(plan=plan)
+    parts, used, left_out = [head], len(head), list[ModelPlan]()
+    room = limit - _reserve(plan)
+    for model in plan.models:
+        text = section.render(model=model, diffs=True)
+        if used + len(text) > room:
+            text = section.render(model=model, diffs=False)
+        if left_out or used + len(text) > room:
+            left_out.append(model)
+            continue
+        parts.append(text)
+        used += len(text)
+    if left_out:
+        parts.append(_left_out(left_out, plan))
+    elif used + len(shared) <= limit:
+        parts.append(shared)
+    elif shared:
+        parts.append(
+            "\nThe files shared by every model changed too; their diff is too long here.\n"
+        )
+    return "".join(parts)
+
+
+def _reserve(plan: Plan) -> int:
+    """Room kept for the line that names the models left out."""
+    return 200 + sum(len(m.name) + 4 for m in plan.models)
+
+
+def _left_out(models: list[ModelPlan], plan: Plan) -> str:
+    names = ", ".join(f"`{m.name}`" for m in models)
+    return (
+        f"\n{len(models)} more models do not fit in this comment: {names}. "
+        f"Run `mlcp plan{f' --base {plan.base}' if plan.base else ''}` to see them.\n"
+    )

@@ -1,0 +1,86 @@
+"""What a spec change means, read from spec texts edited as a person would edit them."""
+
+from __future__ import annotations
+
+from controlplane.compile import compile_sources
+from controlplane.model import Model
+from controlplane.plan.specdiff import spec_changes
+from controlplane.plan.types import FieldChange
+from tests.memory import edited, example_sources
+
+
+def model(name: str, **texts: str) -> Model:
+    result = compile_sources(*example_sources(**texts))
+    assert result.ok, result.diagnostics
+    return next(c.model for c in result.compiled if c.model.name == name)
+
+
+def changes(name: str, file: str, old: str, new: str) -> list[FieldChange]:
+    key = file.removesuffix(".yaml").replace("-", "_")
+    return spec_changes(model(name), model(name, **{key: edited(file, old, new)}))
+
+
+def test_rollback_to_stable() -> None:
+    [change] = changes("recommender", "recommender.yaml", "state: canary-25", "state: stable")
+    assert change.meaning == (
+        "rolled back canary-25 → stable: all traffic returns to the stable variant"
+    )
+    assert not change.risky
+
+
+def test_skipping_a_stage_is_a_risk() -> None:
+    [change] = changes("fraud-detector", "fraud-detector.yaml", "state: shadow", "state: full")
+    assert change.meaning == "promoted shadow → full, skipping canary-5, canary-25"
+    assert change.risky
+
+
+def test_latency_tightened() -> None:
+    [change] = changes("recommender", "recommender.yaml", "p99: 120ms", "p99: 100ms")
+    assert (change.path, change.before, change.after) == ("sla.latency.p99", "120ms", "100ms")
+    assert change.meaning.startswith("tightened") and not change.risky
+
+
+def test_availability_lowered_is_loosened() -> None:
+    [change] = changes(
+        "recommender", "recommender.yaml", "availability: 99.95%", "availability: 99.5%"
+    )
+    assert (change.before, change.after) == ("99.95%", "99.5%")
+    assert change.meaning.startswith("loosened") and change.risky
+
+
+def test_cadence_changed() -> None:
+    [change] = changes("recommender", "recommender.yaml", "cadence: weekly", "cadence: daily")
+    assert change.meaning == "retraining cadence changed from weekly to daily"
+
+
+def test_quality_bar_removed_is_a_risk() -> None:
+    found = changes(
+        "recommender", "recommender.yaml", "    - {name: map, min: 0.2, window: 1d}\n", ""
+    )
+    removed = [c for c in found if c.path == "quality.metrics[map]"]
+    assert removed and removed[0].after is None and removed[0].risky
+
+
+def test_reordered_features_are_no_change() -> None:
+    assert (
+        changes(
+            "recommender",
+            "recommender.yaml",
+            "categorical: [device, country, item_category]",
+            "categorical: [country, device, item_category]",
+        )
+        == []
+    )
+
+
+def test_fallback_removed_is_a_risk() -> None:
+    [change] = changes(
+        "demand-forecast",
+        "demand-forecast.yaml",
+        "fallback:\n  strategy: previous_version\n  recovery: 5m\n",
+        "",
+    )
+    assert (change.path, change.before, change.after) == (
+        "fallback", "{strategy: previous_version, recovery: 5m}", None,
+    )  # fmt: skip
+    assert change.risky and change.meaning.startswith("fallback removed")
