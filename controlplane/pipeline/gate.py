@@ -1,0 +1,249 @@
+"""The promotion gate: is the candidate better than production, by enough, and surely?
+
+The test follows the metric (README, "The promotion gate"):
+
+- accuracy, false_negative_rate, false_positive_rate: McNemar's exact test on
+  per-example correctness (over all examples, the positives, the negatives:
+  the examples the rate counts), because these metrics are shares of paired
+  right/wrong outcomes and only the examples the models disagree on matter;
+- precision, recall, f1, ndcg, map: the paired bootstrap of the metric itself,
+  because they are not means of independent per-example outcomes (precision's
+  denominator is the model's own positives; F1 mixes two ratios) or, for
+  ranking, are means over queries of a bounded, skewed per-query value;
+- mae, rmse: Wilcoxon's signed-rank test on paired absolute (MAE) or squared
+  (RMSE) errors, which needs no normality of heavy-tailed errors;
+- r2: the paired bootstrap of R² itself. R² = 1 − SSE/SST is a ratio of sums,
+  not a mean of per-example values; resampling recomputes SST with SSE, so the
+  test is on exactly the number the spec's bar is written on.
+
+Whatever the test, the confidence interval is the paired bootstrap's
+percentile interval of the relative improvement, the same quantity
+``min_improvement`` bounds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from controlplane.pipeline import stats
+from controlplane.pipeline.metrics import (
+    Array,
+    Metric,
+    MetricError,
+    columns,
+    correct,
+    labels,
+)
+from controlplane.pipeline.metrics import (
+    metric as lookup,
+)
+
+MCNEMAR, BOOTSTRAP, WILCOXON, ABSOLUTE_BAR = (
+    "mcnemar-exact",
+    "paired-bootstrap",
+    "wilcoxon",
+    "absolute-bar",
+)
+
+TEST_FOR_METRIC: dict[str, str] = {
+    "accuracy": MCNEMAR,
+    "false_negative_rate": MCNEMAR,
+    "false_positive_rate": MCNEMAR,
+    "precision": BOOTSTRAP,
+    "recall": BOOTSTRAP,
+    "f1": BOOTSTRAP,
+    "ndcg": BOOTSTRAP,
+    "map": BOOTSTRAP,
+    "r2": BOOTSTRAP,
+    "mae": WILCOXON,
+    "rmse": WILCOXON,
+}
+
+Bar = tuple[Literal["min", "max"], float]
+
+
+@dataclass(frozen=True)
+class GateResult:
+    metric: str
+    production: float | None
+    candidate: float
+    improvement: float | None  # relative; positive means better, whatever the metric's direction
+    ci_low: float | None  # bootstrap interval of the relative improvement
+    ci_high: float | None
+    test: str
+    p_value: float | None
+    n: int
+    passed: bool
+    reason: str
+    min_improvement: float | None = None
+    alpha: float | None = None
+    resamples: int | None = None
+    seed: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """What gate.json records, in this field order."""
+        return asdict(self)
+
+
+def decide(
+    metric: str,
+    y_true: npt.ArrayLike | None,
+    candidate: npt.ArrayLike,
+    production: npt.ArrayLike | None,
+    *,
+    min_improvement: float,
+    alpha: float,
+    seed: int = 0,
+    resamples: int = 10_000,
+    bar: Bar | None = None,
+) -> GateResult:
+    """Compare the candidate with production on the same held-out set and decide."""
+    spec = lookup(metric)
+    metric_name = metric
+    if not 0 < alpha < 1:
+        raise MetricError(f"alpha must lie between 0 and 1 (got {alpha})")
+    cand_rows = columns(metric_name, y_true, candidate)
+    if production is None:
+        return _first_run(spec, cand_rows, bar)
+    prod_rows = columns(metric_name, y_true, production)
+    if prod_rows.shape != cand_rows.shape:
+        raise MetricError(
+            f"candidate has {cand_rows.shape[0]} examples but production {prod_rows.shape[0]}"
+        )
+    n = cand_rows.shape[0]
+    cand_value = float(spec.formula(cand_rows.sum(axis=0), n))
+    prod_value = float(spec.formula(prod_rows.sum(axis=0), n))
+    improvement = _relative(spec, np.array([cand_value]), np.array([prod_value]))[0]
+    boot = stats.paired_bootstrap(
+        np.hstack([cand_rows, prod_rows]),
+        _improvement_statistic(spec, cand_rows.shape[1]),
+        resamples=resamples,
+        confidence=1 - alpha,
+        seed=seed,
+    )
+    test = _test(metric_name, y_true, candidate, production, cand_rows, prod_rows, boot)
+    common = {
+        "metric": metric_name,
+        "production": prod_value,
+        "candidate": cand_value,
+        "test": test.test,
+        "n": n,
+        "min_improvement": min_improvement,
+        "alpha": alpha,
+        "resamples": resamples,
+        "seed": seed,
+    }
+    if not np.isfinite(improvement):
+        reason = f"production {metric_name} is 0, so a relative improvement is undefined: rejected"
+        return GateResult(
+            **common,
+            improvement=None,
+            ci_low=None,
+            ci_high=None,
+            p_value=test.p_value,
+            passed=False,
+            reason=reason,
+        )
+    passed, reason = _verdict(metric_name, float(improvement), test, min_improvement, alpha)
+    reason = (
+        f"{metric_name} {cand_value:.4g} (candidate) vs {prod_value:.4g} (production): {reason}"
+    )
+    return GateResult(
+        **common,
+        improvement=float(improvement),
+        ci_low=boot.ci_low,
+        ci_high=boot.ci_high,
+        p_value=test.p_value,
+        passed=passed,
+        reason=reason,
+    )
+
+
+def _relative(spec: Metric, cand: Array, prod: Array) -> Array:
+    """(candidate − production) / |production|, sign flipped where lower is better."""
+    sign = -1.0 if spec.lower_is_better else 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(
+            prod != 0,
+            sign * (cand - prod) / np.abs(np.where(prod != 0, prod, 1.0)),
+            np.where(cand == prod, 0.0, sign * np.sign(cand - prod) * np.inf),
+        )
+
+
+def _improvement_statistic(spec: Metric, width: int) -> stats.SumsStatistic:
+    def statistic(sums: Array, n: int) -> Array:
+        return _relative(spec, spec.formula(sums[:, :width], n), spec.formula(sums[:, width:], n))
+
+    return statistic
+
+
+def _test(
+    name: str,
+    y_true: npt.ArrayLike | None,
+    candidate: npt.ArrayLike,
+    production: npt.ArrayLike,
+    cand_rows: Array,
+    prod_rows: Array,
+    boot: stats.BootstrapResult,
+) -> stats.TestResult:
+    kind = TEST_FOR_METRIC[name]
+    if kind == BOOTSTRAP:
+        return stats.TestResult(BOOTSTRAP, boot.observed, boot.p_value, cand_rows.shape[0])
+    if kind == WILCOXON:
+        column = 0 if name == "mae" else 1  # absolute errors for MAE, squared for RMSE
+        return stats.wilcoxon_signed_rank(cand_rows[:, column], prod_rows[:, column])
+    assert y_true is not None  # classification metrics always have labels (columns checked)
+    truth = labels(y_true, "y_true")
+    counted = {"false_negative_rate": truth, "false_positive_rate": ~truth}.get(name)
+    cand_ok, prod_ok = correct(y_true, candidate), correct(y_true, production)
+    if counted is not None:
+        cand_ok, prod_ok = cand_ok[counted], prod_ok[counted]
+    return stats.mcnemar_exact(cand_ok, prod_ok)
+
+
+def _verdict(
+    name: str, improvement: float, test: stats.TestResult, min_improvement: float, alpha: float
+) -> tuple[bool, str]:
+    change = f"{improvement:+.2%} relative"
+    significance = f"{test.test} p = {test.p_value:.3g}"
+    if improvement <= 0:
+        word = "worse" if improvement < 0 else "no better"
+        return False, f"{change}: the candidate is {word} than production; rejected"
+    if improvement < min_improvement:
+        return False, (
+            f"{change} is below min_improvement {min_improvement:.2%} ({significance}); rejected"
+        )
+    if test.p_value >= alpha:
+        return False, f"{change}, but {significance} is not below alpha {alpha:g}; rejected"
+    return True, f"{change} ≥ {min_improvement:.2%} and {significance} < alpha {alpha:g}; passed"
+
+
+def _first_run(spec: Metric, cand_rows: Array, bar: Bar | None) -> GateResult:
+    n = cand_rows.shape[0]
+    value = float(spec.formula(cand_rows.sum(axis=0), n))
+    first = f"no production model yet (first run): {spec.name} {value:.4g}"
+    if bar is None:
+        passed, reason = True, f"{first}; the spec sets no bar on {spec.name}, so it passes"
+    else:
+        side, limit = bar
+        passed = value >= limit if side == "min" else value <= limit
+        relation = ("≥" if passed else "<") if side == "min" else ("≤" if passed else ">")
+        verdict = "passes" if passed else "fails"
+        reason = f"{first} {relation} the spec's {side} {limit:g}: {verdict} on the absolute bar"
+    return GateResult(
+        metric=spec.name,
+        production=None,
+        candidate=value,
+        improvement=None,
+        ci_low=None,
+        ci_high=None,
+        test=ABSOLUTE_BAR,
+        p_value=None,
+        n=n,
+        passed=passed,
+        reason=reason,
+    )
