@@ -194,8 +194,8 @@ def _test(
     if kind == BOOTSTRAP:
         return stats.TestResult(BOOTSTRAP, boot.observed, boot.p_value, cand_rows.shape[0])
     if kind == WILCOXON:
-        column = 0 if name == "mae" else 1  # absolute errors for MAE, squared for RMSE
-        return stats.wilcoxon_signed_rank(cand_rows[:, column], prod_rows[:, column])
+        # The metric's only column: absolute errors for MAE, squared errors for RMSE.
+        return stats.wilcoxon_signed_rank(cand_rows[:, 0], prod_rows[:, 0])
     assert y_true is not None  # classification metrics always have labels (columns checked)
     truth = labels(y_true, "y_true")
     counted = {"false_negative_rate": truth, "false_positive_rate": ~truth}.get(name)

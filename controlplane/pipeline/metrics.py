@@ -1,9 +1,9 @@
 """Every quality metric the spec allows, declared once as per-example columns and a formula.
 
 A metric is a function of column sums: each example contributes a row of
-numbers (its confusion-matrix cell for classification; its absolute error,
-squared error, target and squared target for regression; its own value for a
-ranking query), and the metric is a formula over the sums of those rows. The
+numbers (its confusion-matrix cell for classification; its absolute error
+for MAE, its squared error for RMSE, and that with its target and squared
+target for R²; its own value for a ranking query), and the metric is a formula over the sums of those rows. The
 same declaration gives the metric on a whole held-out set and, vectorized, on
 thousands of bootstrap resamples at once (a resample only changes the sums),
 so the gate and its bootstrap can never disagree about what a metric means.
@@ -63,8 +63,8 @@ def _cell(s: Array, i: int) -> Array:
 def _r2(s: Array, n: int) -> Array:
     # SST from the resampled targets: Σy² − (Σy)²/n. Where the targets are
     # constant R² is 1 for a perfect fit and 0 otherwise (scikit-learn's force_finite).
-    sse, sst = s[..., 1], s[..., 3] - s[..., 2] ** 2 / n
-    constant = sst <= 1e-12 * np.maximum(s[..., 3], 1.0)
+    sse, sst = s[..., 0], s[..., 2] - s[..., 1] ** 2 / n
+    constant = sst <= 1e-12 * np.maximum(s[..., 2], 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         fitted = 1.0 - sse / np.where(constant, 1.0, sst)
     return np.where(constant, np.where(sse <= 0, 1.0, 0.0), fitted)
@@ -77,9 +77,9 @@ _FORMULAS: dict[str, Formula] = {
     "accuracy": lambda s, n: (_cell(s, TP) + _cell(s, TN)) / n,
     "false_negative_rate": lambda s, n: _ratio(_cell(s, FN), _cell(s, TP) + _cell(s, FN)),
     "false_positive_rate": lambda s, n: _ratio(_cell(s, FP), _cell(s, FP) + _cell(s, TN)),
-    # Regression columns: |e|, e², y, y².
+    # Regression columns: |e| for MAE, e² for RMSE, e², y and y² for R².
     "mae": lambda s, n: s[..., 0] / n,
-    "rmse": lambda s, n: np.sqrt(s[..., 1] / n),
+    "rmse": lambda s, n: np.sqrt(s[..., 0] / n),
     "r2": _r2,
     # Ranking columns: the query's own value.
     "ndcg": lambda s, n: s[..., 0] / n,
@@ -141,7 +141,12 @@ def columns(name: str, y_true: ArrayLike | None, y_pred: ArrayLike) -> Array:
     truth_f, pred_f = numbers(y_true, "y_true"), numbers(y_pred, "predictions")
     _same_length(truth_f, pred_f)
     error = pred_f - truth_f
-    return np.stack([np.abs(error), error**2, truth_f, truth_f**2], axis=1)
+    # Only what the formula reads: every column costs a pass per bootstrap resample.
+    if name == "mae":
+        return np.abs(error)[:, None]
+    if name == "rmse":
+        return (error**2)[:, None]
+    return np.stack([error**2, truth_f, truth_f**2], axis=1)
 
 
 def _same_length(truth: npt.NDArray[np.generic], pred: npt.NDArray[np.generic]) -> None:
@@ -171,4 +176,4 @@ def absolute_errors(y_true: ArrayLike, y_pred: ArrayLike) -> Array:
 
 
 def squared_errors(y_true: ArrayLike, y_pred: ArrayLike) -> Array:
-    return columns("rmse", y_true, y_pred)[:, 1]
+    return columns("rmse", y_true, y_pred)[:, 0]

@@ -153,11 +153,15 @@ def _resampled_sums(rows: Array, resamples: int, rng: np.random.Generator) -> Ar
         shares = np.bincount(inverse.ravel(), minlength=distinct.shape[0]) / n
         counts = rng.multinomial(n, shares, size=resamples).astype(np.float64)
         return counts @ distinct
-    sums = np.empty((resamples, rows.shape[1]))
+    # Columns repeated across the pair (R²'s targets) are resampled once.
+    unique_columns, column_of = np.unique(rows, axis=1, return_inverse=True)
+    by_column = np.ascontiguousarray(unique_columns.T)  # a gather reads one column at a time
+    sums = np.empty((resamples, by_column.shape[0]))
     chunk = max(1, CHUNK_INDICES // n)
+    index_type = np.int32 if n < 2**31 else np.int64
     for start in range(0, resamples, chunk):
         stop = min(resamples, start + chunk)
-        picks = rng.integers(0, n, size=(stop - start, n))
-        for column in range(rows.shape[1]):
-            sums[start:stop, column] = rows[:, column][picks].sum(axis=1)
-    return sums
+        picks = rng.integers(0, n, size=(stop - start, n), dtype=index_type)
+        for column, values in enumerate(by_column):
+            sums[start:stop, column] = values[picks].sum(axis=1)
+    return sums[:, column_of.ravel()]
