@@ -103,21 +103,18 @@ def decide(
 ) -> GateResult:
     """Compare the candidate with production on the same held-out set and decide."""
     spec = lookup(metric)
-    metric_name = metric
     if not 0 < alpha < 1:
         raise MetricError(f"alpha must lie between 0 and 1 (got {alpha})")
-    cand_rows = columns(metric_name, y_true, candidate)
+    cand_rows = columns(metric, y_true, candidate)
     if production is None:
         return _first_run(spec, cand_rows, bar)
-    prod_rows = columns(metric_name, y_true, production)
+    prod_rows = columns(metric, y_true, production)
     if prod_rows.shape != cand_rows.shape:
         raise MetricError(
             f"candidate has {cand_rows.shape[0]} examples but production {prod_rows.shape[0]}"
         )
     n = cand_rows.shape[0]
-    cand_value = float(spec.formula(cand_rows.sum(axis=0), n))
-    prod_value = float(spec.formula(prod_rows.sum(axis=0), n))
-    improvement = _relative(spec, np.array([cand_value]), np.array([prod_value]))[0]
+    cand, prod = (float(spec.formula(rows.sum(axis=0), n)) for rows in (cand_rows, prod_rows))
     boot = stats.paired_bootstrap(
         np.hstack([cand_rows, prod_rows]),
         _improvement_statistic(spec, cand_rows.shape[1]),
@@ -125,52 +122,45 @@ def decide(
         confidence=1 - alpha,
         seed=seed,
     )
-    test = _test(metric_name, y_true, candidate, production, cand_rows, prod_rows, boot)
-    common = {
-        "metric": metric_name,
-        "production": prod_value,
-        "candidate": cand_value,
-        "test": test.test,
-        "n": n,
-        "min_improvement": min_improvement,
-        "alpha": alpha,
-        "resamples": resamples,
-        "seed": seed,
-    }
-    if not np.isfinite(improvement):
-        reason = f"production {metric_name} is 0, so a relative improvement is undefined: rejected"
-        return GateResult(
-            **common,
-            improvement=None,
-            ci_low=None,
-            ci_high=None,
-            p_value=test.p_value,
-            passed=False,
-            reason=reason,
-        )
-    passed, reason = _verdict(metric_name, float(improvement), test, min_improvement, alpha)
-    reason = (
-        f"{metric_name} {cand_value:.4g} (candidate) vs {prod_value:.4g} (production): {reason}"
-    )
+    test = _test(metric, y_true, candidate, production, cand_rows, prod_rows, boot)
+    improvement = _finite(_relative(spec, np.array([cand]), np.array([prod]))[0])
+    passed, verdict = _verdict(spec, cand, prod, improvement, test, min_improvement, alpha)
     return GateResult(
-        **common,
-        improvement=float(improvement),
-        ci_low=boot.ci_low,
-        ci_high=boot.ci_high,
+        metric=metric,
+        production=prod,
+        candidate=cand,
+        improvement=improvement,
+        ci_low=_finite(boot.ci_low) if improvement is not None else None,
+        ci_high=_finite(boot.ci_high) if improvement is not None else None,
+        test=test.test,
         p_value=test.p_value,
+        n=n,
         passed=passed,
-        reason=reason,
+        reason=f"{metric} {cand:.4g} (candidate) vs {prod:.4g} (production): {verdict}",
+        min_improvement=min_improvement,
+        alpha=alpha,
+        resamples=resamples,
+        seed=seed,
     )
+
+
+def _finite(value: float) -> float | None:
+    """The value, or None where it is infinite or undefined (gate.json is strict JSON)."""
+    return float(value) if np.isfinite(value) else None
 
 
 def _relative(spec: Metric, cand: Array, prod: Array) -> Array:
-    """(candidate − production) / |production|, sign flipped where lower is better."""
+    """(candidate − production) / |production|, sign flipped where lower is better.
+
+    Where production is 0 the ratio is ±inf (or 0 when both are 0).
+    """
     sign = -1.0 if spec.lower_is_better else 1.0
+    gain = sign * (cand - prod)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(
             prod != 0,
-            sign * (cand - prod) / np.abs(np.where(prod != 0, prod, 1.0)),
-            np.where(cand == prod, 0.0, sign * np.sign(cand - prod) * np.inf),
+            gain / np.abs(np.where(prod != 0, prod, 1.0)),
+            np.sign(gain) * np.inf,
         )
 
 
@@ -206,18 +196,31 @@ def _test(
 
 
 def _verdict(
-    name: str, improvement: float, test: stats.TestResult, min_improvement: float, alpha: float
+    spec: Metric,
+    cand: float,
+    prod: float,
+    improvement: float | None,
+    test: stats.TestResult,
+    min_improvement: float,
+    alpha: float,
 ) -> tuple[bool, str]:
-    change = f"{improvement:+.2%} relative"
     significance = f"{test.test} p = {test.p_value:.3g}"
-    if improvement <= 0:
-        word = "worse" if improvement < 0 else "no better"
-        return False, f"{change}: the candidate is {word} than production; rejected"
+    significant = test.p_value < alpha
+    better = cand < prod if spec.lower_is_better else cand > prod
+    if not better:
+        word = "no better" if cand == prod else "worse"
+        return False, f"the candidate is {word} than production; rejected"
+    if improvement is None:  # production at exactly 0: any gain is unbounded in relative terms
+        change = f"production's {spec.name} is 0, so the relative improvement is unbounded"
+        if significant:
+            return True, f"{change} and {significance} < alpha {alpha:g}; passed"
+        return False, f"{change}, but {significance} is not below alpha {alpha:g}; rejected"
+    change = f"{improvement:+.2%} relative"
     if improvement < min_improvement:
         return False, (
             f"{change} is below min_improvement {min_improvement:.2%} ({significance}); rejected"
         )
-    if test.p_value >= alpha:
+    if not significant:
         return False, f"{change}, but {significance} is not below alpha {alpha:g}; rejected"
     return True, f"{change} ≥ {min_improvement:.2%} and {significance} < alpha {alpha:g}; passed"
 

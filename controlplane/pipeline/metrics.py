@@ -177,3 +177,69 @@ def absolute_errors(y_true: ArrayLike, y_pred: ArrayLike) -> Array:
 
 def squared_errors(y_true: ArrayLike, y_pred: ArrayLike) -> Array:
     return columns("rmse", y_true, y_pred)[:, 0]
+
+
+# --- ranking: the per-query values the gate compares ----------------------------
+
+
+def query_ndcg(relevance: ArrayLike, scores: ArrayLike, k: int | None = None) -> float:
+    """NDCG (linear gain, log2 discount, optionally cut at k) of one query's ranking.
+
+    Documents with equal scores share the average of their gains (McSherry and
+    Najork's tie-averaging, as scikit-learn does), so a tie is never resolved
+    by input order. A query with no relevant document scores 0.
+    """
+    rel, score = _query(relevance, scores)
+    discount = 1 / np.log2(np.arange(rel.size) + 2)
+    if k is not None:
+        discount[k:] = 0.0
+    ideal = float(np.sort(rel)[::-1] @ discount)
+    if ideal == 0:
+        return 0.0
+    _, group, size = np.unique(-score, return_inverse=True, return_counts=True)
+    mean_gain = np.bincount(group, weights=rel) / size
+    group_discount = np.add.reduceat(discount, np.concatenate([[0], np.cumsum(size)[:-1]]))
+    return float(mean_gain @ group_discount / ideal)
+
+
+def query_average_precision(relevance: ArrayLike, scores: ArrayLike) -> float:
+    """Average precision of one query: relevant means relevance > 0; tied scores are one cut.
+
+    Σ over score thresholds of (recall gained) × (precision at that threshold),
+    as scikit-learn's average_precision_score computes it. A query with no
+    relevant document scores 0.
+    """
+    rel, score = _query(relevance, scores)
+    relevant = rel > 0
+    if not relevant.any():
+        return 0.0
+    thresholds, group = np.unique(-score, return_inverse=True)
+    hits = np.cumsum(np.bincount(group, weights=relevant, minlength=thresholds.size))
+    seen = np.cumsum(np.bincount(group, minlength=thresholds.size))
+    recall_gain = np.diff(np.concatenate([[0.0], hits])) / hits[-1]
+    return float(recall_gain @ (hits / seen))
+
+
+def per_query(name: str, query_ids: ArrayLike, relevance: ArrayLike, scores: ArrayLike) -> Array:
+    """NDCG or average precision of every query, in order of first appearance."""
+    one = {"ndcg": query_ndcg, "map": query_average_precision}.get(name)
+    if one is None:
+        raise MetricError(f"{name} is not a ranking metric (ranking metrics: ndcg, map)")
+    ids = np.asarray(query_ids)
+    rel, score = _query(relevance, scores)
+    if ids.shape != rel.shape:
+        raise MetricError(f"query ids have {ids.size} rows but relevance {rel.size}")
+    _, first, group = np.unique(ids, return_index=True, return_inverse=True)
+    position = np.argsort(np.argsort(first))[group.ravel()]  # by first appearance
+    rows = np.argsort(position, kind="stable")
+    cuts = np.flatnonzero(np.diff(position[rows])) + 1
+    pairs = zip(np.split(rel[rows], cuts), np.split(score[rows], cuts), strict=True)
+    return np.array([one(r, s) for r, s in pairs])
+
+
+def _query(relevance: ArrayLike, scores: ArrayLike) -> tuple[Array, Array]:
+    rel, score = numbers(relevance, "relevance"), numbers(scores, "scores")
+    _same_length(rel, score)
+    if (rel < 0).any():
+        raise MetricError("relevance must not be negative")
+    return rel, score

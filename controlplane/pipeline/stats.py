@@ -138,7 +138,8 @@ def paired_bootstrap(
     values = statistic(sums, n)
     observed = float(statistic(rows.sum(axis=0)[None, :], n)[0])
     tail = (1 - confidence) / 2
-    low, high = np.quantile(values, [tail, 1 - tail])
+    with np.errstate(invalid="ignore"):  # inf − inf between infinite resamples: NaN bounds
+        low, high = np.quantile(values, [tail, 1 - tail])
     below = (np.count_nonzero(values <= 0) + 1) / (resamples + 1)
     above = (np.count_nonzero(values >= 0) + 1) / (resamples + 1)
     return BootstrapResult(

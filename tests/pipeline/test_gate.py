@@ -154,7 +154,7 @@ def test_first_run_passes_or_fails_on_the_absolute_bar_and_says_so() -> None:
 
 def test_gate_json_records_every_field() -> None:
     result = decide("f1", Y, noisy(0.92, seed=3), PRODUCTION, min_improvement=0.02, alpha=0.05)
-    recorded = json.loads(json.dumps(result.to_dict()))
+    recorded = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     for key in (
         "metric",
         "production",
@@ -177,3 +177,19 @@ def test_mismatched_predictions_are_one_clear_error() -> None:
         decide("f1", Y, PRODUCTION[:10], PRODUCTION, min_improvement=0.0, alpha=0.05)
     with pytest.raises(MetricError, match=r"^candidate has 3 examples but production 2$"):
         decide("ndcg", None, [0.1, 0.2, 0.3], [0.1, 0.2], min_improvement=0.0, alpha=0.05)
+
+
+def test_a_production_model_at_zero_is_beaten_on_significance_alone() -> None:
+    # Production never flags a positive: F1 0, so any gain is unbounded in relative terms.
+    never = np.zeros(N, dtype=bool)
+    result = decide("f1", Y, noisy(0.9, seed=8), never, min_improvement=0.02, alpha=0.05)
+    assert result.passed and result.production == 0
+    assert result.improvement is None and result.ci_low is None and result.ci_high is None
+    assert "production's f1 is 0, so the relative improvement is unbounded" in result.reason
+    json.dumps(result.to_dict(), allow_nan=False)
+
+
+def test_a_perfect_production_model_cannot_be_beaten() -> None:
+    y = np.arange(100.0)
+    result = decide("mae", y, y + 0.5, y, min_improvement=0.0, alpha=0.05)
+    assert not result.passed and "the candidate is worse than production" in result.reason

@@ -12,6 +12,9 @@ from controlplane.pipeline.metrics import (
     correct,
     metric,
     metric_value,
+    per_query,
+    query_average_precision,
+    query_ndcg,
     squared_errors,
 )
 
@@ -95,3 +98,57 @@ def test_bad_input_is_one_clear_error(
 ) -> None:
     with pytest.raises(MetricError, match="^" + message.replace("(", r"\(")):
         metric_value(name, y_true, y_pred)  # type: ignore[arg-type]
+
+
+def ranking_cases() -> list[tuple[np.ndarray, np.ndarray]]:
+    rng = np.random.default_rng(11)
+    cases = []
+    for size in (1, 2, 5, 20, 60):
+        relevance = rng.integers(0, 4, size).astype(float)
+        scores = rng.normal(size=size)
+        cases.append((relevance, scores))
+        cases.append((relevance, np.round(scores, 0)))  # many tied scores
+    cases.append((np.array([0.0, 0.0, 3.0]), np.array([0.9, 0.5, 0.1])))
+    return cases
+
+
+@pytest.mark.parametrize(("relevance", "scores"), ranking_cases())
+@pytest.mark.parametrize("k", [None, 3])
+def test_query_ndcg_agrees_with_scikit_learn(
+    relevance: np.ndarray, scores: np.ndarray, k: int | None
+) -> None:
+    if relevance.size < 2:  # scikit-learn refuses a single document; NDCG of one is 1 or 0
+        assert query_ndcg(relevance, scores, k) == (1.0 if relevance[0] > 0 else 0.0)
+        return
+    assert query_ndcg(relevance, scores, k) == pytest.approx(
+        skm.ndcg_score([relevance], [scores], k=k)
+    )
+
+
+@pytest.mark.parametrize(("relevance", "scores"), ranking_cases())
+def test_query_average_precision_agrees_with_scikit_learn(
+    relevance: np.ndarray, scores: np.ndarray
+) -> None:
+    relevant = relevance > 0
+    expected = skm.average_precision_score(relevant, scores) if relevant.any() else 0.0
+    assert query_average_precision(relevance, scores) == pytest.approx(expected)
+
+
+def test_per_query_values_follow_the_order_queries_first_appear_in() -> None:
+    ids = ["q2", "q1", "q2", "q1", "q3", "q2"]
+    relevance = [1, 0, 0, 1, 2, 2]
+    scores = [0.9, 0.8, 0.1, 0.2, 0.5, 0.4]
+    expected_ndcg = [
+        skm.ndcg_score([[1, 0, 2]], [[0.9, 0.1, 0.4]]),
+        skm.ndcg_score([[0, 1]], [[0.8, 0.2]]),
+        1.0,
+    ]
+    assert per_query("ndcg", ids, relevance, scores) == pytest.approx(expected_ndcg)
+    expected_ap = [
+        skm.average_precision_score([1, 0, 1], [0.9, 0.1, 0.4]),
+        skm.average_precision_score([0, 1], [0.8, 0.2]),
+        1.0,
+    ]
+    assert per_query("map", ids, relevance, scores) == pytest.approx(expected_ap)
+    with pytest.raises(MetricError, match=r"^f1 is not a ranking metric"):
+        per_query("f1", ids, relevance, scores)
