@@ -7,6 +7,7 @@ secret: no error raised here ever contains it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import pagerduty
@@ -49,7 +50,7 @@ def trigger_validation_failure(
                 source=f"mlcp retraining pipeline of {model}",
                 dedup_key=dedup_key(model, run_id),
                 severity="error",
-                custom_details={"model": model, "run_id": run_id, **details},
+                custom_details=_json_safe({"model": model, "run_id": run_id, **details}),
             )
         )
     except pagerduty.HttpError as error:
@@ -62,6 +63,17 @@ def trigger_validation_failure(
         ) from None
     finally:
         client.close()
+
+
+def _json_safe(details: Mapping[str, object]) -> dict[str, object]:
+    """The details as plain JSON: numpy numbers as numbers, anything else unknown as text."""
+
+    def plain(value: object) -> object:
+        item = getattr(value, "item", None)  # numpy scalars
+        return item() if callable(item) else str(value)
+
+    safe: dict[str, object] = json.loads(json.dumps(dict(details), default=plain))
+    return safe
 
 
 def _refused(model: str, where: str, response: object) -> str:

@@ -68,6 +68,10 @@ def tune(
     """
     # Optuna logs every trial (and a failed trial's traceback); the result says what matters.
     optuna.logging.set_verbosity(logging.ERROR)
+    if trials < 1:
+        raise TuneError(f"tuning needs at least one trial (got {trials})")
+    if timeout is not None and timeout <= 0:
+        raise TuneError(f"the tuning timeout must be positive (got {timeout} s)")
     study = _open_study(storage, study_name, direction, seed, heartbeat, grace)
     resumed_from = _count(study, TrialState.COMPLETE)
     remaining = trials - resumed_from

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pagerduty
 import pytest
 import trustme
@@ -115,3 +116,23 @@ def test_a_server_with_an_untrusted_certificate_is_not_talked_to(
         page(events_api)
     assert ROUTING_KEY not in str(caught.value)
     assert events_api.received == []
+
+
+def test_details_from_numpy_and_paths_are_sent_as_plain_json(events_api: EventsApi) -> None:
+    details = {"rows": np.int64(120_000), "psi": np.float64(0.41), "source": Path("data/x.parquet")}
+    trigger_validation_failure(
+        "fraud-detector",
+        "run-1",
+        "drift",
+        details,
+        routing_key=ROUTING_KEY,
+        base_url=events_api.url,
+    )
+    sent = events_api.received[0]["payload"]["custom_details"]
+    assert sent == {
+        "model": "fraud-detector",
+        "run_id": "run-1",
+        "rows": 120_000,
+        "psi": 0.41,
+        "source": "data/x.parquet",
+    }

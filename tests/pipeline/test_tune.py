@@ -204,3 +204,27 @@ def test_resuming_with_the_other_direction_is_refused(tmp_path: Path) -> None:
             storage=tmp_path / "s.db",
             study_name="m",
         )
+
+
+@pytest.mark.parametrize(
+    ("trials", "timeout", "message"),
+    [
+        (0, None, r"^tuning needs at least one trial \(got 0\)$"),
+        (3, 0.0, r"^the tuning timeout must be positive \(got 0.0 s\)$"),
+    ],
+)
+def test_a_search_that_cannot_run_is_refused(
+    tmp_path: Path, trials: int, timeout: float | None, message: str
+) -> None:
+    with pytest.raises(TuneError, match=message):
+        tune(
+            SPACE,
+            score,
+            direction="maximize",
+            trials=trials,
+            timeout=timeout,
+            seed=0,
+            storage=tmp_path / "s.db",
+            study_name="m",
+        )
+    assert not (tmp_path / "s.db").exists()
