@@ -103,8 +103,7 @@ def decide(
 ) -> GateResult:
     """Compare the candidate with production on the same held-out set and decide."""
     spec = lookup(metric)
-    if not 0 < alpha < 1:
-        raise MetricError(f"alpha must lie between 0 and 1 (got {alpha})")
+    _check_settings(metric, alpha, resamples)
     cand_rows = columns(metric, y_true, candidate)
     if production is None:
         return _first_run(spec, cand_rows, bar)
@@ -142,6 +141,19 @@ def decide(
         resamples=resamples,
         seed=seed,
     )
+
+
+def _check_settings(metric: str, alpha: float, resamples: int) -> None:
+    if not 0 < alpha < 1:
+        raise MetricError(f"alpha must lie between 0 and 1 (got {alpha})")
+    if resamples < 1_000:
+        raise MetricError(f"the gate's bootstrap needs at least 1,000 resamples (got {resamples})")
+    smallest_p = 2 / (resamples + 1)  # the bootstrap p-value counts the observed value
+    if TEST_FOR_METRIC[metric] == BOOTSTRAP and alpha <= smallest_p:
+        raise MetricError(
+            f"alpha {alpha:g} is out of reach: with {resamples} resamples the bootstrap "
+            f"p-value of {metric} is never below {smallest_p:.2g}; raise resamples or alpha"
+        )
 
 
 def _finite(value: float) -> float | None:

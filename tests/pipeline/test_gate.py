@@ -193,3 +193,27 @@ def test_a_perfect_production_model_cannot_be_beaten() -> None:
     y = np.arange(100.0)
     result = decide("mae", y, y + 0.5, y, min_improvement=0.0, alpha=0.05)
     assert not result.passed and "the candidate is worse than production" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("metric", "alpha", "resamples", "message"),
+    [
+        ("f1", 1.5, 10_000, r"^alpha must lie between 0 and 1 \(got 1.5\)$"),
+        ("f1", 0.05, 500, r"^the gate's bootstrap needs at least 1,000 resamples \(got 500\)$"),
+        (
+            "f1",
+            0.0001,
+            10_000,
+            r"^alpha 0.0001 is out of reach: with 10000 resamples the bootstrap p-value of f1 is never below 0.0002; raise resamples or alpha$",
+        ),
+    ],
+)
+def test_gate_settings_that_cannot_work_are_one_clear_error(
+    metric: str, alpha: float, resamples: int, message: str
+) -> None:
+    with pytest.raises(MetricError, match=message):
+        decide(
+            metric, Y, PRODUCTION, PRODUCTION, min_improvement=0.0, alpha=alpha, resamples=resamples
+        )
+    # McNemar's exact p-value has no such floor.
+    decide("accuracy", Y, PRODUCTION, PRODUCTION, min_improvement=0.0, alpha=0.0001)
