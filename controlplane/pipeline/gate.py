@@ -1,6 +1,6 @@
 """The promotion gate: is the candidate better than production, by enough, and surely?
 
-The test follows the metric (README, "The promotion gate"):
+The test follows the metric (README, "Promotion gate"):
 
 - accuracy, false_negative_rate, false_positive_rate: McNemar's exact test on
   per-example correctness (over all examples, the positives, the negatives:

@@ -7,7 +7,8 @@ import pytest
 from sklearn import metrics as skm
 from statsmodels.stats.contingency_tables import mcnemar
 
-from controlplane.pipeline.gate import decide
+from controlplane.domain import QUALITY_METRICS
+from controlplane.pipeline.gate import TEST_FOR_METRIC, decide
 from controlplane.pipeline.metrics import MetricError
 
 N = 20_000
@@ -21,6 +22,10 @@ def noisy(accuracy: float, seed: int) -> np.ndarray:
 
 
 PRODUCTION = noisy(0.85, seed=1)
+
+
+def test_every_quality_metric_has_its_test() -> None:
+    assert set(TEST_FOR_METRIC) == {m for names in QUALITY_METRICS.values() for m in names}
 
 
 @pytest.mark.parametrize("metric", ["accuracy", "f1", "recall", "false_negative_rate"])
