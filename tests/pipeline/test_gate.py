@@ -8,7 +8,8 @@ from sklearn import metrics as skm
 from statsmodels.stats.contingency_tables import mcnemar
 
 from controlplane.domain import QUALITY_METRICS
-from controlplane.pipeline.gate import TEST_FOR_METRIC, decide
+from controlplane.model import QualityMetric
+from controlplane.pipeline.gate import TEST_FOR_METRIC, decide, spec_bars
 from controlplane.pipeline.metrics import MetricError
 
 N = 20_000
@@ -141,8 +142,11 @@ def test_first_run_passes_or_fails_on_the_absolute_bar_and_says_so() -> None:
     )
     assert passed.passed and passed.production is None and passed.p_value is None
     assert passed.candidate == pytest.approx(recall)
-    assert "no production model yet (first run)" in passed.reason
-    assert "passes on the absolute bar" in passed.reason
+    assert passed.test == "absolute-bar"
+    assert passed.reason == (
+        "no production model yet (first run), so judged on the spec's quality bars: "
+        f"recall {recall:.4g} ≥ min 0.85; passed"
+    )
     fnr = decide(
         "false_negative_rate",
         Y,
@@ -152,9 +156,66 @@ def test_first_run_passes_or_fails_on_the_absolute_bar_and_says_so() -> None:
         alpha=0.05,
         bar=("max", 0.03),
     )
-    assert not fnr.passed and "fails on the absolute bar" in fnr.reason
+    assert not fnr.passed and fnr.reason.endswith(
+        f"false_negative_rate {1 - recall:.4g} > max 0.03; rejected"
+    )
     unbarred = decide("f1", Y, candidate, None, min_improvement=0.02, alpha=0.05)
-    assert unbarred.passed and "sets no bar on f1" in unbarred.reason
+    assert unbarred.passed and "it sets none" in unbarred.reason
+
+
+def test_first_run_checks_every_quality_bar_of_the_spec() -> None:
+    # fraud-detector: gate on f1; bars on recall, precision and the false-negative rate.
+    quality = (
+        QualityMetric("recall", 0.85, None, 86_400, False),
+        QualityMetric("precision", 0.6, None, 86_400, False),
+        QualityMetric("false_negative_rate", None, 0.03, 14_400, True),
+    )
+    assert spec_bars(quality) == [
+        ("recall", ("min", 0.85)),
+        ("precision", ("min", 0.6)),
+        ("false_negative_rate", ("max", 0.03)),
+    ]
+    candidate = noisy(0.92, seed=7)
+    result = decide(
+        "f1", Y, candidate, None, min_improvement=0.02, alpha=0.05, bars=spec_bars(quality)
+    )
+    expected = {
+        "recall": skm.recall_score(Y, candidate),
+        "precision": skm.precision_score(Y, candidate),
+        "false_negative_rate": 1 - skm.recall_score(Y, candidate),
+    }
+    assert {c.metric: c.value for c in result.bars} == pytest.approx(expected)
+    assert [c.passed for c in result.bars] == [True, True, False]  # an FNR of ~8% is above 3%
+    assert not result.passed and result.reason.endswith("; rejected")
+    assert result.candidate == pytest.approx(skm.f1_score(Y, candidate))
+    recorded = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert recorded["bars"][2] == {
+        "metric": "false_negative_rate",
+        "side": "max",
+        "limit": 0.03,
+        "value": pytest.approx(expected["false_negative_rate"]),
+        "passed": False,
+    }
+
+
+def test_a_ranking_first_run_checks_only_the_bar_its_values_measure() -> None:
+    values = np.full(50, 0.7)
+    ok = decide(
+        "ndcg", None, values, None, min_improvement=0.0, alpha=0.05, bars=[("ndcg", ("min", 0.6))]
+    )
+    assert ok.passed
+    with pytest.raises(
+        MetricError, match=r"^the bar on map cannot be checked from ndcg per-query values$"
+    ):
+        decide(
+            "ndcg",
+            None,
+            values,
+            None,
+            min_improvement=0.0,
+            alpha=0.05,
+            bars=[("map", ("min", 0.5))],
+        )
 
 
 def test_gate_json_records_every_field() -> None:
