@@ -184,7 +184,7 @@ def _relative(spec: Metric, cand: Array, prod: Array) -> Array:
         return np.where(
             prod != 0,
             gain / np.abs(np.where(prod != 0, prod, 1.0)),
-            np.sign(gain) * np.inf,
+            np.where(gain == 0, 0.0, np.sign(gain) * np.inf),
         )
 
 

@@ -283,3 +283,11 @@ def test_gate_settings_that_cannot_work_are_one_clear_error(
         )
     # McNemar's exact p-value has no such floor.
     decide("accuracy", Y, PRODUCTION, PRODUCTION, min_improvement=0.0, alpha=0.0001)
+
+
+def test_two_models_both_at_zero_are_no_better_than_each_other() -> None:
+    never = np.zeros(N, dtype=bool)
+    result = decide("f1", Y, never, never, min_improvement=0.0, alpha=0.05)
+    assert not result.passed and result.improvement == 0.0
+    assert (result.ci_low, result.ci_high) == (0.0, 0.0)
+    assert "no better than production" in result.reason
