@@ -23,7 +23,7 @@ percentile interval of the relative improvement, the same quantity
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -105,20 +105,22 @@ def decide(
     resamples: int = 10_000,
     bar: Bar | None = None,
     bars: Sequence[tuple[str, Bar]] = (),
+    measured: Mapping[str, npt.ArrayLike] | None = None,
 ) -> GateResult:
     """Compare the candidate with production on the same held-out set and decide.
 
     With no production model (the first run) the candidate is judged on the
     spec's absolute quality bars instead: `bar` on the gate metric and `bars`
     (see `spec_bars`) on any metric of the task; it passes when it meets all.
+    A ranking model's bars on other metrics read their own per-query values
+    from `measured` (metric name -> the candidate's per-query values).
     """
     spec = lookup(metric)
     _check_settings(metric, alpha, resamples)
     cand_rows = columns(metric, y_true, candidate)
     if production is None:
-        return _first_run(
-            spec, y_true, candidate, cand_rows, [*bars, *([(metric, bar)] if bar else [])]
-        )
+        every_bar = [*bars, *([(metric, bar)] if bar else [])]
+        return _first_run(spec, y_true, candidate, cand_rows, every_bar, measured or {})
     prod_rows = columns(metric, y_true, production)
     if prod_rows.shape != cand_rows.shape:
         raise MetricError(
@@ -281,12 +283,16 @@ def _first_run(
     candidate: npt.ArrayLike,
     cand_rows: Array,
     bars: Sequence[tuple[str, Bar]],
+    measured: Mapping[str, npt.ArrayLike],
 ) -> GateResult:
     n = cand_rows.shape[0]
     value = float(spec.formula(cand_rows.sum(axis=0), n))
     checks = tuple(
         _check(
-            name, side, limit, value if name == spec.name else _other(spec, name, y_true, candidate)
+            name,
+            side,
+            limit,
+            value if name == spec.name else _other(spec, name, y_true, candidate, measured),
         )
         for name, (side, limit) in bars
     )
@@ -317,13 +323,20 @@ def _check(name: str, side: Literal["min", "max"], limit: float, value: float) -
 
 
 def _other(
-    spec: Metric, name: str, y_true: npt.ArrayLike | None, candidate: npt.ArrayLike
+    spec: Metric,
+    name: str,
+    y_true: npt.ArrayLike | None,
+    candidate: npt.ArrayLike,
+    measured: Mapping[str, npt.ArrayLike],
 ) -> float:
-    """Another metric of the same predictions; per-query values only give their own metric."""
+    """Another metric of the candidate: from its predictions, or its own per-query values."""
     other = lookup(name)
-    if other.task != spec.task or spec.task == "ranking":
+    if other.task != spec.task:
+        raise MetricError(f"the bar on {name} does not apply to a {spec.task} model")
+    if spec.task != "ranking":
+        return metric_value(name, y_true, candidate)
+    if name not in measured:  # per-query NDCG values say nothing about MAP
         raise MetricError(
-            f"the bar on {name} cannot be checked from {spec.name} "
-            f"{'per-query values' if spec.task == 'ranking' else 'predictions'}"
+            f"the bar on {name} needs the candidate's per-query {name} values (measured=)"
         )
-    return metric_value(name, y_true, candidate)
+    return metric_value(name, None, measured[name])

@@ -198,23 +198,32 @@ def test_first_run_checks_every_quality_bar_of_the_spec() -> None:
     }
 
 
-def test_a_ranking_first_run_checks_only_the_bar_its_values_measure() -> None:
-    values = np.full(50, 0.7)
-    ok = decide(
-        "ndcg", None, values, None, min_improvement=0.0, alpha=0.05, bars=[("ndcg", ("min", 0.6))]
+def test_a_ranking_first_run_reads_each_bar_from_its_own_per_query_values() -> None:
+    # recommender: gate on ndcg; bars on ndcg (min 0.35) and map (min 0.2).
+    bars = [("ndcg", ("min", 0.35)), ("map", ("min", 0.2))]
+    ndcg, ap = np.full(50, 0.75), np.full(50, 0.125)  # exact in binary: sums and means stay exact
+    result = decide(
+        "ndcg", None, ndcg, None, min_improvement=0.0, alpha=0.05, bars=bars, measured={"map": ap}
     )
-    assert ok.passed
+    assert [(c.metric, c.value, c.passed) for c in result.bars] == [
+        ("ndcg", 0.75, True),
+        ("map", 0.125, False),
+    ]
+    assert not result.passed
     with pytest.raises(
-        MetricError, match=r"^the bar on map cannot be checked from ndcg per-query values$"
+        MetricError,
+        match=r"^the bar on map needs the candidate's per-query map values \(measured=\)$",
     ):
+        decide("ndcg", None, ndcg, None, min_improvement=0.0, alpha=0.05, bars=bars)
+    with pytest.raises(MetricError, match=r"^the bar on recall does not apply to a ranking model$"):
         decide(
             "ndcg",
             None,
-            values,
+            ndcg,
             None,
             min_improvement=0.0,
             alpha=0.05,
-            bars=[("map", ("min", 0.5))],
+            bars=[("recall", ("min", 0.5))],
         )
 
 
