@@ -57,9 +57,10 @@ class Layout:
 
 
 def _timestamp(representer: Any, moment: datetime) -> Any:
-    """A moment as people and `date -u +%FT%TZ` write it: UTC, to the second, unquoted."""
+    """A moment as `date -u +%FT%TZ` prints it, in double quotes: YAML 1.1 tools would
+    otherwise read it as a date object, where mlcp (YAML 1.2) reads text."""
     text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return representer.represent_scalar("tag:yaml.org,2002:timestamp", text)
+    return representer.represent_scalar("tag:yaml.org,2002:str", text, style='"')
 
 
 def splice(original: str, untouched: str, edited: str) -> str:
