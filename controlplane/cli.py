@@ -43,6 +43,8 @@ class LazyGroup(click.Group):
     lazy = {
         "profile": "controlplane.monitor.commands:profile_command",
         "drift": "controlplane.monitor.commands:drift_command",
+        "promote": "controlplane.rollout.commands:promote_command",
+        "rollback": "controlplane.rollout.commands:rollback_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

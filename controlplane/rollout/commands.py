@@ -1,0 +1,67 @@
+"""`mlcp promote` and `mlcp rollback`: parse options, call one core function, report.
+
+A gate that says no (`Refused`) exits 1; a usage problem exits 2; both print one line.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from controlplane.errors import EXIT_OK, UsageError
+from controlplane.rollout import evidence as read
+from controlplane.rollout.run import Outcome, promote, rollback
+from controlplane.rollout.steps import Evidence
+from controlplane.sources import default_specs
+
+specs_option = click.option(
+    "--specs",
+    type=click.Path(path_type=Path),
+    help="Specs folder (default: this folder when it holds mlcp.yaml, else specs/).",
+)
+
+
+def _evidence(prometheus: str | None, report: Path | None) -> Evidence | None:
+    if prometheus and report:
+        raise UsageError("give the divergence from --prometheus or from --report, not both")
+    if prometheus:
+        return lambda model, seconds: read.from_prometheus(prometheus, model, seconds)
+    if report:
+        return lambda model, _: read.from_report(report, model)
+    return None
+
+
+def _report(outcome: Outcome) -> None:
+    step, committed = outcome.step, outcome.committed
+    click.echo(f"{step.model}: {step.before} → {step.after}")
+    if outcome.divergence is not None:
+        figure = outcome.divergence
+        click.echo(f"shadow divergence: {figure.value:.2%} over {figure.comparisons} requests")
+    click.echo(f"committed {committed.sha[:12]} on branch {committed.branch} ({committed.path})")
+    click.echo(f"next: git push -u origin {committed.branch}, and open a pull request")
+
+
+@click.command("promote")
+@click.argument("name")
+@click.option("--to", metavar="STATE", help="The state to move to (default: the next one).")
+@click.option("--prometheus", metavar="URL", help="Read the shadow divergence from Prometheus.")
+@click.option("--report", type=click.Path(path_type=Path), help="A `mlcp shadow-report` JSON file.")
+@specs_option
+def promote_command(
+    name: str, to: str | None, prometheus: str | None, report: Path | None, specs: Path | None
+) -> int:
+    """Move a model's rollout one step (stable → shadow → canary-N… → full → stable) on a new branch."""
+    evidence = _evidence(prometheus, report)
+    _report(promote(specs or default_specs(), name, to=to, now=time.time(), evidence=evidence))
+    return EXIT_OK
+
+
+@click.command("rollback")
+@click.argument("name")
+@specs_option
+def rollback_command(name: str, specs: Path | None) -> int:
+    """Set a model's rollout back to stable, as a commit on a new branch."""
+    _report(rollback(specs or default_specs(), name, now=time.time()))
+    return EXIT_OK
