@@ -11,8 +11,10 @@ from pathlib import Path
 import click
 
 from controlplane.errors import EXIT_OK, UsageError
+from controlplane.model import Model
 from controlplane.rollout import evidence as read
-from controlplane.rollout.run import Outcome, promote, rollback
+from controlplane.rollout.emergency import Shift, sagemaker_client, shift_to_stable
+from controlplane.rollout.run import Outcome, promote, rollback, spec_region
 from controlplane.rollout.steps import Evidence
 from controlplane.sources import default_specs
 
@@ -35,6 +37,9 @@ def _evidence(prometheus: str | None, report: Path | None) -> Evidence | None:
 
 def _report(outcome: Outcome) -> None:
     step, committed = outcome.step, outcome.committed
+    if outcome.shift is not None:
+        moved = outcome.shift
+        click.echo(f"endpoint {moved.endpoint}: all traffic on stable after {moved.seconds:.1f}s")
     click.echo(f"{step.model}: {step.before} → {step.after}")
     if outcome.divergence is not None:
         figure = outcome.divergence
@@ -60,8 +65,23 @@ def promote_command(
 
 @click.command("rollback")
 @click.argument("name")
+@click.option(
+    "--emergency", is_flag=True, help="First move all endpoint traffic to stable (AWS credentials)."
+)
+@click.option(
+    "--endpoint", metavar="NAME", help="The SageMaker endpoint (default: the model name)."
+)
+@click.option("--timeout", type=click.FloatRange(min=1), default=300.0, show_default=True)
 @specs_option
-def rollback_command(name: str, specs: Path | None) -> int:
+def rollback_command(
+    name: str, emergency: bool, endpoint: str | None, timeout: float, specs: Path | None
+) -> int:
     """Set a model's rollout back to stable, as a commit on a new branch."""
-    _report(rollback(specs or default_specs(), name, now=time.time()))
+    specs = specs or default_specs()
+    client = sagemaker_client(spec_region(specs)) if emergency else None
+
+    def shift(model: Model) -> Shift:
+        return shift_to_stable(client, endpoint or model.name, timeout=timeout)
+
+    _report(rollback(specs, name, now=time.time(), shift=shift if client else None))
     return EXIT_OK
