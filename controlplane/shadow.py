@@ -25,7 +25,7 @@ TOP_K = 10  # ranking: the head of the list a visitor sees
 MEASURES: dict[str, str] = {
     "classification": "disagreement rate",
     "regression": "relative error",
-    "ranking": f"1 - top-{TOP_K} overlap",
+    "ranking": f"top-{TOP_K} mismatch (1 − top-{TOP_K} overlap)",
 }
 
 

@@ -41,7 +41,10 @@ def divergence_queries(model: str, seconds: int) -> tuple[str, str]:
         f"{_increase(contract.SHADOW_DIVERGENCE_SUM, model, seconds)}"
         f" / {_increase(contract.SHADOW_WEIGHT_SUM, model, seconds)}"
     )
-    return divergence, _increase(contract.SHADOW_COMPARISONS_TOTAL, model, seconds)
+    # Counted without increase()'s extrapolation, which a young series inflates; a replica
+    # restarted inside the window counts only since its restart.
+    compared = f'{contract.SHADOW_COMPARISONS_TOTAL}{{{contract.MODEL}="{model}"}}[{seconds}s]'
+    return divergence, f"sum(max_over_time({compared}) - min_over_time({compared}))"
 
 
 def from_prometheus(url: str, model: Model, seconds: float) -> Divergence:
