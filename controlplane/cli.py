@@ -45,6 +45,7 @@ class LazyGroup(click.Group):
         "drift": "controlplane.monitor.commands:drift_command",
         "promote": "controlplane.rollout.commands:promote_command",
         "rollback": "controlplane.rollout.commands:rollback_command",
+        "shadow-report": "controlplane.rollout.commands:shadow_report_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

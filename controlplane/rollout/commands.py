@@ -10,11 +10,13 @@ from pathlib import Path
 
 import click
 
-from controlplane.errors import EXIT_OK, UsageError
+from controlplane.compile import find_model
+from controlplane.errors import EXIT_ERRORS, EXIT_OK, UsageError
 from controlplane.model import Model
 from controlplane.rollout import evidence as read
 from controlplane.rollout.emergency import Shift, sagemaker_client, shift_to_stable
 from controlplane.rollout.run import Outcome, promote, rollback, spec_region
+from controlplane.rollout.shadow_report import format_report, shadow_report, write_report
 from controlplane.rollout.steps import Evidence
 from controlplane.sources import default_specs
 
@@ -85,3 +87,24 @@ def rollback_command(
 
     _report(rollback(specs, name, now=time.time(), shift=shift if client else None))
     return EXIT_OK
+
+
+@click.command("shadow-report")
+@click.argument("name")
+@click.argument("captures", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", type=click.Path(path_type=Path), help="Write the report as JSON here.")
+@click.option("--threshold", type=float, default=0.5, show_default=True, help="Score cut-off.")
+@specs_option
+def shadow_report_command(
+    name: str, captures: tuple[Path, ...], output: Path | None, threshold: float, specs: Path | None
+) -> int:
+    """The shadow divergence of NAME from SageMaker data-capture files (or folders).
+
+    Exits 1 when it is above rollout.shadow.max_divergence.
+    """
+    model = find_model(specs or default_specs(), name).model
+    report = shadow_report(model, list(captures), threshold=threshold)
+    click.echo(format_report(report))
+    if output:
+        write_report(report, output)
+    return EXIT_OK if report.within else EXIT_ERRORS
