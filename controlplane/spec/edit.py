@@ -77,6 +77,8 @@ def key_path(path: PathLike) -> tuple[str | int, ...]:
 
 def edit_text(text: str, edits: Iterable[Edit]) -> str:
     """The text with each edit applied in order; every other line as it was."""
+    if "\r\n" in text:  # ruamel.yaml writes \n: edit in \n, give the file's line ends back
+        return edit_text(text.replace("\r\n", "\n"), edits).replace("\n", "\r\n")
     layout = Layout.of(text)
     yaml = layout.yaml()
     try:

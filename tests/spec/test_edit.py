@@ -121,6 +121,12 @@ def test_the_indentation_of_the_file_is_kept() -> None:
     ]
 
 
+def test_windows_line_ends_stay() -> None:
+    text = FRAUD.replace("\n", "\r\n")
+    edited = edit_text(text, [Set("rollout.state", "canary-5")])
+    assert edited == text.replace("  state: shadow\r\n", "  state: canary-5\r\n")
+
+
 def test_formatting_the_dumper_would_change_stays_outside_the_edit() -> None:
     text = "a:   1    # spaced\nb: 'single'\nc:   [1,2]\n"
     # the replaced value keeps its quotes; the lines around it keep their spacing
