@@ -58,8 +58,21 @@ def promotion_message(
             f" {measured.comparisons} requests, within rollout.shadow.max_divergence"
             f" {percent(rollout.shadow.max_divergence)}; from {measured.source}"
         )
+    lines += _profile_note(model) if after == domain.STABLE else []
     lines += ["", f"rollout.state: {after}, rollout.since: {format_timestamp(now)}"]
     return "\n".join(lines) + "\n"
+
+
+def _profile_note(model: Model) -> list[str]:
+    """Drift is judged against features.profile: a path naming the old version is worth a look."""
+    old = model.serving.artifact.version
+    if model.profile is None or f"/{old}/" not in model.profile:
+        return []
+    return [
+        "",
+        f"Note: features.profile ({model.profile}) still names {old}; drift is judged"
+        f" against it until it names the profile {_version(model)} was trained with.",
+    ]
 
 
 def rollback_message(model: Model, now: float, note: str) -> str:

@@ -10,6 +10,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from controlplane.rollout.emergency import shift_to_stable
+from controlplane.rollout.errors import EndpointError
 from tests.rollout.gitrepo import changed_files, spec_repo
 from tests.spec.clirun import Run, run_mlcp
 
@@ -117,3 +119,33 @@ def test_without_credentials_nothing_moves_and_nothing_is_committed(
         " --emergency moves traffic itself; without it, rollback only writes the commit\n"
     )
     assert repo.active_branch.name == "main"
+
+
+class StillUpdating:
+    """moto's SageMaker, except that the endpoint never reports the new weights."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def update_endpoint_weights_and_capacities(self, **arguments: Any) -> Any:
+        return self.client.update_endpoint_weights_and_capacities(**arguments)
+
+    def describe_endpoint(self, **arguments: Any) -> Any:
+        return {**self.client.describe_endpoint(**arguments), "EndpointStatus": "Updating"}
+
+
+def test_an_endpoint_that_never_reports_the_weights_times_out(aws: Any) -> None:
+    endpoint(aws, "recommender", {"stable": 0.75, "candidate": 0.25})
+    ticks = iter(float(n) for n in range(1000))
+    with pytest.raises(EndpointError) as timed_out:
+        shift_to_stable(
+            StillUpdating(aws),
+            "recommender",
+            timeout=3,
+            clock=lambda: next(ticks),
+            sleep=lambda _: None,
+        )
+    assert str(timed_out.value) == (
+        "endpoint recommender did not report all traffic on stable within 3s"
+        " (it reports {'status': 'Updating'}): check it in the SageMaker console"
+    )

@@ -86,6 +86,10 @@ def test_after_full_the_candidate_becomes_the_artifact(tmp_path: Path) -> None:
     comments = [line for line in EXAMPLE_TEXTS["recommender.yaml"].splitlines() if "#" in line]
     assert [line for line in after.splitlines() if "#" in line] == comments
     assert run_mlcp(["validate", str(tmp_path / "specs")]).code == 0
+    assert (
+        "Note: features.profile (s3://acme-models/recommender/7.0.3/profile.json) still names"
+        " 7.0.3" in repo.head.commit.message
+    )
 
 
 def test_leaving_shadow_with_divergence_under_the_bound_records_it(tmp_path: Path) -> None:
