@@ -18,7 +18,6 @@ from controlplane import contract
 from controlplane.model import Model
 from controlplane.rollout.errors import EvidenceError
 from controlplane.shadow import MEASURES
-from controlplane.units import format_duration
 
 
 @dataclass(frozen=True)
@@ -29,6 +28,13 @@ class Divergence:
     measure: str
     comparisons: int
     source: str
+
+
+def elapsed(seconds: float) -> str:
+    """``183000`` → ``2d 2h 50m``: days, hours and minutes that are not zero."""
+    minutes = int(seconds // 60)
+    parts = [(minutes // 1440, "d"), (minutes // 60 % 24, "h"), (minutes % 60, "m")]
+    return " ".join(f"{n}{unit}" for n, unit in parts if n) or f"{int(seconds)}s"
 
 
 def _increase(series: str, model: str, seconds: int) -> str:
@@ -49,11 +55,11 @@ def divergence_queries(model: str, seconds: int) -> tuple[str, str]:
 
 def from_prometheus(url: str, model: Model, seconds: float) -> Divergence:
     """The divergence Prometheus at ``url`` holds for the last ``seconds`` (the shadow phase)."""
-    window = max(int(seconds), 60)
+    window = max(int(seconds // 60) * 60, 60)  # whole minutes: the window a person reads
     divergence_query, comparisons_query = divergence_queries(model.name, window)
     value = _query_scalar(url, divergence_query)
     comparisons = _query_scalar(url, comparisons_query)
-    shown = format_duration(window, largest="d") if window % 60 == 0 else f"{window}s"
+    shown = elapsed(window)
     if value is None or comparisons is None or value != value:
         raise EvidenceError(
             f"Prometheus at {url} has no shadow comparisons of {model.name} over the last"

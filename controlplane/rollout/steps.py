@@ -15,8 +15,8 @@ from controlplane import domain
 from controlplane.compile import Compiled
 from controlplane.model import Model
 from controlplane.rollout.errors import Refused
-from controlplane.rollout.evidence import Divergence
-from controlplane.rollout.wording import elapsed, percent, promotion_message, rollback_message
+from controlplane.rollout.evidence import Divergence, elapsed
+from controlplane.rollout.wording import percent, promotion_message, rollback_message
 from controlplane.spec.edit import Delete, Edit, Replace, Set
 from controlplane.units import format_timestamp
 
@@ -75,6 +75,8 @@ def _check_time(model: Model, now: float) -> float:
             f" {called} of {elapsed(needed)} cannot be checked: set rollout.since"
         )
     spent = now - since
+    if spent < 0:
+        raise Refused(f"rollout.since of {model.name} ({format_timestamp(since)}) is in the future")
     if spent < needed:
         raise Refused(
             f"{model.name} entered {state} at {format_timestamp(since)}, {elapsed(spent)} ago:"

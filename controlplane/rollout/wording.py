@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from controlplane import domain
 from controlplane.model import Model
-from controlplane.rollout.evidence import Divergence
+from controlplane.rollout.evidence import Divergence, elapsed
 from controlplane.units import format_timestamp
-
-
-def elapsed(seconds: float) -> str:
-    """``183000`` → ``2d 2h 50m``: days, hours and minutes that are not zero."""
-    minutes = int(seconds // 60)
-    parts = [(minutes // 1440, "d"), (minutes // 60 % 24, "h"), (minutes % 60, "m")]
-    return " ".join(f"{n}{unit}" for n, unit in parts if n) or f"{int(seconds)}s"
 
 
 def percent(fraction: float) -> str:

@@ -175,6 +175,12 @@ def test_refused_leaving_shadow_without_a_measured_divergence(tmp_path: Path) ->
     )
 
 
+def test_refused_when_the_state_began_in_the_future(tmp_path: Path) -> None:
+    repo = spec_repo(tmp_path, recommender=recommender_since(-2 * HOUR))
+    assert "mlcp promote: rollout.since of recommender (" in refused(tmp_path, repo, "recommender")
+    assert ") is in the future" in refused(tmp_path, repo, "recommender")
+
+
 def test_refused_when_the_moment_the_state_began_is_unknown(tmp_path: Path) -> None:
     text = edited("recommender.yaml", f"  {RECO_SINCE}\n", "")
     repo = spec_repo(tmp_path, recommender=text)
