@@ -25,6 +25,8 @@ from controlplane.render.monitoring.yamlio import loads
 from controlplane.rollout.evidence import from_prometheus
 from tests.conftest import SPECS, require_tool
 from tests.monitor.prometheus_stack import PrometheusApi, free_port, process, wait_for
+from tests.rollout.gitrepo import fraud_since, spec_repo
+from tests.spec.clirun import run_mlcp
 
 COMPARED, DISAGREE = 1000, 37
 RECORDED = contract.recorded(contract.REC_SHADOW_DIVERGENCE, "1h")
@@ -80,7 +82,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Model, ModelMonitor, str]]:
 
 
 def test_the_recorded_divergence_is_the_share_of_disagreements(
-    served: tuple[Model, ModelMonitor, str],
+    served: tuple[Model, ModelMonitor, str], tmp_path: Path
 ) -> None:
     model, monitor, url = served
     api = PrometheusApi(int(url.rsplit(":", 1)[1]))
@@ -102,6 +104,17 @@ def test_the_recorded_divergence_is_the_share_of_disagreements(
     assert figure.measure == "disagreement rate"
     assert figure.comparisons == COMPARED
     assert figure.source == f"Prometheus at {url}, over the last 1h"
+
+    # promote reads it over the whole time in shadow (49h here) and puts it in the commit
+    repo = spec_repo(tmp_path / "repo", fraud_detector=fraud_since(49 * 3600 + 30))
+    specs = str(tmp_path / "repo" / "specs")
+    run = run_mlcp(["promote", "fraud-detector", "--prometheus", url, "--specs", specs])
+    assert run.code == 0, run.stderr
+    assert (
+        "- shadow divergence (disagreement rate) 3.70% over 1000 requests, within"
+        " rollout.shadow.max_divergence 5.00%; from Prometheus at"
+        f" {url}, over the last 2d 1h" in repo.head.commit.message
+    )
 
 
 def test_a_model_without_a_shadow_phase_has_no_shadow_series() -> None:

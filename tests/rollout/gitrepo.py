@@ -9,12 +9,24 @@ from pathlib import Path
 import git
 
 from controlplane.units import format_timestamp
-from tests.memory import EXAMPLE_TEXTS
+from tests.memory import EXAMPLE_TEXTS, edited
 
 
 def ago(seconds: float) -> str:
     """The moment ``seconds`` before now, as a spec writes it."""
     return format_timestamp(time.time() - seconds)
+
+
+FRAUD_SINCE = 'since: "2026-11-28T09:30:00Z"'  # fraud-detector: shadow, 48h, at most 5%
+RECO_SINCE = 'since: "2026-11-29T14:00:00Z"'  # recommender: canary-25, bake time 4h
+
+
+def recommender_since(seconds: float) -> str:
+    return edited("recommender.yaml", RECO_SINCE, f'since: "{ago(seconds)}"')
+
+
+def fraud_since(seconds: float) -> str:
+    return edited("fraud-detector.yaml", FRAUD_SINCE, f'since: "{ago(seconds)}"')
 
 
 def spec_repo(root: Path, **texts: str) -> git.Repo:

@@ -11,20 +11,20 @@ import pytest
 
 from controlplane.units import parse_timestamp
 from tests.memory import EXAMPLE_TEXTS, edited
-from tests.rollout.gitrepo import ago, changed_files, committed_change, spec_repo, stamp_line
+from tests.rollout.gitrepo import (
+    FRAUD_SINCE,
+    RECO_SINCE,
+    ago,
+    changed_files,
+    committed_change,
+    fraud_since,
+    recommender_since,
+    spec_repo,
+    stamp_line,
+)
 from tests.spec.clirun import Run, run_mlcp
 
 HOUR = 3600.0
-FRAUD_SINCE = 'since: "2026-11-28T09:30:00Z"'  # fraud-detector: shadow, 48h, at most 5%
-RECO_SINCE = 'since: "2026-11-29T14:00:00Z"'  # recommender: canary-25, bake time 4h
-
-
-def recommender_since(seconds: float) -> str:
-    return edited("recommender.yaml", RECO_SINCE, f'since: "{ago(seconds)}"')
-
-
-def fraud_since(seconds: float) -> str:
-    return edited("fraud-detector.yaml", FRAUD_SINCE, f'since: "{ago(seconds)}"')
 
 
 def promote(root: Path, *args: str) -> Run:

@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 from tests.conftest import SPECS
-from tests.rollout.gitrepo import spec_repo
-from tests.rollout.test_promote import fraud_since
+from tests.rollout.gitrepo import fraud_since, spec_repo
 from tests.spec.clirun import Run, run_mlcp
 
 HOUR = 3600.0
