@@ -40,7 +40,7 @@ class SpecEditError(MlcpError):
 
 @dataclass(frozen=True)
 class Set:
-    """Give the field at ``path`` a value, adding the key if it is missing.
+    """Give the field at ``path`` a value, adding the key (and mappings above it) if missing.
 
     A new key goes before the sibling named ``before`` when there is one, else last.
     """
@@ -113,9 +113,12 @@ def _dump(yaml: YAML, document: Any) -> str:
     return out.getvalue()
 
 
-def _parent(document: Any, path: tuple[str | int, ...]) -> Any:
+def _parent(document: Any, path: tuple[str | int, ...], *, create: bool = False) -> Any:
+    """The node holding the last key of ``path``; ``create`` adds missing mappings on the way."""
     node = document
     for depth, key in enumerate(path[:-1]):
+        if create and isinstance(node, CommentedMap) and isinstance(key, str) and key not in node:
+            _insert(node, key, CommentedMap(), None, keep_comments=True)
         try:
             node = node[key]
         except (KeyError, IndexError, TypeError):
@@ -126,7 +129,7 @@ def _parent(document: Any, path: tuple[str | int, ...]) -> Any:
 
 def _apply(document: Any, edit: Edit) -> None:
     path = key_path(edit.path)
-    parent, key = _parent(document, path), path[-1]
+    parent, key = _parent(document, path, create=isinstance(edit, Set)), path[-1]
     present = _has(parent, key)
     if not present and not isinstance(edit, Set):
         raise SpecEditError(f"the spec has no field {'.'.join(str(k) for k in path)}")
@@ -143,7 +146,8 @@ def _apply(document: Any, edit: Edit) -> None:
         parent[key] = value
         give_trailing_lines(parent, key, lines)
     elif isinstance(parent, CommentedMap):
-        _insert(parent, str(key), value, getattr(edit, "before", None))
+        before = getattr(edit, "before", None)
+        _insert(parent, str(key), value, before, keep_comments=parent is document)
     else:
         raise SpecEditError(f"cannot add {'.'.join(str(k) for k in path)}: not a mapping")
 
@@ -161,13 +165,16 @@ def _previous(parent: Any, key: str | int) -> str | int | None:
     return keys[index - 1] if index > 0 else None
 
 
-def _insert(parent: CommentedMap, key: str, value: Any, before: str | None) -> None:
+def _insert(
+    parent: CommentedMap, key: str, value: Any, before: str | None, *, keep_comments: bool
+) -> None:
+    """Add ``key``; ``keep_comments`` leaves comment lines after the last key where they are
+    (the end of the file), else they move below the new key (before what follows the mapping)."""
     keys = list(parent)
     if before in keys:
         parent.insert(keys.index(before), key, value)
         return
-    # comment lines after the last key belong before whatever follows the mapping
-    lines = take_trailing_lines(parent, keys[-1]) if keys else ""
+    lines = take_trailing_lines(parent, keys[-1]) if keys and not keep_comments else ""
     parent[key] = value
     give_trailing_lines(parent, key, lines)
 

@@ -121,6 +121,13 @@ def test_the_indentation_of_the_file_is_kept() -> None:
     ]
 
 
+def test_set_adds_the_mappings_a_path_needs_at_the_end() -> None:
+    text = "a: 1  # one\n# closing remark\n"
+    assert edit_text(text, [Set("rollout.candidate.version", "2.0.0")]) == (
+        "a: 1  # one\n# closing remark\nrollout:\n  candidate:\n    version: 2.0.0\n"
+    )
+
+
 def test_windows_line_ends_stay() -> None:
     text = FRAUD.replace("\n", "\r\n")
     edited = edit_text(text, [Set("rollout.state", "canary-5")])
@@ -138,7 +145,7 @@ def test_formatting_the_dumper_would_change_stays_outside_the_edit() -> None:
     [
         (Replace("rollout.since_when", "x"), "the spec has no field rollout.since_when"),
         (Delete("oncall.pager"), "the spec has no field oncall.pager"),
-        (Set("rolout.state", "full"), "the spec has no field rolout"),
+        (Set("task.type.name", "x"), "cannot add task.type.name: not a mapping"),
     ],
 )
 def test_a_missing_field_is_refused(edit: Set | Replace | Delete, message: str) -> None:
