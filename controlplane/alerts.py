@@ -21,7 +21,7 @@ from controlplane import contract, signals
 from controlplane.signals import Severity
 from controlplane.units import HOUR, MINUTE
 
-Category = Literal["system", "data", "quality", "monitor"]
+Category = Literal["system", "data", "quality", "monitor", "rollout"]
 Comparison = Literal[">", ">=", "<", "outside", "absent"]
 
 
@@ -404,6 +404,30 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
         panel="<metric> (proxy) over <window>",
         fires_when="any other proxy is past its bar",
         meaning="A business proxy is past its bar.",
+    ),
+    AlertDeclaration(
+        name="MLCPShadowDivergence",
+        category="rollout",
+        severity="ticket",
+        for_seconds=30 * MINUTE,
+        for_why=(
+            "The candidate serves no one in shadow: nobody is woken, and half an hour over an "
+            "hour's comparisons rules out one odd batch of requests."
+        ),
+        comparison=">",
+        threshold="rollout.shadow.max_divergence",
+        series="mlcp:shadow_divergence:1h",
+        panel="Shadow divergence of the candidate (max_divergence line)",
+        fires_when=(
+            "in shadow, the candidate's answers diverge from stable's over 1h by more than "
+            "`rollout.shadow.max_divergence` (models with a shadow phase)"
+        ),
+        meaning=(
+            "The candidate answers the same requests differently from the stable model more "
+            "often than the spec allows: disagreement rate (classification), relative error "
+            "(regression) or 1 − top-10 overlap (ranking). `mlcp promote` will refuse to "
+            "leave shadow; look at the requests where they disagree before promoting it."
+        ),
     ),
     AlertDeclaration(
         name="MLCPMonitorAbsent",

@@ -47,6 +47,9 @@ class LazyGroup(click.Group):
         "postmortem": "controlplane.postmortem.command:postmortem_command",
         "oncall": "controlplane.oncall.commands:oncall_command",
         "plan": "controlplane.plan.command:plan_command",
+        "promote": "controlplane.rollout.commands:promote_command",
+        "rollback": "controlplane.rollout.commands:rollback_command",
+        "shadow-report": "controlplane.rollout.commands:shadow_report_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -29,6 +29,12 @@ RANKING_NDCG_SUM = "mlcp_ranking_ndcg_sum"
 RANKING_AP_SUM = "mlcp_ranking_ap_sum"
 RANKING_QUERIES_TOTAL = "mlcp_ranking_queries_total"
 
+# Shadow comparisons: the stable and the candidate answer to the same request
+# (controlplane.shadow says what each request adds, per task).
+SHADOW_COMPARISONS_TOTAL = "mlcp_shadow_comparisons_total"
+SHADOW_DIVERGENCE_SUM = "mlcp_shadow_divergence_sum"
+SHADOW_WEIGHT_SUM = "mlcp_shadow_weight_sum"
+
 # Labels.
 MODEL = "model"
 VARIANT = "variant"
@@ -137,6 +143,7 @@ REC_FEATURE_UNSEEN_RATIO = "feature_unseen_ratio"
 REC_LABEL_OUTCOMES = "label_outcomes"
 REC_MODEL_QUALITY = "model_quality"  # label metric = the quality metric's name
 REC_MODEL_PROXY = "model_proxy"  # label metric = the proxy's name
+REC_SHADOW_DIVERGENCE = "shadow_divergence"
 
 
 def recorded(metric: str, window: str) -> str:
@@ -169,6 +176,7 @@ ALERT_QUALITY_LOW = "MLCPModelQualityLow"
 ALERT_PROXY_BROKEN = "MLCPProxyMetricBroken"
 ALERT_PROXY_DEGRADED = "MLCPProxyMetricDegraded"
 ALERT_MONITOR_ABSENT = "MLCPMonitorAbsent"
+ALERT_SHADOW_DIVERGENCE = "MLCPShadowDivergence"
 
 
 def runbook_anchor(alertname: str) -> str:

@@ -190,6 +190,7 @@ class Rollout:
     rollback_on: tuple[str, ...]
     candidate: ModelArtifact | None
     state: RolloutState
+    since: float | None = None  # seconds since the epoch the state was entered; None: unknown
 
     @property
     def states(self) -> domain.RolloutStates:

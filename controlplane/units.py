@@ -6,9 +6,9 @@ message fit to show the person who wrote the value.
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 
 # Seconds in the units a spec writes; a month (`mo`) is 30 days, a year 365.
 MINUTE, HOUR, DAY = 60.0, 3600.0, 86400.0
@@ -32,6 +32,8 @@ MAX_DURATION = 100 * YEAR
 DURATION_PATTERN = r"^\d+(\.\d+)?(ms|s|m|h|d|w|mo|y)$"
 PERCENT_PATTERN = r"^\d+(\.\d+)?%$"
 THROUGHPUT_PATTERN = r"^\d+(\.\d+)?/(s|m|h)$"
+# An ISO 8601 moment with its offset: what `date -u +%FT%TZ` prints.
+TIMESTAMP_PATTERN = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$"
 
 
 def _shown(value: object) -> str:
@@ -59,6 +61,23 @@ def parse_duration(value: object) -> float:
     raise ValueError(
         f"expected a duration such as 150ms, 30s, 5m, 2h, 1d, 1w or 9mo, got {_shown(value)}"
     )
+
+
+def parse_timestamp(value: object) -> float:
+    """``"2026-11-30T08:00:00Z"`` → seconds since the epoch; the offset must be written."""
+    if isinstance(value, str) and re.match(TIMESTAMP_PATTERN, value):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            pass  # a date that does not exist (2026-02-30), refused below
+    raise ValueError(
+        f"expected a moment with its offset such as 2026-11-30T08:00:00Z, got {_shown(value)}"
+    )
+
+
+def format_timestamp(seconds: float) -> str:
+    """Seconds since the epoch as `parse_timestamp` reads them, in UTC."""
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_rate(value: object) -> float:
@@ -140,6 +159,19 @@ def suggest_duration(value: object) -> str:
     unit = word if word in _DURATION_UNITS else None
     unit = unit or next((u for u, words in _UNIT_WORDS.items() if word in words), None)
     return _did_you_mean(f"{number}{unit}", parse_duration) if unit else ""
+
+
+def suggest_timestamp(value: object) -> str:
+    """``"2026-11-30 08:00"`` → the same moment in UTC with its offset written, if that is meant."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return "write the moment as date -u +%FT%TZ prints it"
+    if moment.tzinfo is None:
+        return f"if the time is UTC, write {moment.strftime('%Y-%m-%dT%H:%M:%S')}Z"
+    return f"did you mean '{moment.isoformat()}'?"
 
 
 def suggest_rate(value: object) -> str:
@@ -341,7 +373,7 @@ def cron_fires_per_year(cron: str, year: int = 2026) -> int:
     minutes, hours, days, months, weekdays = fields
     weekdays = {d % 7 for d in weekdays}
     dom_star, dow_star = cron.split()[2] == "*", cron.split()[4] == "*"
-    day = datetime.date(year, 1, 1)
+    day = date(year, 1, 1)
     matched = 0
     while day.year == year:
         on_dom, on_dow = day.day in days, (day.isoweekday() % 7) in weekdays
@@ -349,5 +381,5 @@ def cron_fires_per_year(cron: str, year: int = 2026) -> int:
             (on_dom and on_dow) if dom_star or dow_star else (on_dom or on_dow)
         ):
             matched += 1
-        day += datetime.timedelta(days=1)
+        day += timedelta(days=1)
     return matched * len(hours) * len(minutes)

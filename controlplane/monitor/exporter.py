@@ -148,6 +148,17 @@ class ModelMonitor:
         """Labels arrived: add quality figures for the model's task (ranking needs query_ids)."""
         self.metrics.record_outcomes(y_true, y_pred, query_ids=query_ids, threshold=threshold)
 
+    def record_shadow(self, stable: Any, candidate: Any, *, threshold: float = 0.5) -> None:
+        """Both variants answered the same request: count how far the candidate strays.
+
+        A class label, a score (against ``threshold``) or a probability list for
+        classification; a number for regression; item ids, best first, for ranking.
+        Only models with a shadow phase (``rollout.shadow``) have these series.
+        """
+        if self.metrics.shadow is None:
+            raise ValueError(f"{self.model.name} declares no shadow phase (rollout.shadow)")
+        self.metrics.shadow.record(stable, candidate, threshold)
+
 
 def _wrong_type(name: str, kind: str, value: object, expected: str) -> TypeError:
     shown = repr(value)

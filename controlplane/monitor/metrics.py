@@ -13,7 +13,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from controlplane import contract
+from controlplane import contract, shadow
 from controlplane.model import Model
 from controlplane.monitor import quality
 from controlplane.monitor.profile import Profile, reference_shares
@@ -57,6 +57,7 @@ class ServingMetrics:
             self._children(variant)
         self._reference_gauges(model, profile)
         self._quality_series()
+        self.shadow = ShadowSeries(model, reg) if model.rollout.shadow is not None else None
 
     def _children(self, variant: str) -> tuple[Any, Any, Any]:
         children = self._by_variant.get(variant)
@@ -148,3 +149,28 @@ class ServingMetrics:
             self.sums[contract.RANKING_NDCG_SUM].inc(ranked.ndcg)
             self.sums[contract.RANKING_AP_SUM].inc(ranked.ap)
             self.queries.inc(ranked.queries)
+
+
+class ShadowSeries:
+    """The shadow counters: each compared request adds its divergence and weight (per task)."""
+
+    def __init__(self, model: Model, registry: CollectorRegistry) -> None:
+        self.task = model.task
+        self.comparisons = Counter(
+            contract.SHADOW_COMPARISONS_TOTAL,
+            "Requests answered by both the stable and the candidate variant.",
+            [_M],
+            registry=registry,
+        ).labels(model.name)
+        self.divergence = _sum_gauge(
+            contract.SHADOW_DIVERGENCE_SUM, "Summed divergence of candidate from stable.", registry
+        ).labels(model.name)
+        self.weight = _sum_gauge(
+            contract.SHADOW_WEIGHT_SUM, "Summed weight of the shadow comparisons.", registry
+        ).labels(model.name)
+
+    def record(self, stable: Any, candidate: Any, threshold: float) -> None:
+        comparison = shadow.compare(self.task, stable, candidate, threshold=threshold)
+        self.comparisons.inc()
+        self.divergence.inc(comparison.divergence)
+        self.weight.inc(comparison.weight)

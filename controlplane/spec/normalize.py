@@ -132,6 +132,7 @@ def _rollout(spec: v1.ModelSpec) -> m.Rollout:
         rollback_on=tuple(rollback_on),
         candidate=_artifact(r.candidate) if r.candidate else None,
         state=r.state,
+        since=r.since.value if r.since else None,
     )
 
 

@@ -79,6 +79,7 @@ _UNIT_SUGGESTIONS: dict[str, Callable[[object], str]] = {
     "mlcp_rate": units.suggest_rate,
     "mlcp_number": units.suggest_rate,
     "mlcp_throughput": units.suggest_throughput,
+    "mlcp_timestamp": units.suggest_timestamp,
 }
 _RANGE_WORDS = {
     "greater_than": ("gt", "must be above {}"),

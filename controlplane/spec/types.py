@@ -99,3 +99,15 @@ class Number(_Unit):
     json_schema: ClassVar[dict[str, Any]] = {
         "anyOf": [{"type": "number"}, {"type": "string", "pattern": units.PERCENT_PATTERN}],
     }
+
+
+class Timestamp(_Unit):
+    """``2026-11-30T08:00:00Z``: a moment with its offset; value in seconds since the epoch."""
+
+    convert = staticmethod(units.parse_timestamp)
+    error_type = "mlcp_timestamp"
+    json_schema: ClassVar[dict[str, Any]] = {
+        "type": "string",
+        "pattern": units.TIMESTAMP_PATTERN,
+        "examples": ["2026-11-30T08:00:00Z"],
+    }

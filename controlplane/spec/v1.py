@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from controlplane.domain import TaskType, Tier, Urgency
-from controlplane.spec.types import Duration, Number, Rate, Throughput
+from controlplane.spec.types import Duration, Number, Rate, Throughput, Timestamp
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$"
 API_VERSION = "mlcp/v1"
@@ -244,6 +244,9 @@ class Rollout(Strict):
     )
     candidate: ArtifactRef | None = None
     state: str = Field("stable", description="stable | shadow | canary-N | full")
+    since: Timestamp | None = Field(
+        None, description="when the state was entered; written by `mlcp promote` and `rollback`"
+    )
 
 
 class Fallback(Strict):

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from controlplane import contract
-from controlplane.model import Sla
+from controlplane.model import Shadow, Sla
 from controlplane.render.monitoring import promql, render
 from controlplane.render.monitoring.rulefile import model_rules, render_rules
 from controlplane.render.monitoring.yamlio import loads
@@ -178,3 +178,11 @@ def test_batch_gap_covers_the_longest_wait_between_runs(schedule: str, days: int
 
     # The model normalizes the schedule (Serving.cron); the gap reads the five fields.
     assert batch_gap(normalize_cron(schedule)) == days * 86400
+
+
+def test_only_a_model_with_a_shadow_phase_watches_its_divergence() -> None:
+    plain = factories.model()
+    shadowed = replace(plain, rollout=replace(plain.rollout, shadow=Shadow(86400.0, 0.02)))
+    assert model_rules(plain).alerts_named("MLCPShadowDivergence") == []
+    (alert,) = model_rules(shadowed).alerts_named("MLCPShadowDivergence")
+    assert alert.expr == 'mlcp:shadow_divergence:1h{model="toy-model"} > 0.02'

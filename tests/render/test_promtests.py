@@ -13,7 +13,7 @@ import pytest
 
 from controlplane import contract
 from controlplane.alerts import DECLARATIONS, declared
-from controlplane.model import Latency, Model, Proxy, Quality, Serving
+from controlplane.model import Latency, Model, Proxy, Quality, Serving, Shadow
 from controlplane.render.monitoring import render
 from controlplane.render.monitoring.grafana import render_dashboard
 from controlplane.render.monitoring.guide import alert_guides
@@ -28,7 +28,8 @@ IDENTITY = (contract.FEATURE, contract.METRIC, contract.LONG_WINDOW)
 
 
 def full_model(task: str, mode: str) -> Model:
-    """A model that declares every SLA, a broken and a degraded proxy, in one serving mode."""
+    """A model that declares every SLA, a broken and a degraded proxy and a shadow phase, in one
+    serving mode."""
     model = factories.model(f"full-{task}-{mode}", task=task)
     serving: Serving = replace(
         model.serving, mode=mode, schedule="0 3 * * *" if mode == "batch" else None
@@ -42,6 +43,7 @@ def full_model(task: str, mode: str) -> Model:
         serving=serving,
         sla=replace(model.sla, latency=Latency(0.03, 0.08, 0.15)),
         quality=quality,
+        rollout=replace(model.rollout, shadow=Shadow(48 * 3600.0, 0.05)),
     )
 
 

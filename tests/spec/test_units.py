@@ -267,3 +267,31 @@ def test_cadence_schedule(cadence: str, schedule: str) -> None:
 def test_cadence_schedule_rejects_a_bad_cron() -> None:
     with pytest.raises(ValueError, match="cron hour field: 24 is outside 0-23"):
         units.cadence_schedule("0 24 * * *")
+
+
+# --- timestamps ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        # 2026-11-30 is day 20,787 after 1970-01-01 (56 years with 14 leap days, then 333 days)
+        ("2026-11-30T08:00:00Z", 20787 * DAY + 8 * 3600),
+        ("2026-11-30T10:00:00+02:00", 20787 * DAY + 8 * 3600),
+        ("1970-01-01T00:00:00.5Z", 0.5),
+    ],
+)
+def test_timestamp(text: str, seconds: float) -> None:
+    assert units.parse_timestamp(text) == seconds
+
+
+@pytest.mark.parametrize(
+    "value", ["2026-11-30T08:00:00", "2026-11-30", "2026-02-30T08:00:00Z", "yesterday", 1700000000]
+)
+def test_timestamp_needs_a_real_moment_and_its_offset(value: object) -> None:
+    with pytest.raises(ValueError, match="with its offset such as 2026-11-30T08:00:00Z"):
+        units.parse_timestamp(value)
+
+
+def test_format_timestamp_reads_back() -> None:
+    assert units.format_timestamp(20787 * DAY + 8 * 3600) == "2026-11-30T08:00:00Z"

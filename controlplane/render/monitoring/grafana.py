@@ -23,6 +23,7 @@ from controlplane.render import jsonwrite
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.rec_drift import base_window, windows
 from controlplane.render.monitoring.rec_system import SLA_WINDOW, VOLUME_WINDOW
+from controlplane.render.monitoring.shadow import divergence_series
 
 DATASOURCE = models.DataSourceRef(type_val="prometheus", uid="${datasource}")
 Bars = tuple[float | None, float | None]  # (minimum, maximum); None where the spec sets none
@@ -105,7 +106,18 @@ def rollout_panels(model: Model) -> list[timeseries.Panel]:
             [(volume, "ratio")],
             drop,
         ),
+        *shadow_panels(model),
     ]
+
+
+def shadow_panels(model: Model) -> list[timeseries.Panel]:
+    """The candidate's divergence from stable, for models with a shadow phase."""
+    shadow = model.rollout.shadow
+    if shadow is None:
+        return []
+    title = panel_title(declared(contract.ALERT_SHADOW_DIVERGENCE))
+    series = divergence_series(model)
+    return [panel(title, "percentunit", [(series, "divergence")], (None, shadow.max_divergence))]
 
 
 def psi_panel(model: Model, feature: Feature) -> timeseries.Panel:

@@ -12,6 +12,7 @@ from controlplane.render.monitoring.rec_drift import drift_recordings
 from controlplane.render.monitoring.rec_quality import quality_recordings
 from controlplane.render.monitoring.rec_system import system_recordings
 from controlplane.render.monitoring.rules import Alert, Group, Recording, rule_file
+from controlplane.render.monitoring.shadow import shadow_alerts, shadow_recordings
 from controlplane.render.monitoring.yamlio import dumps
 
 
@@ -51,8 +52,13 @@ def model_rules(model: Model) -> ModelRules:
         model,
         tuple(system_recordings(model)),
         tuple(drift_recordings(model)),
-        tuple(quality_recordings(model)),
-        (*system_alerts(model), *data_alerts(model), *quality_alerts(model)),
+        (*quality_recordings(model), *shadow_recordings(model)),
+        (
+            *system_alerts(model),
+            *data_alerts(model),
+            *quality_alerts(model),
+            *shadow_alerts(model),
+        ),
     )
 
 

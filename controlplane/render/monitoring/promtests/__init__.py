@@ -10,13 +10,19 @@ from controlplane.render.monitoring.promql import duration
 from controlplane.render.monitoring.promtests.drift import drift_scenarios
 from controlplane.render.monitoring.promtests.quality import quality_scenarios
 from controlplane.render.monitoring.promtests.scenario import EVALUATION_INTERVAL, Scenario
+from controlplane.render.monitoring.promtests.shadow import shadow_scenarios
 from controlplane.render.monitoring.promtests.system import system_scenarios
 from controlplane.render.monitoring.rulefile import ModelRules
 from controlplane.render.monitoring.yamlio import dumps
 
 
 def scenarios(rules: ModelRules) -> list[Scenario]:
-    return [*system_scenarios(rules), *drift_scenarios(rules), *quality_scenarios(rules)]
+    return [
+        *system_scenarios(rules),
+        *drift_scenarios(rules),
+        *quality_scenarios(rules),
+        *shadow_scenarios(rules),
+    ]
 
 
 def test_file(rules: ModelRules, config: Config) -> dict[str, Any]:
