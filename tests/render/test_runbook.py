@@ -220,6 +220,23 @@ def test_drift_thresholds_are_the_specs(built: Path, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
+def test_shadow_divergence_bar_is_the_specs(built: Path, name: str) -> None:
+    written = spec(name)
+    tier_default = yaml.safe_load((SPECS / "mlcp.yaml").read_text(encoding="utf-8"))["defaults"]
+    shadow = written.get("rollout", {}).get("shadow") or tier_default.get(
+        written["metadata"]["tier"], {}
+    ).get("rollout", {}).get("shadow")
+    text = runbook(built, name)
+    if shadow is None:
+        assert "MLCPShadowDivergence" not in text
+        return
+    row = rows_of(text, "MLCPShadowDivergence")["—"]
+    sign, shown = row[2].split(" ", 1)
+    assert sign == ">" and same(shown, shadow["max_divergence"]), row
+    assert (row[1], row[3]) == ("ticket", "1h"), row
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
 def test_fallback_rollout_and_retraining_are_the_specs(built: Path, name: str) -> None:
     text, written = runbook(built, name), spec(name)
     fallback = section(text, "Fallback")

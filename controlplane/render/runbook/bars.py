@@ -18,6 +18,7 @@ from controlplane.render.monitoring.alerts_system import absent_window
 from controlplane.render.monitoring.guide import AlertGuide
 from controlplane.render.monitoring.rec_drift import windows as drift_windows
 from controlplane.render.monitoring.rec_system import SLA_WINDOW, VOLUME_WINDOW
+from controlplane.render.monitoring.shadow import WINDOW as SHADOW_WINDOW
 
 Bar = tuple[str, str]  # (threshold, window)
 LATENCY_ALERTS = {contract.ALERT_LATENCY.format(quantile=q.upper()): q for q in LATENCY_QUANTILES}
@@ -114,6 +115,11 @@ def _quality(model: Model, guide: AlertGuide) -> Bar:
     return _past(proxy.min, proxy.max, percent), duration(proxy.window)
 
 
+def _shadow(model: Model, guide: AlertGuide) -> Bar:
+    shadow = model.rollout.shadow
+    return f"> {percent(shadow.max_divergence if shadow else 0.0)}", SHADOW_WINDOW
+
+
 BARS: dict[str, Callable[[Model, AlertGuide], Bar]] = {
     **dict.fromkeys(LATENCY_ALERTS, _latency),
     contract.ALERT_ERROR_BUDGET_BURN: _burn,
@@ -125,6 +131,7 @@ BARS: dict[str, Callable[[Model, AlertGuide], Bar]] = {
     contract.ALERT_QUALITY_LOW: _quality,
     contract.ALERT_PROXY_BROKEN: _quality,
     contract.ALERT_PROXY_DEGRADED: _quality,
+    contract.ALERT_SHADOW_DIVERGENCE: _shadow,
 }
 
 
