@@ -236,6 +236,7 @@ class Model:
     fallback: Fallback | None
     oncall: OnCall
     monthly_budget: float | None
+    spec_sha256: str = ""  # of the spec file's bytes: infrastructure is tagged with it
 
     def feature(self, name: str) -> Feature:
         for feature in self.features:
@@ -271,3 +272,4 @@ class Config:
     runbook_base_url: str
     output_dir: str
     prices: tuple[tuple[str, float], ...]  # instance type -> USD per hour, overrides
+    schedule_timezone: str = "UTC"  # IANA zone of every schedule's cron

@@ -135,7 +135,9 @@ def _rollout(spec: v1.ModelSpec) -> m.Rollout:
     )
 
 
-def to_model(spec: v1.ModelSpec, source: str, config: ConfigSpec) -> m.Model:
+def to_model(
+    spec: v1.ModelSpec, source: str, config: ConfigSpec, *, spec_sha256: str = ""
+) -> m.Model:
     """Only called on a spec that passed every error-level check."""
     meta, sla = spec.metadata, spec.sla
     return m.Model(
@@ -170,6 +172,7 @@ def to_model(spec: v1.ModelSpec, source: str, config: ConfigSpec) -> m.Model:
             slack=spec.oncall.slack,
         ),
         monthly_budget=spec.cost.monthly_budget,
+        spec_sha256=spec_sha256,
     )
 
 
@@ -185,4 +188,5 @@ def to_config(spec: ConfigSpec, source: str | None) -> m.Config:
         runbook_base_url=spec.runbooks.base_url,
         output_dir=spec.build.out,
         prices=tuple(sorted(spec.prices.items())),
+        schedule_timezone=spec.aws.schedule_timezone,
     )
