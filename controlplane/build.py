@@ -24,10 +24,10 @@ from controlplane.buildcache import unit_stats as sum_stats
 from controlplane.compile import Checked, Compilation
 from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
-from controlplane.render import Artifact, ModelRenderer, Renderer, monitoring, schema
+from controlplane.render import Artifact, ModelRenderer, Renderer, infra, monitoring, schema
 from controlplane.write import FileEntry, WriteResult, finish, manifest_text, put_artifacts
 
-PER_MODEL: tuple[ModelRenderer, ...] = (monitoring.render_model,)
+PER_MODEL: tuple[ModelRenderer, ...] = (monitoring.render_model, infra.render_model)
 SHARED_RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render_shared)
 # Units per task: large enough that a task outweighs its messages, small enough that
 # the last tasks of the workers end together.
@@ -90,6 +90,10 @@ def _render_and_write(
         result.files += entries
         result.stats[unit] = stats
         result.rendered.append(unit)
+    if stale_shared:
+        _, entries, stats = render_infra_resources(job, models)
+        result.files += entries
+        result.stats[SHARED] = sum_stats([*result.stats[SHARED].items(), *stats.items()])
     result.files.sort(key=lambda e: e.path)
     _refuse_duplicates(result.files)
     manifest = manifest_text(result.files, inputs_record(keys, result.stats))
@@ -164,6 +168,19 @@ def render_units(
         yield render_shared(job, models)
     for future in futures:
         yield from future.result()
+
+
+def render_infra_resources(job: Job, models: Sequence[Model]) -> UnitResult:
+    """infra/resources.json, a shared file, from each model's preview as this build left it
+    on disk (rendered now, or intact from the last build): previewing every model again
+    would cost the whole build what one changed spec costs."""
+    fragments: dict[str, str] = {}
+    for model in models:
+        try:
+            fragments[model.name] = (job.out / infra.model_path(model.name)).read_text("utf-8")
+        except FileNotFoundError:  # --check before any build: the file is reported missing
+            continue
+    return _put(job, SHARED, [infra.render_resources(models, job.config, fragments)])
 
 
 def _render_chunk(job: Job, models: tuple[Model, ...]) -> list[UnitResult]:

@@ -7,6 +7,8 @@ make them, so a build previews again only the models that changed.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -64,20 +66,33 @@ def offline_refs(config: Config, *, gpu: bool) -> PlatformRefs:
 
 
 def _run(config: Config, declare: Callable[[], object]) -> list[Record]:
+    # Pulumi keeps its settings and root stack in context variables, and its work on an
+    # event loop: each preview gets fresh ones of both, so previews never share state and
+    # a process forked after one (a build's workers) inherits no loop without its threads.
     recording = mocks.RecordingMocks(config.region)
-    pulumi.runtime.set_mocks(
-        recording,
-        project=PROJECT,
-        stack=STACK,
-        preview=False,
-        monitor=mocks.RecordingMonitor(recording),
-    )
+    contextvars.Context().run(_run_fresh, recording, declare)
+    return records.sort_records(_records(recording.registered))
 
+
+def _run_fresh(recording: mocks.RecordingMocks, declare: Callable[[], object]) -> None:
     def program() -> None:
         declare()
 
-    _sync_await(run_pulumi_func(program))
-    return records.sort_records(_records(recording.registered))
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        pulumi.runtime.set_mocks(
+            recording,
+            project=PROJECT,
+            stack=STACK,
+            preview=False,
+            monitor=mocks.RecordingMonitor(recording),
+        )
+        _sync_await(run_pulumi_func(program))
+    finally:
+        loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()
+        asyncio.set_event_loop(None)
 
 
 def _records(registered: Sequence[mocks.Registered]) -> list[Record]:

@@ -7,11 +7,14 @@ the same functions under Pulumi's mocks.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
 
 from controlplane import domain
+from controlplane.diagnostics import format_diagnostics
+from controlplane.errors import MlcpError
 from controlplane.infra.batch_inference import BatchInference
 from controlplane.infra.endpoint import ModelEndpoint
 from controlplane.infra.platform import Compute, Platform, PlatformRefs
@@ -92,3 +95,18 @@ def declare(
     for model in ordered:
         MlModel(model, config, platform.refs, shas[model.name], token)
     return platform
+
+
+class SpecsDoNotCompile(MlcpError):
+    """The program declares nothing from specs with errors."""
+
+
+def load_and_declare(specs: Path) -> Platform:
+    """Compile the specs folder and declare what it describes (infra/__main__.py)."""
+    from controlplane.compile import compile_paths
+
+    compilation = compile_paths([specs])
+    if not compilation.ok:
+        problems = format_diagnostics([d for d in compilation.diagnostics if d.is_error], "text")
+        raise SpecsDoNotCompile(f"the specs under {specs} do not compile:\n{problems}")
+    return declare(compilation.models, compilation.config)

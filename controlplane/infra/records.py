@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from controlplane.infra.tags import PLATFORM, TAG_MODEL
+from controlplane.render import jsonwrite
 
 FORMAT_VERSION = 1
 # Maps whose keys are data (tag keys, CloudWatch dimensions, environment variables), not names.
@@ -105,5 +106,15 @@ def sort_records(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def document(records: Iterable[dict[str, Any]]) -> str:
     """resources.json: every record, sorted, as stable JSON."""
-    body = {"version": FORMAT_VERSION, "resources": sort_records(records)}
-    return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return jsonwrite.dumps({"version": FORMAT_VERSION, "resources": sort_records(records)})
+
+
+def read_document(text: str) -> list[dict[str, Any]]:
+    """The records of a document `document` wrote."""
+    resources: list[dict[str, Any]] = json.loads(text)["resources"]
+    return resources
+
+
+def count_resources(records: Iterable[dict[str, Any]]) -> int:
+    """Cloud resources, not the components that group them."""
+    return sum("replace_on" in r for r in records)
