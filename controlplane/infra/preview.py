@@ -29,7 +29,7 @@ def preview_offline(
     models: Sequence[Model], config: Config, *, spec_shas: Mapping[str, str] | None = None
 ) -> list[Record]:
     """Every resource of the whole program, sorted: the platform's first, then by model."""
-    return _run(config, lambda: program.declare(models, config, spec_shas=spec_shas))
+    return run_program(config, lambda: program.declare(models, config, spec_shas=spec_shas))
 
 
 def preview_platform(
@@ -37,14 +37,14 @@ def preview_platform(
 ) -> list[Record]:
     """The platform's resources alone."""
     shas = program.shas_of(models, spec_shas)
-    return _run(config, lambda: program.declare_platform(models, config, shas))
+    return run_program(config, lambda: program.declare_platform(models, config, shas))
 
 
 def preview_model(model: Model, config: Config, *, spec_sha: str | None = None) -> list[Record]:
     """One model's resources, as the whole program declares them."""
     refs = offline_refs(config, gpu=bool(program.compute_needs([model]).gpu_types))
     sha = spec_sha or model.spec_sha256
-    return _run(config, lambda: program.MlModel(model, config, refs, sha))
+    return run_program(config, lambda: program.MlModel(model, config, refs, sha))
 
 
 def offline_refs(config: Config, *, gpu: bool) -> PlatformRefs:
@@ -65,7 +65,8 @@ def offline_refs(config: Config, *, gpu: bool) -> PlatformRefs:
     )
 
 
-def _run(config: Config, declare: Callable[[], object]) -> list[Record]:
+def run_program(config: Config, declare: Callable[[], object]) -> list[Record]:
+    """Run `declare` as a Pulumi program under the mocks; the resources it registered."""
     # Pulumi keeps its settings and root stack in context variables, and its work on an
     # event loop: each preview gets fresh ones of both, so previews never share state and
     # a process forked after one (a build's workers) inherits no loop without its threads.

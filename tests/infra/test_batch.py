@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.infra.helpers import COMPUTE, JOB_DEFINITION, QUEUE, SCHEDULE, one, preview, of_model
+from tests.infra.helpers import COMPUTE, JOB_DEFINITION, QUEUE, SCHEDULE, of_model, one, preview
 
 
 def environment(job: dict[str, Any]) -> dict[str, str]:

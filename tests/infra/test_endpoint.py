@@ -120,7 +120,9 @@ def test_a_new_state_replaces_the_configuration_and_keeps_the_endpoint() -> None
     old = one(before, CONFIGURATION, "fraud-detector-config")
     new = one(after, CONFIGURATION, "fraud-detector-config")
     # The edited spec has another sha, so every tag moves; the rest is what the state changes.
-    changed = {k for k in {*old["inputs"], *new["inputs"]} if old["inputs"].get(k) != new["inputs"].get(k)}
+    changed = {
+        k for k in {*old["inputs"], *new["inputs"]} if old["inputs"].get(k) != new["inputs"].get(k)
+    }
     changed.discard("tags")
     assert changed and changed <= set(new["replace_on"])  # a new, auto-named configuration
     assert "name" not in new["inputs"]
