@@ -20,6 +20,7 @@ from controlplane.infra import mocks, program, records
 from controlplane.infra.platform import PlatformRefs
 from controlplane.infra.tags import PLATFORM
 from controlplane.model import Config, Model
+from controlplane.perf import no_cyclic_gc
 
 PROJECT, STACK = "mlcp", "offline"
 Record = dict[str, Any]
@@ -71,7 +72,8 @@ def run_program(config: Config, declare: Callable[[], object]) -> list[Record]:
     # event loop: each preview gets fresh ones of both, so previews never share state and
     # a process forked after one (a build's workers) inherits no loop without its threads.
     recording = mocks.RecordingMocks(config.region)
-    contextvars.Context().run(_run_fresh, recording, declare)
+    with no_cyclic_gc():  # a fifth of a preview's time went to rescanning the SDK's objects
+        contextvars.Context().run(_run_fresh, recording, declare)
     return records.sort_records(_records(recording.registered))
 
 
