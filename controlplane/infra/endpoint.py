@@ -17,7 +17,7 @@ import pulumi
 import pulumi_aws as aws
 
 from controlplane import domain
-from controlplane.infra.alarms import Alarm, endpoint_alarms
+from controlplane.infra.alarms import endpoint_alarms
 from controlplane.infra.cache import redis_cache
 from controlplane.infra.platform import PlatformRefs
 from controlplane.infra.sagemaker import metric_alarm, sagemaker_model
@@ -75,14 +75,12 @@ class ModelEndpoint(pulumi.ComponentResource):
         }
         endpoint_config = self._configuration(production, shadow, models, refs)
         watched = CANDIDATE if CANDIDATE in {v.name for v in production} else STABLE
-        alarms = [
-            metric_alarm(model, a, watched, self._tags, child) for a in endpoint_alarms(model)
-        ]
-        rollback = [
-            a
-            for a, spec in zip(alarms, endpoint_alarms(model), strict=True)
-            if _rolls_back(model, spec)
-        ]
+        alarms = {
+            a.signal: metric_alarm(model, a, watched, self._tags, child)
+            for a in endpoint_alarms(model)
+        }
+        # In the order rollback_on lists them; every one has an alarm (endpoint_alarms).
+        rollback = [alarms[s] for s in model.rollout.rollback_on if s in alarms]
         # The one fixed name: the alarms that guard its updates must name it before it
         # exists, and callers address it. Only a new name replaces an endpoint, so this
         # name never blocks a replacement.
@@ -203,7 +201,3 @@ class ModelEndpoint(pulumi.ComponentResource):
             ),
             opts=self._child,
         )
-
-
-def _rolls_back(model: Model, alarm: Alarm) -> bool:
-    return alarm.signal in model.rollout.rollback_on

@@ -11,22 +11,17 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from controlplane.infra import policies
+from controlplane.infra import batch_compute, policies
 from controlplane.infra.tags import PLATFORM
 from controlplane.model import Config
 
 COMPONENT = "mlcp:infra:Platform"
-# Batch picks compute environments in this order: spot first, then on demand.
-SPOT_STRATEGY = "SPOT_PRICE_CAPACITY_OPTIMIZED"
-ON_DEMAND_STRATEGY = "BEST_FIT_PROGRESSIVE"
-CPU_IMAGE, GPU_IMAGE = "ECS_AL2023", "ECS_AL2_NVIDIA"
-MAX_VCPUS = 256
 
 
 @dataclass(frozen=True)
@@ -65,10 +60,11 @@ class Platform(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self._tags = dict(tags)
         bucket = self._bucket(child)
-        roles = self._roles(bucket, child)
-        cpu_queue = self._queue("cpu", compute.cpu_types, CPU_IMAGE, config, roles, child)
+        roles = self._roles(bucket, child)  # and the Batch instances' profile
+        lanes = batch_compute.Lanes(config.network, self._instance_profile.arn, self._tags, child)
+        cpu_queue = lanes.queue("cpu", compute.cpu_types, batch_compute.CPU_IMAGE)
         gpu_queue = (
-            self._queue("gpu", compute.gpu_types, GPU_IMAGE, config, roles, child)
+            lanes.queue("gpu", compute.gpu_types, batch_compute.GPU_IMAGE)
             if compute.gpu_types
             else None
         )
@@ -162,68 +158,6 @@ class Platform(pulumi.ComponentResource):
             opts=child,
         )
         return roles
-
-    def _queue(
-        self,
-        kind: str,
-        instance_types: Sequence[str],
-        image_type: str,
-        config: Config,
-        roles: Mapping[str, aws.iam.Role],
-        child: pulumi.ResourceOptions,
-    ) -> aws.batch.JobQueue:
-        environments = [
-            self._environment(
-                f"{PLATFORM}-{kind}-{lane}", lane, instance_types, image_type, config, child
-            )
-            for lane in ("spot", "on-demand")
-        ]
-        return aws.batch.JobQueue(
-            f"{PLATFORM}-{kind}",
-            priority=1,
-            state="ENABLED",
-            compute_environment_orders=[
-                aws.batch.JobQueueComputeEnvironmentOrderArgs(
-                    compute_environment=env.arn, order=order
-                )
-                for order, env in enumerate(environments, start=1)
-            ],
-            tags=self._tags,
-            opts=child,
-        )
-
-    def _environment(
-        self,
-        name: str,
-        lane: str,
-        instance_types: Sequence[str],
-        image_type: str,
-        config: Config,
-        child: pulumi.ResourceOptions,
-    ) -> aws.batch.ComputeEnvironment:
-        spot = lane == "spot"
-        return aws.batch.ComputeEnvironment(
-            name,
-            type="MANAGED",
-            compute_resources=aws.batch.ComputeEnvironmentComputeResourcesArgs(
-                type="SPOT" if spot else "EC2",
-                allocation_strategy=SPOT_STRATEGY if spot else ON_DEMAND_STRATEGY,
-                instance_types=list(instance_types),
-                min_vcpus=0,
-                max_vcpus=MAX_VCPUS,
-                subnets=list(config.network.subnet_ids),
-                security_group_ids=list(config.network.security_group_ids),
-                instance_role=self._instance_profile.arn,
-                ec2_configurations=[
-                    aws.batch.ComputeEnvironmentComputeResourcesEc2ConfigurationArgs(
-                        image_type=image_type
-                    )
-                ],
-                tags=self._tags,
-            ),
-            tags=self._tags,
-            opts=child,
-        )
 
 
 def _permissions(role: policies.Role, bucket_arn: str) -> str:
