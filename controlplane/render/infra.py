@@ -37,6 +37,6 @@ def render_resources(
     from controlplane.infra.preview import preview_platform
 
     platform = preview_platform(models, config)
-    found = [r for name in sorted(fragments) for r in records.read_document(fragments[name])]
+    texts = [records.document(platform), *(fragments[name] for name in sorted(fragments))]
     stats = (("resources", records.count_resources(platform)),)
-    return Artifact(RESOURCES, records.document([*platform, *found]), None, stats)
+    return Artifact(RESOURCES, records.join_documents(texts), None, stats)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import runpy
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pulumi_aws
@@ -17,7 +18,7 @@ import pytest
 
 from controlplane.infra import preview_offline
 from controlplane.infra.preview import preview_model
-from controlplane.infra.records import document, read_document
+from controlplane.infra.records import document, join_documents, read_document
 from controlplane.infra.tags import MissingSpecSha
 from controlplane.render.infra import render_model
 from tests.conftest import ROOT
@@ -130,3 +131,28 @@ def test_the_pulumi_project_runs_the_same_program() -> None:
     found = offline.run_program(config, main)
     assert document(found) == document(preview_offline(models, config))
     assert "runtime: python" in (ROOT / "infra" / "Pulumi.yaml").read_text(encoding="utf-8")
+
+
+def test_joined_documents_are_the_document_of_every_record() -> None:
+    models, config = compiled()
+    whole = preview_offline(models, config)
+    platform = [r for r in whole if r["model"] is None]
+    parts = [document(platform), document([])]
+    parts += [
+        document([r for r in whole if r["model"] == m.name])
+        for m in sorted(models, key=lambda m: m.name)
+    ]
+    assert join_documents(parts) == document(whole)
+    assert join_documents([document([])]) == document([])
+    with pytest.raises(ValueError, match="not a resources document"):
+        join_documents(["{}"])
+
+
+def test_the_build_writes_the_whole_preview(examples: Path, tmp_path: Path) -> None:
+    from controlplane.build import build
+
+    result = build([examples], tmp_path / "out", check=False, jobs=1)
+    assert result.compilation.ok
+    models, config = result.compilation.models, result.compilation.config
+    written = (tmp_path / "out/infra/resources.json").read_text(encoding="utf-8")
+    assert written == document(preview_offline(models, config))
