@@ -29,6 +29,7 @@ from controlplane.render import (
     ModelRenderer,
     Renderer,
     codeowners,
+    infra,
     monitoring,
     oncall,
     runbook,
@@ -43,7 +44,11 @@ from controlplane.write import (
     put_owned,
 )
 
-PER_MODEL: tuple[ModelRenderer, ...] = (monitoring.render_model, runbook.render_model)
+PER_MODEL: tuple[ModelRenderer, ...] = (
+    monitoring.render_model,
+    runbook.render_model,
+    infra.render_model,
+)
 SHARED_RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render_shared, oncall.render)
 # Units per task: large enough that a task outweighs its messages, small enough that
 # the last tasks of the workers end together.
@@ -106,6 +111,10 @@ def _render_and_write(
         result.files += entries
         result.stats[unit] = stats
         result.rendered.append(unit)
+    if stale_shared:
+        _, entries, stats = render_infra_resources(job, models)
+        result.files += entries
+        result.stats[SHARED] = sum_stats([*result.stats[SHARED].items(), *stats.items()])
     result.files.sort(key=lambda e: e.path)
     _refuse_duplicates(result.files)
     owned = _put_owned(result, check=check)
@@ -191,6 +200,19 @@ def render_units(
         yield render_shared(job, models)
     for future in futures:
         yield from future.result()
+
+
+def render_infra_resources(job: Job, models: Sequence[Model]) -> UnitResult:
+    """infra/resources.json, a shared file, from each model's preview as this build left it
+    on disk (rendered now, or intact from the last build): previewing every model again
+    would cost the whole build what one changed spec costs."""
+    fragments: dict[str, str] = {}
+    for model in models:
+        try:
+            fragments[model.name] = (job.out / infra.model_path(model.name)).read_text("utf-8")
+        except FileNotFoundError:  # --check before any build: the file is reported missing
+            continue
+    return _put(job, SHARED, [infra.render_resources(models, job.config, fragments)])
 
 
 def _render_chunk(job: Job, models: tuple[Model, ...]) -> list[UnitResult]:

@@ -52,7 +52,15 @@ from controlplane.write import MANIFEST, FileEntry
 SHARED = "(shared)"  # the unit of files no single model owns; no model name has parentheses
 CACHE_FORMAT = "1"  # bump when what a key covers changes
 # Libraries whose output is written into generated files.
-OUTPUT_LIBRARIES = ("grafana-foundation-sdk", "pydantic", "pydantic-core", "jinja2", "markupsafe")
+OUTPUT_LIBRARIES = (
+    "grafana-foundation-sdk",
+    "pulumi",
+    "pulumi-aws",
+    "pydantic",
+    "pydantic-core",
+    "jinja2",
+    "markupsafe",
+)
 
 Stats = dict[str, int]
 

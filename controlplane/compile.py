@@ -8,6 +8,7 @@ finds and reads them on disk.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -156,7 +157,9 @@ def _compile_one(
     problems += check_spec(spec, layered.doc, config)
     if has_errors(problems):
         return None, problems
-    model = to_model(spec, source.path, config)
+    model = to_model(
+        spec, source.path, config, spec_sha256=hashlib.sha256(source.raw()).hexdigest()
+    )
     return Compiled(model, spec, layered), problems
 
 

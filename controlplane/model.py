@@ -237,6 +237,7 @@ class Model:
     fallback: Fallback | None
     oncall: OnCall
     monthly_budget: float | None
+    spec_sha256: str = ""  # of the spec file's bytes: infrastructure is tagged with it
 
     def feature(self, name: str) -> Feature:
         for feature in self.features:
@@ -286,3 +287,4 @@ class Config:
     pulumi: PulumiSettings = PulumiSettings()
     platform_owners: tuple[str, ...] = ()  # CODEOWNERS of mlcp.yaml and infra/
     spot_discount: float = 0.7  # fraction spot capacity saves against on-demand
+    schedule_timezone: str = "UTC"  # IANA zone of every schedule's cron

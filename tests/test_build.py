@@ -167,6 +167,7 @@ def test_a_removed_spec_removes_its_files(examples: Path, built: Path) -> None:
     assert result.rendered == [SHARED]
     assert result.writes is not None
     assert result.writes.removed == [
+        "infra/models/recommender.json",
         "monitoring/grafana/recommender.json",
         "monitoring/prometheus/recommender.rules.yml",
         "monitoring/prometheus/tests/recommender.test.yml",

@@ -72,10 +72,12 @@ def test_check_says_missing_differs_and_stale(repo: Path, monkeypatch: pytest.Mo
         line for line in result.stdout.splitlines() if line.startswith("  ") and ": b" in line
     ]
     assert listed == [
+        "  differs: build/infra/resources.json",
         "  differs: build/monitoring/alertmanager.yml",
         "  missing: build/monitoring/grafana/fraud-detector.json",
         "  differs: build/pagerduty/services.json",  # it lists every model
         "  differs: build/manifest.json",
+        "  stale: build/infra/models/recommender.json",
         "  stale: build/monitoring/grafana/recommender.json",
         "  stale: build/monitoring/prometheus/recommender.rules.yml",
         "  stale: build/monitoring/prometheus/tests/recommender.test.yml",

@@ -20,6 +20,7 @@ from controlplane.plan.types import Action, ResourceChange, ServiceChange
 from controlplane.render import Artifact
 
 RESOURCES = "infra/resources.json"
+MODEL_RESOURCES = "infra/models/"  # one preview per model, the same records as resources.json
 SERVICES = "pagerduty/services.json"
 SHARED = ""  # the key of what belongs to no model
 
@@ -35,7 +36,7 @@ def resource_changes(
     before: Sequence[Artifact], after: Sequence[Artifact]
 ) -> dict[str, list[ResourceChange]]:
     """Per model (``SHARED`` for none): what the preview creates, updates, replaces, deletes."""
-    old, new = _resources(_load(before, RESOURCES)), _resources(_load(after, RESOURCES))
+    old, new = _previewed(before), _previewed(after)
     out: dict[str, list[ResourceChange]] = defaultdict(list)
     for key in sorted(old.keys() | new.keys()):
         a, b = old.get(key), new.get(key)
@@ -54,6 +55,15 @@ def resource_changes(
                 ResourceChange(action, kind, name, tuple(changed), risky=bool(replace))
             )
     return dict(out)
+
+
+def _previewed(artifacts: Sequence[Artifact]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every previewed resource: resources.json when built, each model's file when planned."""
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for artifact in artifacts:
+        if artifact.path == RESOURCES or artifact.path.startswith(MODEL_RESOURCES):
+            found |= _resources(json.loads(artifact.content))
+    return found
 
 
 def _resources(document: Any) -> dict[tuple[str, str], dict[str, Any]]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, field_validator
 from pydantic_core import PydanticCustomError
 
 from controlplane.domain import Tier, Urgency
@@ -12,11 +13,26 @@ from controlplane.spec.types import Rate
 from controlplane.spec.v1 import WHOLE, Owner, Positive, Strict
 
 
+def _timezone(name: str) -> str:
+    """An IANA time zone, as EventBridge Scheduler's `ScheduleExpressionTimezone` takes it."""
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise PydanticCustomError(
+            "mlcp_timezone",
+            "unknown time zone {name} (write an IANA name such as Europe/Paris)",
+            {"name": repr(name)},
+        ) from None
+    return name
+
+
 class Aws(Strict):
     region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = "us-east-1"
     vpc_id: str | None = None
     subnet_ids: list[str] = []
     security_group_ids: list[str] = []
+    # The zone the cron of serving.schedule and retraining.cadence is read in.
+    schedule_timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
 
 
 class PagerDuty(Strict):

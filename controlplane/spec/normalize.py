@@ -136,7 +136,9 @@ def _rollout(spec: v1.ModelSpec) -> m.Rollout:
     )
 
 
-def to_model(spec: v1.ModelSpec, source: str, config: ConfigSpec) -> m.Model:
+def to_model(
+    spec: v1.ModelSpec, source: str, config: ConfigSpec, *, spec_sha256: str = ""
+) -> m.Model:
     """Only called on a spec that passed every error-level check."""
     meta, sla = spec.metadata, spec.sla
     return m.Model(
@@ -171,6 +173,7 @@ def to_model(spec: v1.ModelSpec, source: str, config: ConfigSpec) -> m.Model:
             slack=spec.oncall.slack,
         ),
         monthly_budget=spec.cost.monthly_budget,
+        spec_sha256=spec_sha256,
     )
 
 
@@ -195,4 +198,5 @@ def to_config(spec: ConfigSpec, source: str | None) -> m.Config:
         ),
         platform_owners=tuple(spec.platform_owners),
         spot_discount=spec.cost.spot_discount.value,
+        schedule_timezone=spec.aws.schedule_timezone,
     )

@@ -7,6 +7,7 @@ import difflib
 import json
 import re
 import types
+import zoneinfo
 from collections.abc import Callable
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 
@@ -80,6 +81,7 @@ _UNIT_SUGGESTIONS: dict[str, Callable[[object], str]] = {
     "mlcp_number": units.suggest_rate,
     "mlcp_throughput": units.suggest_throughput,
     "mlcp_timestamp": units.suggest_timestamp,
+    "mlcp_timezone": lambda v: did_you_mean(v, sorted(zoneinfo.available_timezones())),
 }
 _RANGE_WORDS = {
     "greater_than": ("gt", "must be above {}"),

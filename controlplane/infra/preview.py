@@ -1,0 +1,120 @@
+"""The offline preview: the Pulumi program run under Pulumi's mocks with the real SDK.
+
+`preview_offline` runs the whole program (the platform and every model);
+`preview_model` runs one model's part against the platform's outputs as the mocks
+make them, so a build previews again only the models that changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import pulumi
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from controlplane.infra import mocks, program, records
+from controlplane.infra.platform import PlatformRefs
+from controlplane.infra.tags import PLATFORM
+from controlplane.model import Config, Model
+from controlplane.perf import no_cyclic_gc
+
+PROJECT, STACK = "mlcp", "offline"
+Record = dict[str, Any]
+
+
+def preview_offline(
+    models: Sequence[Model], config: Config, *, spec_shas: Mapping[str, str] | None = None
+) -> list[Record]:
+    """Every resource of the whole program, sorted: the platform's first, then by model."""
+    return run_program(config, lambda: program.declare(models, config, spec_shas=spec_shas))
+
+
+def preview_platform(
+    models: Sequence[Model], config: Config, *, spec_shas: Mapping[str, str] | None = None
+) -> list[Record]:
+    """The platform's resources alone."""
+    shas = program.shas_of(models, spec_shas)
+    return run_program(config, lambda: program.declare_platform(models, config, shas))
+
+
+def preview_model(model: Model, config: Config, *, spec_sha: str | None = None) -> list[Record]:
+    """One model's resources, as the whole program declares them."""
+    refs = offline_refs(config, gpu=bool(program.compute_needs([model]).gpu_types))
+    sha = spec_sha or model.spec_sha256
+    return run_program(config, lambda: program.MlModel(model, config, refs, sha))
+
+
+def offline_refs(config: Config, *, gpu: bool) -> PlatformRefs:
+    """The platform's outputs as the mocks give them to the whole program."""
+    region = config.region
+
+    def arn(token: str, name: str) -> str:
+        return mocks.arn(token, name, region)
+
+    return PlatformRefs(
+        bucket=f"{PLATFORM}-artifacts",
+        sagemaker_role_arn=arn("aws:iam/role:Role", f"{PLATFORM}-sagemaker"),
+        job_role_arn=arn("aws:iam/role:Role", f"{PLATFORM}-batch-job"),
+        scheduler_role_arn=arn("aws:iam/role:Role", f"{PLATFORM}-scheduler"),
+        cpu_queue_arn=arn("aws:batch/jobQueue:JobQueue", f"{PLATFORM}-cpu"),
+        gpu_queue_arn=arn("aws:batch/jobQueue:JobQueue", f"{PLATFORM}-gpu") if gpu else None,
+        workspace_id=f"{PLATFORM}-prometheus",
+    )
+
+
+def run_program(config: Config, declare: Callable[[], object]) -> list[Record]:
+    """Run `declare` as a Pulumi program under the mocks; the resources it registered."""
+    # Pulumi keeps its settings and root stack in context variables, and its work on an
+    # event loop: each preview gets fresh ones of both, so previews never share state and
+    # a process forked after one (a build's workers) inherits no loop without its threads.
+    recording = mocks.RecordingMocks(config.region)
+    with no_cyclic_gc():  # a fifth of a preview's time went to rescanning the SDK's objects
+        contextvars.Context().run(_run_fresh, recording, declare)
+    return records.sort_records(_records(recording.registered))
+
+
+def _run_fresh(recording: mocks.RecordingMocks, declare: Callable[[], object]) -> None:
+    def program() -> None:
+        declare()
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        pulumi.runtime.set_mocks(
+            recording,
+            project=PROJECT,
+            stack=STACK,
+            preview=False,
+            monitor=mocks.RecordingMonitor(recording),
+        )
+        _sync_await(run_pulumi_func(program))
+    finally:
+        loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def _records(registered: Sequence[mocks.Registered]) -> list[Record]:
+    by_urn = {r.urn: r for r in registered}
+    model_by_urn: dict[str, str | None] = {}
+    out: list[Record] = []
+    for resource in registered:  # a parent registers before its children
+        parent = by_urn.get(resource.parent_urn)
+        parent_model = model_by_urn.get(resource.parent_urn)
+        model = records.model_of(resource.inputs, parent_model)
+        model_by_urn[resource.urn] = model
+        record: Record = {
+            "model": model,
+            "type": resource.type,
+            "name": resource.name,
+            "parent": parent.name if parent else None,
+            "inputs": {} if not resource.custom else records.normalize(resource.inputs),
+        }
+        if resource.custom:
+            record["replace_on"] = list(records.REPLACE_ON.get(resource.type, ("name",)))
+        out.append(record)
+    return out
