@@ -9,6 +9,7 @@ from controlplane.diagnostics import Diagnostic
 from controlplane.model import Config, Model
 from controlplane.plan.artifacts import alert_changes, file_diffs
 from controlplane.plan.cost import cost_findings, estimate
+from controlplane.plan.resources import resource_changes
 from controlplane.plan.specdiff import spec_changes
 from controlplane.plan.types import (
     Change,
@@ -53,7 +54,9 @@ def plan_model(
     old, new, before, after = base.model, head.model, base.files, head.files
     head_config = head.config
     fields = spec_changes(old, new) if old and new else []
-    resources = shared.resources.get(name, [])
+    # Each model's own preview (infra/models/<name>.json) is one of its files; the platform's
+    # resources come from the shared files.
+    resources = [*shared.resources.get(name, []), *resource_changes(before, after).get(name, [])]
     cost = _cost(old, new, base.config, head_config)
     findings = [Finding("risk", f"{f.path}: {f.meaning}") for f in fields if f.risky]
     findings += [

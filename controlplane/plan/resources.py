@@ -23,6 +23,15 @@ RESOURCES = "infra/resources.json"
 MODEL_RESOURCES = "infra/models/"  # one preview per model, the same records as resources.json
 SERVICES = "pagerduty/services.json"
 SHARED = ""  # the key of what belongs to no model
+# Immutable, auto-named resources that Pulumi replaces create-before-delete as the routine way
+# to change them: a new endpoint configuration (or model) is how an endpoint's blue/green
+# update begins. Their replacement is shown, never flagged as a risk.
+ROUTINE_REPLACEMENT = frozenset(
+    {
+        "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+        "aws:sagemaker/model:Model",
+    }
+)
 
 
 def _load(artifacts: Sequence[Artifact], path: str) -> Any:
@@ -52,7 +61,13 @@ def resource_changes(
             replace = sorted(set(changed) & set(b.get("replace_on", [])))
             action: Action = "replace" if replace else "update"
             out[b.get("model") or SHARED].append(
-                ResourceChange(action, kind, name, tuple(changed), risky=bool(replace))
+                ResourceChange(
+                    action,
+                    kind,
+                    name,
+                    tuple(changed),
+                    risky=bool(replace) and kind not in ROUTINE_REPLACEMENT,
+                )
             )
     return dict(out)
 

@@ -16,8 +16,11 @@ from controlplane.model import Model
 from controlplane.plan.meaning import meaning_of
 from controlplane.plan.types import FieldChange
 
-# Values derived from others that a spec does not write: their source shows the change.
-DERIVED = frozenset({"source", "serving.gpu", "retraining.gpu", "retraining.schedule"})
+# Values derived from others that a spec does not write: their source shows the change
+# (spec_sha256 changes with any edit, comments included, so it says nothing by itself).
+DERIVED = frozenset(
+    {"source", "spec_sha256", "serving.gpu", "retraining.gpu", "retraining.schedule"}
+)
 DURATIONS = frozenset(
     {"p50", "p95", "p99", "window", "windows", "ttl", "max_delay", "label_delay", "data_window",
      "tuning_timeout", "max_runtime", "duration", "bake_time", "recovery", "volume_compare_to",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,7 @@ def test_build_prints_resource_counts_per_model(examples: Path, tmp_path: Path) 
     counts = {
         line.split(":")[0].strip(): line
         for line in result.stdout.splitlines()
-        if line.startswith("  ") and "resource" in line
+        if line.startswith("  ") and re.search(r"\b\d+ resources?\b", line)
     }
     assert set(counts) == {"(shared)", "demand-forecast", "fraud-detector", "recommender"}
     resources = json.loads((tmp_path / "out/infra/resources.json").read_text(encoding="utf-8"))

@@ -50,8 +50,9 @@ def renderers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(build, "SHARED_RENDERERS", shared)
 
 
-@pytest.mark.usefixtures("renderers")
-def test_cache_added_creates_a_cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_added_creates_a_redis_replication_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     edit = replace(
         "fraud-detector",
         "  target_invocations_per_instance: 700\n",
@@ -60,24 +61,25 @@ def test_cache_added_creates_a_cluster(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.chdir(make_repo(tmp_path / "r", edit))
     plan = make_plan(Path("specs"), BASE_BRANCH)
     [fraud] = plan.models
-    assert fraud.resources == (
-        ResourceChange("create", "aws:elasticache/cluster:Cluster", "fraud-detector-cache"),
-    )
+    created = {(r.type, r.name) for r in fraud.resources if r.action == "create"}
+    assert ("aws:elasticache/replicationGroup:ReplicationGroup", "fraud-detector-cache") in created
+    assert not any(r.action in ("replace", "delete") for r in fraud.resources)
 
 
-@pytest.mark.usefixtures("renderers")
-def test_instance_change_replaces_the_endpoint(
+def test_instance_change_is_a_new_endpoint_configuration_not_a_new_endpoint(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     edit = replace("fraud-detector", "instance_type: ml.c5.xlarge", "instance_type: ml.c5.2xlarge")
     monkeypatch.chdir(make_repo(tmp_path / "r", edit))
     plan = make_plan(Path("specs"), BASE_BRANCH)
     [fraud] = plan.models
-    [endpoint] = fraud.resources
-    assert (endpoint.action, endpoint.changed, endpoint.risky) == (
-        "replace", ("instance_type",), True,
-    )  # fmt: skip
-    assert any(f.severity == "risk" and "replaced" in f.message for f in fraud.findings)
+    by_type = {r.type: r for r in fraud.resources}
+    config = by_type["aws:sagemaker/endpointConfiguration:EndpointConfiguration"]
+    assert (config.action, config.risky) == ("replace", False)  # immutable: blue/green begins
+    assert "production_variants" in config.changed
+    endpoint = by_type.get("aws:sagemaker/endpoint:Endpoint")
+    assert endpoint is None or endpoint.action == "update"
+    assert not any(f.severity == "risk" and "replaced" in f.message for f in fraud.findings)
 
 
 @pytest.mark.usefixtures("renderers")
