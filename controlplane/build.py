@@ -24,10 +24,10 @@ from controlplane.buildcache import unit_stats as sum_stats
 from controlplane.compile import Checked, Compilation
 from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
-from controlplane.render import Artifact, ModelRenderer, Renderer, monitoring, schema
+from controlplane.render import Artifact, ModelRenderer, Renderer, monitoring, pipeline, schema
 from controlplane.write import FileEntry, WriteResult, finish, manifest_text, put_artifacts
 
-PER_MODEL: tuple[ModelRenderer, ...] = (monitoring.render_model,)
+PER_MODEL: tuple[ModelRenderer, ...] = (monitoring.render_model, pipeline.render_model)
 SHARED_RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render_shared)
 # Units per task: large enough that a task outweighs its messages, small enough that
 # the last tasks of the workers end together.
