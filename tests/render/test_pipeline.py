@@ -5,6 +5,7 @@ Regenerate the golden files with `pytest --update-golden` and review the diff.
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,7 @@ def test_stages_are_literal_and_chained_in_order(files: dict[str, str], model: s
     stages = _stages(files, model)
     assert list(stages) == ORDER
     assert "foreach" not in files[f"{model}/dvc.yaml"]
-    for before, after in zip(ORDER, ORDER[1:], strict=False):
+    for before, after in itertools.pairwise(ORDER):
         # DVC orders stages only by what one reads of another's outputs.
         assert _outs(stages[before]) & set(stages[after]["deps"]), (
             f"{after} does not follow {before}"
