@@ -43,6 +43,8 @@ class LazyGroup(click.Group):
     lazy = {
         "profile": "controlplane.monitor.commands:profile_command",
         "drift": "controlplane.monitor.commands:drift_command",
+        "stage": "controlplane.pipeline.commands:stage_group",
+        "retrain": "controlplane.pipeline.commands:retrain_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
