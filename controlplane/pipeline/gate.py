@@ -1,0 +1,252 @@
+"""The promotion gate: is the candidate better than production, by enough, and surely?
+
+The test follows the metric (README, "The promotion gate"):
+
+- accuracy, false_negative_rate, false_positive_rate: McNemar's exact test on
+  per-example correctness (over all examples, the positives, the negatives:
+  the examples the rate counts), because these metrics are shares of paired
+  right/wrong outcomes and only the examples the models disagree on matter;
+- precision, recall, f1, ndcg, map: the paired bootstrap of the metric itself,
+  because they are not means of independent per-example outcomes (precision's
+  denominator is the model's own positives; F1 mixes two ratios) or, for
+  ranking, are means over queries of a bounded, skewed per-query value;
+- mae, rmse: Wilcoxon's signed-rank test on paired absolute (MAE) or squared
+  (RMSE) errors, which needs no normality of heavy-tailed errors;
+- r2: the paired bootstrap of R² itself. R² = 1 − SSE/SST is a ratio of sums,
+  not a mean of per-example values; resampling recomputes SST with SSE, so the
+  test is on exactly the number the spec's bar is written on.
+
+Whatever the test, the confidence interval is the paired bootstrap's
+percentile interval of the relative improvement, the same quantity
+``min_improvement`` bounds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from controlplane.pipeline import stats
+from controlplane.pipeline.metrics import (
+    Array,
+    Metric,
+    MetricError,
+    columns,
+    correct,
+    labels,
+)
+from controlplane.pipeline.metrics import (
+    metric as lookup,
+)
+
+MCNEMAR, BOOTSTRAP, WILCOXON, ABSOLUTE_BAR = (
+    "mcnemar-exact",
+    "paired-bootstrap",
+    "wilcoxon",
+    "absolute-bar",
+)
+
+TEST_FOR_METRIC: dict[str, str] = {
+    "accuracy": MCNEMAR,
+    "false_negative_rate": MCNEMAR,
+    "false_positive_rate": MCNEMAR,
+    "precision": BOOTSTRAP,
+    "recall": BOOTSTRAP,
+    "f1": BOOTSTRAP,
+    "ndcg": BOOTSTRAP,
+    "map": BOOTSTRAP,
+    "r2": BOOTSTRAP,
+    "mae": WILCOXON,
+    "rmse": WILCOXON,
+}
+
+Bar = tuple[Literal["min", "max"], float]
+
+
+@dataclass(frozen=True)
+class GateResult:
+    metric: str
+    production: float | None
+    candidate: float
+    improvement: float | None  # relative; positive means better, whatever the metric's direction
+    ci_low: float | None  # bootstrap interval of the relative improvement
+    ci_high: float | None
+    test: str
+    p_value: float | None
+    n: int
+    passed: bool
+    reason: str
+    min_improvement: float | None = None
+    alpha: float | None = None
+    resamples: int | None = None
+    seed: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """What gate.json records, in this field order."""
+        return asdict(self)
+
+
+def decide(
+    metric: str,
+    y_true: npt.ArrayLike | None,
+    candidate: npt.ArrayLike,
+    production: npt.ArrayLike | None,
+    *,
+    min_improvement: float,
+    alpha: float,
+    seed: int = 0,
+    resamples: int = 10_000,
+    bar: Bar | None = None,
+) -> GateResult:
+    """Compare the candidate with production on the same held-out set and decide."""
+    spec = lookup(metric)
+    if not 0 < alpha < 1:
+        raise MetricError(f"alpha must lie between 0 and 1 (got {alpha})")
+    cand_rows = columns(metric, y_true, candidate)
+    if production is None:
+        return _first_run(spec, cand_rows, bar)
+    prod_rows = columns(metric, y_true, production)
+    if prod_rows.shape != cand_rows.shape:
+        raise MetricError(
+            f"candidate has {cand_rows.shape[0]} examples but production {prod_rows.shape[0]}"
+        )
+    n = cand_rows.shape[0]
+    cand, prod = (float(spec.formula(rows.sum(axis=0), n)) for rows in (cand_rows, prod_rows))
+    boot = stats.paired_bootstrap(
+        np.hstack([cand_rows, prod_rows]),
+        _improvement_statistic(spec, cand_rows.shape[1]),
+        resamples=resamples,
+        confidence=1 - alpha,
+        seed=seed,
+    )
+    test = _test(metric, y_true, candidate, production, cand_rows, prod_rows, boot)
+    improvement = _finite(_relative(spec, np.array([cand]), np.array([prod]))[0])
+    passed, verdict = _verdict(spec, cand, prod, improvement, test, min_improvement, alpha)
+    return GateResult(
+        metric=metric,
+        production=prod,
+        candidate=cand,
+        improvement=improvement,
+        ci_low=_finite(boot.ci_low) if improvement is not None else None,
+        ci_high=_finite(boot.ci_high) if improvement is not None else None,
+        test=test.test,
+        p_value=test.p_value,
+        n=n,
+        passed=passed,
+        reason=f"{metric} {cand:.4g} (candidate) vs {prod:.4g} (production): {verdict}",
+        min_improvement=min_improvement,
+        alpha=alpha,
+        resamples=resamples,
+        seed=seed,
+    )
+
+
+def _finite(value: float) -> float | None:
+    """The value, or None where it is infinite or undefined (gate.json is strict JSON)."""
+    return float(value) if np.isfinite(value) else None
+
+
+def _relative(spec: Metric, cand: Array, prod: Array) -> Array:
+    """(candidate − production) / |production|, sign flipped where lower is better.
+
+    Where production is 0 the ratio is ±inf (or 0 when both are 0).
+    """
+    sign = -1.0 if spec.lower_is_better else 1.0
+    gain = sign * (cand - prod)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(
+            prod != 0,
+            gain / np.abs(np.where(prod != 0, prod, 1.0)),
+            np.sign(gain) * np.inf,
+        )
+
+
+def _improvement_statistic(spec: Metric, width: int) -> stats.SumsStatistic:
+    def statistic(sums: Array, n: int) -> Array:
+        return _relative(spec, spec.formula(sums[:, :width], n), spec.formula(sums[:, width:], n))
+
+    return statistic
+
+
+def _test(
+    name: str,
+    y_true: npt.ArrayLike | None,
+    candidate: npt.ArrayLike,
+    production: npt.ArrayLike,
+    cand_rows: Array,
+    prod_rows: Array,
+    boot: stats.BootstrapResult,
+) -> stats.TestResult:
+    kind = TEST_FOR_METRIC[name]
+    if kind == BOOTSTRAP:
+        return stats.TestResult(BOOTSTRAP, boot.observed, boot.p_value, cand_rows.shape[0])
+    if kind == WILCOXON:
+        # The metric's only column: absolute errors for MAE, squared errors for RMSE.
+        return stats.wilcoxon_signed_rank(cand_rows[:, 0], prod_rows[:, 0])
+    assert y_true is not None  # classification metrics always have labels (columns checked)
+    truth = labels(y_true, "y_true")
+    counted = {"false_negative_rate": truth, "false_positive_rate": ~truth}.get(name)
+    cand_ok, prod_ok = correct(y_true, candidate), correct(y_true, production)
+    if counted is not None:
+        cand_ok, prod_ok = cand_ok[counted], prod_ok[counted]
+    return stats.mcnemar_exact(cand_ok, prod_ok)
+
+
+def _verdict(
+    spec: Metric,
+    cand: float,
+    prod: float,
+    improvement: float | None,
+    test: stats.TestResult,
+    min_improvement: float,
+    alpha: float,
+) -> tuple[bool, str]:
+    significance = f"{test.test} p = {test.p_value:.3g}"
+    significant = test.p_value < alpha
+    better = cand < prod if spec.lower_is_better else cand > prod
+    if not better:
+        word = "no better" if cand == prod else "worse"
+        return False, f"the candidate is {word} than production; rejected"
+    if improvement is None:  # production at exactly 0: any gain is unbounded in relative terms
+        change = f"production's {spec.name} is 0, so the relative improvement is unbounded"
+        if significant:
+            return True, f"{change} and {significance} < alpha {alpha:g}; passed"
+        return False, f"{change}, but {significance} is not below alpha {alpha:g}; rejected"
+    change = f"{improvement:+.2%} relative"
+    if improvement < min_improvement:
+        return False, (
+            f"{change} is below min_improvement {min_improvement:.2%} ({significance}); rejected"
+        )
+    if not significant:
+        return False, f"{change}, but {significance} is not below alpha {alpha:g}; rejected"
+    return True, f"{change} ≥ {min_improvement:.2%} and {significance} < alpha {alpha:g}; passed"
+
+
+def _first_run(spec: Metric, cand_rows: Array, bar: Bar | None) -> GateResult:
+    n = cand_rows.shape[0]
+    value = float(spec.formula(cand_rows.sum(axis=0), n))
+    first = f"no production model yet (first run): {spec.name} {value:.4g}"
+    if bar is None:
+        passed, reason = True, f"{first}; the spec sets no bar on {spec.name}, so it passes"
+    else:
+        side, limit = bar
+        passed = value >= limit if side == "min" else value <= limit
+        relation = ("≥" if passed else "<") if side == "min" else ("≤" if passed else ">")
+        verdict = "passes" if passed else "fails"
+        reason = f"{first} {relation} the spec's {side} {limit:g}: {verdict} on the absolute bar"
+    return GateResult(
+        metric=spec.name,
+        production=None,
+        candidate=value,
+        improvement=None,
+        ci_low=None,
+        ci_high=None,
+        test=ABSOLUTE_BAR,
+        p_value=None,
+        n=n,
+        passed=passed,
+        reason=reason,
+    )
