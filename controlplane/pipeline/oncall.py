@@ -26,10 +26,10 @@ def run_id(stage: Stage) -> str:
 
 
 def alert_on_call(stage: Stage, report: dict[str, Any], text: str) -> str | None:
-    """Trigger a PagerDuty alert for a failed validation; its dedup key, or None when off.
+    """Trigger a PagerDuty alert for a failed validation; a line saying so, None when off.
 
-    An alert that cannot be sent is said in the returned text: the stage fails on the
-    data either way.
+    An alert that cannot be sent is said in that line: the stage fails on the data
+    either way.
     """
     routing_key = os.environ.get(ROUTING_KEY_ENV)
     if not routing_key:
@@ -38,7 +38,7 @@ def alert_on_call(stage: Stage, report: dict[str, Any], text: str) -> str | None
 
     head = text.splitlines()[0]
     try:
-        return trigger_validation_failure(
+        key = trigger_validation_failure(
             report["model"],
             run_id(stage),
             head,
@@ -47,4 +47,5 @@ def alert_on_call(stage: Stage, report: dict[str, Any], text: str) -> str | None
             base_url=os.environ.get(EVENTS_URL_ENV),
         )
     except MlcpError as error:
-        return f"not sent: {error}"
+        return f"could not page on-call: {error}"
+    return f"paged on-call (dedup key {key})"

@@ -178,5 +178,5 @@ def run(stage: Stage) -> str:
     if report["passed"]:
         return f"{report['model']}: data valid ({report['rows_in_window']} rows in the window)"
     text = summary(report)
-    alerted = alert_on_call(stage, report, text)
-    raise StageFailed(text + (f"\n  on-call alerted: {alerted}" if alerted else ""))
+    paged = alert_on_call(stage, report, text)
+    raise StageFailed(text + (f"\n{paged}" if paged else ""))
