@@ -4,7 +4,7 @@ the proposal's commit changes only the intended lines of the spec."""
 from __future__ import annotations
 
 import json
-import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,27 +15,49 @@ from controlplane.compile import compile_sources
 from controlplane.pipeline import layout
 from controlplane.pipeline.retrain import run
 from controlplane.sources import Source
-from tests.pipeline.project import pipeline_folder
+from tests.pipeline.dvcrun import dvc_tool
+from tests.pipeline.project import MODEL, pipeline_folder, small_project
+from tests.spec.clirun import run_mlcp
 
 ORDER = ["validate", "split", "tune", "train", "evaluate", "gate", "propose"]
 
 
+@dataclass(frozen=True)
+class Ran:
+    workspace: Path
+    code: int
+    stdout: str
+    stderr: str
+
+
 @pytest.fixture(scope="module")
-def ran(prepared: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    workspace = tmp_path_factory.mktemp("ran") / "workspace"
-    shutil.copytree(prepared, workspace, symlinks=True)
-    stages, skipped, _ = run(workspace, pipeline_folder(workspace), None)
-    assert skipped == []
-    return workspace, stages
+def ran(tmp_path_factory: pytest.TempPathFactory) -> Ran:
+    """`mlcp retrain` on the small example project, as a person runs it."""
+    dvc_tool()
+    root = tmp_path_factory.mktemp("ran")
+    specs = small_project(root / "project")
+    workspace = root / "workspace"
+    result = run_mlcp(
+        ["retrain", MODEL, "--specs", str(specs), "--workspace", str(workspace), "--progress"]
+    )
+    return Ran(workspace, result.code, result.stdout, result.stderr)
+
+
+def test_retrain_runs_every_stage_in_order_with_a_line_each(ran: Ran) -> None:
+    assert ran.code == 0, ran.stderr
+    assert ran.stderr.splitlines() == [
+        f"[{i}/7] {stage}: running" for i, stage in enumerate(ORDER, start=1)
+    ]
+    gate = _json(ran.workspace, layout.GATE)
+    assert f"gate: {gate['decision'].upper()}: {gate['reason']}" in ran.stdout
 
 
 def _json(workspace: Path, name: str) -> Any:
     return json.loads((pipeline_folder(workspace) / name).read_text(encoding="utf-8"))
 
 
-def test_every_stage_runs_in_order_and_the_gate_decides(ran: tuple[Path, list[str]]) -> None:
-    workspace, stages = ran
-    assert stages == ORDER
+def test_the_first_run_is_judged_on_the_spec_bars(ran: Ran) -> None:
+    workspace = ran.workspace
     gate = _json(workspace, layout.GATE)
     # No production model in the workspace: the first run is judged on the spec's bars.
     assert gate["first_run"] is True and gate["production"] is None
@@ -48,17 +70,17 @@ def _rows_in_window(workspace: Path) -> int:
     return int(_json(workspace, layout.VALIDATION)["rows_in_window"])
 
 
-def test_a_second_repro_does_nothing(ran: tuple[Path, list[str]]) -> None:
-    workspace, _ = ran
+def test_a_second_repro_does_nothing(ran: Ran) -> None:
+    workspace = ran.workspace
     stages, skipped, _ = run(workspace, pipeline_folder(workspace), None)
     assert stages == []
     assert skipped == ORDER
 
 
-def test_the_held_out_set_is_the_most_recent_data(ran: tuple[Path, list[str]]) -> None:
+def test_the_held_out_set_is_the_most_recent_data(ran: Ran) -> None:
     import pandas as pd
 
-    folder = pipeline_folder(ran[0])
+    folder = pipeline_folder(ran.workspace)
     train, valid, test = (
         pd.read_parquet(folder / p, columns=["timestamp"])["timestamp"]
         for p in (layout.TRAIN, layout.VALID, layout.TEST)
@@ -66,8 +88,8 @@ def test_the_held_out_set_is_the_most_recent_data(ran: tuple[Path, list[str]]) -
     assert train.max() <= valid.min() and valid.max() <= test.min()
 
 
-def test_the_proposal_changes_only_the_candidate_lines(ran: tuple[Path, list[str]]) -> None:
-    workspace, _ = ran
+def test_the_proposal_changes_only_the_candidate_lines(ran: Ran) -> None:
+    workspace = ran.workspace
     proposal = _json(workspace, layout.PROPOSAL)
     if not proposal["proposed"]:
         pytest.fail(f"the example candidate should pass its bars: {proposal['reason']}")
@@ -96,8 +118,8 @@ def test_the_proposal_changes_only_the_candidate_lines(ran: tuple[Path, list[str
     assert "version: 1.5.0" in (workspace / "specs/fraud-detector.yaml").read_text(encoding="utf-8")
 
 
-def test_the_proposed_spec_loads_and_validates(ran: tuple[Path, list[str]]) -> None:
-    workspace, _ = ran
+def test_the_proposed_spec_loads_and_validates(ran: Ran) -> None:
+    workspace = ran.workspace
     repo = git.Repo(workspace)
     branch = _json(workspace, layout.PROPOSAL)["branch"]
     tree = repo.commit(branch).tree
@@ -108,3 +130,83 @@ def test_the_proposed_spec_loads_and_validates(ran: tuple[Path, list[str]]) -> N
     rollout = result.compiled[0].model.rollout
     assert rollout.state == "shadow"
     assert rollout.candidate is not None and rollout.candidate.version == "1.6.0"
+
+
+def test_a_rerun_of_tune_resumes_the_stored_study(
+    ran: Ran, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from controlplane.pipeline.context import Stage
+    from controlplane.pipeline.stages import tune
+
+    monkeypatch.chdir(pipeline_folder(ran.workspace))
+    again = tune.tune_stage(Stage(MODEL, Path("../../../specs")))
+    first = _json(ran.workspace, layout.TUNING)
+    # examples/specs asks for 6 trials; the small project for 2: both are stored already.
+    assert again["resumed_from"] == first["completed"] == 2
+    assert again["best_params"] == first["best_params"]
+
+
+def _judge_against(
+    ran: Ran, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, production: Any
+) -> Any:
+    """Evaluate and gate a copy of the run with `production` as the production model."""
+    import shutil
+
+    from controlplane.pipeline.context import Stage
+    from controlplane.pipeline.entrypoint import save_model
+    from controlplane.pipeline.stages import evaluate, gate
+
+    workspace = tmp_path / "workspace"
+    shutil.copytree(ran.workspace, workspace, symlinks=True)
+    folder = pipeline_folder(workspace)
+    save_model(production(folder), folder / layout.PRODUCTION_MODEL)
+    monkeypatch.chdir(folder)
+    monkeypatch.syspath_prepend(str(workspace))
+    stage = Stage(MODEL, Path("../../../specs"))
+    evaluate.run(stage)
+    gate.run(stage)
+    return _json(workspace, layout.GATE), folder
+
+
+def test_a_candidate_no_better_than_production_is_rejected(
+    ran: Ran, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from controlplane.pipeline.entrypoint import load_model
+
+    decision, _ = _judge_against(
+        ran, tmp_path, monkeypatch, lambda folder: load_model(folder / layout.CANDIDATE)
+    )
+    assert decision["first_run"] is False
+    assert decision["candidate"] == decision["production"]
+    assert decision["improvement"] == 0
+    assert decision["test"] == "paired-bootstrap"  # the issue's test for F1
+    assert decision["decision"] == "reject"
+
+
+def test_a_clearly_better_candidate_passes(
+    ran: Ran, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pandas as pd
+    from sklearn.metrics import f1_score
+
+    from controlplane.pipeline.entrypoint import load_model
+
+    def stump(folder: Path) -> Any:
+        from fraud_model.train import fit  # the workspace's copy of the example code
+
+        train = pd.read_parquet(folder / layout.TRAIN).drop(columns=["timestamp"])
+        return fit({"max_depth": 1, "learning_rate": 0.3, "max_iter": 2}, train)
+
+    decision, folder = _judge_against(ran, tmp_path, monkeypatch, stump)
+    from fraud_model.train import predict
+
+    test = pd.read_parquet(folder / layout.TEST)
+    truth = test["label"]
+    candidate = f1_score(truth, predict(load_model(folder / layout.CANDIDATE), test))
+    production = f1_score(truth, predict(load_model(folder / layout.PRODUCTION_MODEL), test))
+    assert decision["candidate"] == pytest.approx(candidate)
+    assert decision["production"] == pytest.approx(production)
+    assert decision["improvement"] == pytest.approx((candidate - production) / production)
+    assert candidate > production * 1.1
+    assert decision["p_value"] < 0.05 and decision["ci_low"] > 0.02
+    assert decision["decision"] == "promote", decision["reason"]
