@@ -8,6 +8,7 @@ means every Parquet or CSV file in it, read in name order as one table.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -31,7 +32,7 @@ def local_path(location: str, base: Path) -> Path | None:
         return Path(unquote(parsed.path))
     if parsed.scheme not in ("", "file") and len(parsed.scheme) > 1:  # c:\ is a path
         raise PipelineError(f"{location}: unsupported location (use a path, file:// or s3://)")
-    return base / location
+    return Path(os.path.normpath(base / location))
 
 
 def _download_s3(location: str, into: Path) -> Path:
