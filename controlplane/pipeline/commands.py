@@ -26,13 +26,27 @@ def stage_group() -> None:
     """Run one stage of a model's retraining pipeline, in its pipeline folder (DVC does)."""
 
 
+# One line each for --help; the stage modules load only when their stage runs.
+HELP = {
+    "validate": "Check the data: schema, rows, null shares, PSI against production, window.",
+    "split": "Split by time: the most recent rows are the held-out test set.",
+    "tune": "Search the spec's space with a seeded Optuna study stored in SQLite.",
+    "train": "Fit the candidate with the best parameters; write its reference profile.",
+    "evaluate": "Predict the held-out rows with the candidate and the production model.",
+    "gate": "Decide: better by min_improvement at p < alpha, and the spec's bars met.",
+    "propose": "On a pass, commit the candidate into shadow on a branch (a PR if configured).",
+}
+
+
 def _stage_command(name: str) -> click.Command:
-    @click.command(name, help=f"The {name} stage of the retraining pipeline.")
+    @click.command(name, help=HELP[name])
     @click.option("--model", "model_name", required=True, help="Model name in the specs.")
     @specs_option
     def command(model_name: str, specs: Path | None) -> int:
+        stage = Stage(model_name, specs or default_specs())
+        stage.param("model")  # outside a pipeline folder, say so before anything else
         module = importlib.import_module(f"controlplane.pipeline.stages.{name}")
-        click.echo(module.run(Stage(model_name, specs or default_specs())))
+        click.echo(module.run(stage))
         return EXIT_OK
 
     return command
