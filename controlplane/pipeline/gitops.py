@@ -66,7 +66,10 @@ def open_pull_request(
     match = GITHUB_REMOTE.search(origin.url)
     if match is None:
         raise PipelineError(f"remote origin {origin.url} is not a GitHub repository")
-    origin.push(f"refs/heads/{branch}:refs/heads/{branch}", force=True)
+    try:
+        origin.push(f"refs/heads/{branch}:refs/heads/{branch}", force=True).raise_if_error()
+    except git.GitCommandError as error:
+        raise PipelineError(f"pushing {branch} to origin failed: {error.stderr.strip()}") from None
     api = os.environ.get(API_URL_ENV, "https://api.github.com").rstrip("/")
     request = urllib.request.Request(
         f"{api}/repos/{match['owner']}/{match['repo']}/pulls",

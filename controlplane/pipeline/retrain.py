@@ -54,7 +54,9 @@ def prepare(
     for candidate in (root / package, root / f"{package}.py"):
         workspace.copy_into(candidate, ws / candidate.name)
     compilation = compile_paths([ws / specs.resolve().name])
-    model = next(c.model for c in compilation.compiled if c.model.name == name)
+    model = next((c.model for c in compilation.compiled if c.model.name == name), None)
+    if model is None:
+        raise PipelineError(f"{name}: its spec does not compile in the workspace {ws}")
     out = ws / compilation.config.output_dir
     put_artifacts(out, pipeline.render_model(model, compilation.config), check=False)
     folder = out / pipeline.PIPELINES / name
@@ -115,7 +117,9 @@ def run(ws: Path, folder: Path, progress: Progress | None) -> tuple[list[str], l
 
 
 def _tail(log: list[str], lines: int = 20) -> str:
-    kept = [line.rstrip() for line in log if line.strip() and not line.startswith("Running")]
+    """What the failing stage printed, and DVC's error: from its command line on."""
+    starts = [i for i, line in enumerate(log) if line.startswith("> ")]
+    kept = [line.rstrip() for line in log[starts[-1] + 1 if starts else 0 :] if line.strip()]
     return "\n".join(kept[-lines:])
 
 

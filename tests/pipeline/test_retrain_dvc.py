@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import git
 import pytest
@@ -210,3 +211,60 @@ def test_a_clearly_better_candidate_passes(
     assert candidate > production * 1.1
     assert decision["p_value"] < 0.05 and decision["ci_low"] > 0.02
     assert decision["decision"] == "promote", decision["reason"]
+
+
+class _PullRequests(BaseHTTPRequestHandler):
+    """GitHub's `POST /repos/{owner}/{repo}/pulls`, as documented: 201 and the new PR."""
+
+    received: ClassVar[list[tuple[str, str, dict[str, Any]]]] = []
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.received.append((self.path, self.headers["Authorization"], body))
+        number = len(self.received)
+        answer = json.dumps(
+            {"number": number, "html_url": f"https://github.com/acme/models/pull/{number}"}
+        )
+        self.send_response(201)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(answer.encode())
+
+
+def test_with_a_remote_and_a_token_propose_pushes_and_opens_the_pull_request(
+    ran: Ran, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+    import threading
+
+    from controlplane.pipeline.context import Stage
+    from controlplane.pipeline.stages import propose
+
+    workspace = tmp_path / "workspace"
+    shutil.copytree(ran.workspace, workspace, symlinks=True)
+    bare = git.Repo.init(tmp_path / "origin.git", bare=True)
+    repo = git.Repo(workspace)
+    url = "https://github.com/acme/models.git"
+    repo.create_remote("origin", url)
+    with repo.config_writer() as config:  # the GitHub remote is a local bare repository here
+        config.set_value(f'url "{bare.working_dir}"', "insteadOf", url)
+    server = HTTPServer(("127.0.0.1", 0), _PullRequests)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("GITHUB_API_URL", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("GITHUB_TOKEN", "ghs_test")
+    monkeypatch.chdir(pipeline_folder(workspace))
+    try:
+        line = propose.run(Stage(MODEL, Path("../../../specs")))
+    finally:
+        server.shutdown()
+    proposal = _json(workspace, layout.PROPOSAL)
+    assert line == f"opened https://github.com/acme/models/pull/1 ({proposal['branch']})"
+    assert bare.commit(proposal["branch"]).hexsha == proposal["commit"]
+    path, auth, body = _PullRequests.received[0]
+    assert (path, auth) == ("/repos/acme/models/pulls", "Bearer ghs_test")
+    assert body["head"] == proposal["branch"] and body["base"] == "main"
+    assert body["title"] == "Retrain fraud-detector: candidate 1.6.0 into shadow"
+    assert "gate.json" in body["body"]
