@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,13 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
     frame.to_parquet(path, index=False)
 
 
-def timestamps(column: Any, where: str) -> pd.Series:
+def timestamps(column: Any, name: str) -> pd.Series:
     """A column as UTC timestamps; a column that holds none is a clear error."""
     try:
-        values = pd.to_datetime(pd.Series(column), utc=True)
+        with warnings.catch_warnings():  # pandas warns when it parses value by value
+            warnings.simplefilter("ignore", UserWarning)
+            values = pd.to_datetime(pd.Series(column), utc=True)
     except (ValueError, TypeError) as error:
-        raise PipelineError(f"{where}: not timestamps: {error}") from None
+        raise PipelineError(f"column {name!r} does not hold timestamps ({error})") from None
     result: pd.Series = values
     return result

@@ -20,7 +20,9 @@ def temporal_split(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     times = timestamps(frame[layout.TIME_COLUMN], layout.TIME_COLUMN)
     recent = frame.loc[times >= times.max() - pd.Timedelta(seconds=window)]
-    ordered = recent.iloc[timestamps(recent[layout.TIME_COLUMN], "").argsort(kind="stable")]
+    ordered = recent.iloc[
+        timestamps(recent[layout.TIME_COLUMN], layout.TIME_COLUMN).argsort(kind="stable")
+    ]
     rows = len(ordered)
     test_rows = round(rows * test)
     valid_rows = round((rows - test_rows) * validation)

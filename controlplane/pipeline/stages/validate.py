@@ -25,7 +25,7 @@ from controlplane.monitor.errors import MonitorError
 from controlplane.monitor.profile import Profile
 from controlplane.monitor.source import check_type
 from controlplane.pipeline import layout
-from controlplane.pipeline.context import Stage, StageFailed
+from controlplane.pipeline.context import PipelineError, Stage, StageFailed
 from controlplane.pipeline.frames import read_table, timestamps
 from controlplane.pipeline.oncall import alert_on_call
 from controlplane.signals import signal
@@ -104,7 +104,10 @@ def window_rows(table: pa.Table, window: float) -> tuple[int, float, list[Findin
     """Rows inside the window ending at the newest row, the span the data covers, findings."""
     if layout.TIME_COLUMN not in table.column_names:
         return table.num_rows, 0.0, []
-    times = timestamps(table.column(layout.TIME_COLUMN).to_pandas(), layout.TIME_COLUMN)
+    try:
+        times = timestamps(table.column(layout.TIME_COLUMN).to_pandas(), layout.TIME_COLUMN)
+    except PipelineError as error:
+        return table.num_rows, 0.0, [Finding("schema", None, str(error))]
     if times.isna().all():
         return 0, 0.0, [Finding("coverage", None, f"column {layout.TIME_COLUMN!r} is empty")]
     newest, oldest = times.max(), times.min()
