@@ -1,6 +1,6 @@
 """The promotion gate: is the candidate better than production, by enough, and surely?
 
-The test follows the metric (README, "The promotion gate"):
+The test follows the metric (README, "Promotion gate"):
 
 - accuracy, false_negative_rate, false_positive_rate: McNemar's exact test on
   per-example correctness (over all examples, the positives, the negatives:
@@ -23,12 +23,14 @@ percentile interval of the relative improvement, the same quantity
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from controlplane.model import QualityMetric
 from controlplane.pipeline import stats
 from controlplane.pipeline.metrics import (
     Array,
@@ -37,6 +39,7 @@ from controlplane.pipeline.metrics import (
     columns,
     correct,
     labels,
+    metric_value,
 )
 from controlplane.pipeline.metrics import (
     metric as lookup,
@@ -83,6 +86,7 @@ class GateResult:
     alpha: float | None = None
     resamples: int | None = None
     seed: int | None = None
+    bars: tuple[BarCheck, ...] = ()  # first run: every quality bar of the spec, checked
 
     def to_dict(self) -> dict[str, Any]:
         """What gate.json records, in this field order."""
@@ -100,14 +104,23 @@ def decide(
     seed: int = 0,
     resamples: int = 10_000,
     bar: Bar | None = None,
+    bars: Sequence[tuple[str, Bar]] = (),
+    measured: Mapping[str, npt.ArrayLike] | None = None,
 ) -> GateResult:
-    """Compare the candidate with production on the same held-out set and decide."""
+    """Compare the candidate with production on the same held-out set and decide.
+
+    With no production model (the first run) the candidate is judged on the
+    spec's absolute quality bars instead: `bar` on the gate metric and `bars`
+    (see `spec_bars`) on any metric of the task; it passes when it meets all.
+    A ranking model's bars on other metrics read their own per-query values
+    from `measured` (metric name -> the candidate's per-query values).
+    """
     spec = lookup(metric)
-    if not 0 < alpha < 1:
-        raise MetricError(f"alpha must lie between 0 and 1 (got {alpha})")
+    _check_settings(metric, alpha, resamples)
     cand_rows = columns(metric, y_true, candidate)
     if production is None:
-        return _first_run(spec, cand_rows, bar)
+        every_bar = [*bars, *([(metric, bar)] if bar else [])]
+        return _first_run(spec, y_true, candidate, cand_rows, every_bar, measured or {})
     prod_rows = columns(metric, y_true, production)
     if prod_rows.shape != cand_rows.shape:
         raise MetricError(
@@ -144,6 +157,19 @@ def decide(
     )
 
 
+def _check_settings(metric: str, alpha: float, resamples: int) -> None:
+    if not 0 < alpha < 1:
+        raise MetricError(f"alpha must lie between 0 and 1 (got {alpha})")
+    if resamples < 1_000:
+        raise MetricError(f"the gate's bootstrap needs at least 1,000 resamples (got {resamples})")
+    smallest_p = 2 / (resamples + 1)  # the bootstrap p-value counts the observed value
+    if TEST_FOR_METRIC[metric] == BOOTSTRAP and alpha <= smallest_p:
+        raise MetricError(
+            f"alpha {alpha:g} is out of reach: with {resamples} resamples the bootstrap "
+            f"p-value of {metric} is never below {smallest_p:.2g}; raise resamples or alpha"
+        )
+
+
 def _finite(value: float) -> float | None:
     """The value, or None where it is infinite or undefined (gate.json is strict JSON)."""
     return float(value) if np.isfinite(value) else None
@@ -160,7 +186,7 @@ def _relative(spec: Metric, cand: Array, prod: Array) -> Array:
         return np.where(
             prod != 0,
             gain / np.abs(np.where(prod != 0, prod, 1.0)),
-            np.sign(gain) * np.inf,
+            np.where(gain == 0, 0.0, np.sign(gain) * np.inf),
         )
 
 
@@ -225,18 +251,57 @@ def _verdict(
     return True, f"{change} ≥ {min_improvement:.2%} and {significance} < alpha {alpha:g}; passed"
 
 
-def _first_run(spec: Metric, cand_rows: Array, bar: Bar | None) -> GateResult:
+@dataclass(frozen=True)
+class BarCheck:
+    """One of the spec's quality bars, checked on a first run."""
+
+    metric: str
+    side: Literal["min", "max"]
+    limit: float
+    value: float
+    passed: bool
+
+    def __str__(self) -> str:
+        sign = {("min", True): "≥", ("min", False): "<", ("max", True): "≤", ("max", False): ">"}
+        return f"{self.metric} {self.value:.4g} {sign[self.side, self.passed]} {self.side} {self.limit:g}"
+
+
+def spec_bars(quality_metrics: Iterable[QualityMetric]) -> list[tuple[str, Bar]]:
+    """Every bar of a spec's `quality.metrics`, as `decide(bars=…)` takes them."""
+    bars: list[tuple[str, Bar]] = []
+    for q in quality_metrics:
+        if q.min is not None:
+            bars.append((q.name, ("min", q.min)))
+        if q.max is not None:
+            bars.append((q.name, ("max", q.max)))
+    return bars
+
+
+def _first_run(
+    spec: Metric,
+    y_true: npt.ArrayLike | None,
+    candidate: npt.ArrayLike,
+    cand_rows: Array,
+    bars: Sequence[tuple[str, Bar]],
+    measured: Mapping[str, npt.ArrayLike],
+) -> GateResult:
     n = cand_rows.shape[0]
     value = float(spec.formula(cand_rows.sum(axis=0), n))
-    first = f"no production model yet (first run): {spec.name} {value:.4g}"
-    if bar is None:
-        passed, reason = True, f"{first}; the spec sets no bar on {spec.name}, so it passes"
+    checks = tuple(
+        _check(
+            name,
+            side,
+            limit,
+            value if name == spec.name else _other(spec, name, y_true, candidate, measured),
+        )
+        for name, (side, limit) in bars
+    )
+    passed = all(c.passed for c in checks)
+    first = "no production model yet (first run), so judged on the spec's quality bars: "
+    if not checks:
+        reason = f"{first}it sets none ({spec.name} {value:.4g}); passed"
     else:
-        side, limit = bar
-        passed = value >= limit if side == "min" else value <= limit
-        relation = ("≥" if passed else "<") if side == "min" else ("≤" if passed else ">")
-        verdict = "passes" if passed else "fails"
-        reason = f"{first} {relation} the spec's {side} {limit:g}: {verdict} on the absolute bar"
+        reason = first + ", ".join(map(str, checks)) + ("; passed" if passed else "; rejected")
     return GateResult(
         metric=spec.name,
         production=None,
@@ -249,4 +314,29 @@ def _first_run(spec: Metric, cand_rows: Array, bar: Bar | None) -> GateResult:
         n=n,
         passed=passed,
         reason=reason,
+        bars=checks,
     )
+
+
+def _check(name: str, side: Literal["min", "max"], limit: float, value: float) -> BarCheck:
+    return BarCheck(name, side, limit, value, value >= limit if side == "min" else value <= limit)
+
+
+def _other(
+    spec: Metric,
+    name: str,
+    y_true: npt.ArrayLike | None,
+    candidate: npt.ArrayLike,
+    measured: Mapping[str, npt.ArrayLike],
+) -> float:
+    """Another metric of the candidate: from its predictions, or its own per-query values."""
+    other = lookup(name)
+    if other.task != spec.task:
+        raise MetricError(f"the bar on {name} does not apply to a {spec.task} model")
+    if spec.task != "ranking":
+        return metric_value(name, y_true, candidate)
+    if name not in measured:  # per-query NDCG values say nothing about MAP
+        raise MetricError(
+            f"the bar on {name} needs the candidate's per-query {name} values (measured=)"
+        )
+    return metric_value(name, None, measured[name])

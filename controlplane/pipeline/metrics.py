@@ -104,9 +104,11 @@ def metric(name: str) -> Metric:
 def labels(values: ArrayLike, what: str) -> npt.NDArray[np.bool_]:
     """Binary labels as booleans; anything but 0/1 (or bool) is refused, never coerced."""
     array = np.asarray(values)
+    if array.ndim != 1:
+        raise MetricError(f"{what} must be one label per example (got shape {array.shape})")
     if array.dtype == np.bool_:
         return array
-    if array.ndim != 1 or not np.isin(array, (0, 1)).all():
+    if not np.isin(array, (0, 1)).all():
         raise MetricError(f"{what} must be binary labels 0/1 for a classification metric")
     return array.astype(np.bool_)
 

@@ -57,10 +57,9 @@ def commit_message(
 ) -> str:
     title = f"Retrain {model.name}: candidate {candidate['version']} into shadow"
     bars = "".join(
-        f"\n  {name}: {check['candidate']:.4g} "
-        + " ".join(f"({side} {limit:g})" for side, limit in check.items() if side in ("min", "max"))
-        + (" met" if check["met"] else " missed")
-        for name, check in sorted(gate.get("bars", {}).items())
+        f"\n  {b['metric']}: {b['value']:.4g} ({b['side']} {b['limit']:g})"
+        + (" met" if b["passed"] else " missed")
+        for b in gate.get("bars", [])
     )
     features = validation.get("features", {})
     worst = max(features.items(), key=lambda item: item[1]["psi"], default=None)
@@ -71,7 +70,9 @@ def commit_message(
             "",
             f"The promotion gate passed: {gate['reason']}",
             "",
-            f"Quality bars of the spec on the held-out set:{bars or ' none measurable'}",
+            f"Quality bars of the spec on the held-out set:{bars}"
+            if bars
+            else "Judged against production on the same held-out set.",
             "",
             f"Data validation: passed on {validation['rows_in_window']} rows in the window,"
             f" {validation['days_covered']:g} days{drift}; reference: {validation['reference']}.",

@@ -149,9 +149,10 @@ def paired_bootstrap(
 
 def _resampled_sums(rows: Array, resamples: int, rng: np.random.Generator) -> Array:
     n = rows.shape[0]
-    distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
-    if distinct.shape[0] <= MAX_DISTINCT_ROWS:
-        shares = np.bincount(inverse.ravel(), minlength=distinct.shape[0]) / n
+    grouped = _distinct_rows(rows)
+    if grouped is not None:
+        distinct, inverse = grouped
+        shares = np.bincount(inverse, minlength=distinct.shape[0]) / n
         counts = rng.multinomial(n, shares, size=resamples).astype(np.float64)
         return counts @ distinct
     # Columns repeated across the pair (R²'s targets) are resampled once.
@@ -166,3 +167,24 @@ def _resampled_sums(rows: Array, resamples: int, rng: np.random.Generator) -> Ar
         for column, values in enumerate(by_column):
             sums[start:stop, column] = values[picks].sum(axis=1)
     return sums[:, column_of.ravel()]
+
+
+def _distinct_rows(rows: Array) -> tuple[Array, npt.NDArray[np.intp]] | None:
+    """The distinct rows and each row's index among them, or None when there are too many.
+
+    Each column's values are coded separately and the codes combined into one
+    integer per row, which is far cheaper than sorting whole rows, and a
+    column with many values (a continuous error) gives up at once.
+    """
+    code = np.zeros(rows.shape[0], dtype=np.int64)
+    combinations = 1
+    for column in rows.T:
+        values, column_code = np.unique(column, return_inverse=True)
+        combinations *= values.size
+        if values.size > MAX_DISTINCT_ROWS or combinations > 2**62:
+            return None
+        code = code * values.size + column_code
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    if first.size > MAX_DISTINCT_ROWS:
+        return None
+    return rows[first], inverse.ravel()

@@ -7,7 +7,9 @@ import pytest
 from sklearn import metrics as skm
 from statsmodels.stats.contingency_tables import mcnemar
 
-from controlplane.pipeline.gate import decide
+from controlplane.domain import QUALITY_METRICS
+from controlplane.model import QualityMetric
+from controlplane.pipeline.gate import TEST_FOR_METRIC, decide, spec_bars
 from controlplane.pipeline.metrics import MetricError
 
 N = 20_000
@@ -21,6 +23,10 @@ def noisy(accuracy: float, seed: int) -> np.ndarray:
 
 
 PRODUCTION = noisy(0.85, seed=1)
+
+
+def test_every_quality_metric_has_its_test() -> None:
+    assert set(TEST_FOR_METRIC) == {m for names in QUALITY_METRICS.values() for m in names}
 
 
 @pytest.mark.parametrize("metric", ["accuracy", "f1", "recall", "false_negative_rate"])
@@ -136,8 +142,11 @@ def test_first_run_passes_or_fails_on_the_absolute_bar_and_says_so() -> None:
     )
     assert passed.passed and passed.production is None and passed.p_value is None
     assert passed.candidate == pytest.approx(recall)
-    assert "no production model yet (first run)" in passed.reason
-    assert "passes on the absolute bar" in passed.reason
+    assert passed.test == "absolute-bar"
+    assert passed.reason == (
+        "no production model yet (first run), so judged on the spec's quality bars: "
+        f"recall {recall:.4g} ≥ min 0.85; passed"
+    )
     fnr = decide(
         "false_negative_rate",
         Y,
@@ -147,9 +156,75 @@ def test_first_run_passes_or_fails_on_the_absolute_bar_and_says_so() -> None:
         alpha=0.05,
         bar=("max", 0.03),
     )
-    assert not fnr.passed and "fails on the absolute bar" in fnr.reason
+    assert not fnr.passed and fnr.reason.endswith(
+        f"false_negative_rate {1 - recall:.4g} > max 0.03; rejected"
+    )
     unbarred = decide("f1", Y, candidate, None, min_improvement=0.02, alpha=0.05)
-    assert unbarred.passed and "sets no bar on f1" in unbarred.reason
+    assert unbarred.passed and "it sets none" in unbarred.reason
+
+
+def test_first_run_checks_every_quality_bar_of_the_spec() -> None:
+    # fraud-detector: gate on f1; bars on recall, precision and the false-negative rate.
+    quality = (
+        QualityMetric("recall", 0.85, None, 86_400, False),
+        QualityMetric("precision", 0.6, None, 86_400, False),
+        QualityMetric("false_negative_rate", None, 0.03, 14_400, True),
+    )
+    assert spec_bars(quality) == [
+        ("recall", ("min", 0.85)),
+        ("precision", ("min", 0.6)),
+        ("false_negative_rate", ("max", 0.03)),
+    ]
+    candidate = noisy(0.92, seed=7)
+    result = decide(
+        "f1", Y, candidate, None, min_improvement=0.02, alpha=0.05, bars=spec_bars(quality)
+    )
+    expected = {
+        "recall": skm.recall_score(Y, candidate),
+        "precision": skm.precision_score(Y, candidate),
+        "false_negative_rate": 1 - skm.recall_score(Y, candidate),
+    }
+    assert {c.metric: c.value for c in result.bars} == pytest.approx(expected)
+    assert [c.passed for c in result.bars] == [True, True, False]  # an FNR of ~8% is above 3%
+    assert not result.passed and result.reason.endswith("; rejected")
+    assert result.candidate == pytest.approx(skm.f1_score(Y, candidate))
+    recorded = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert recorded["bars"][2] == {
+        "metric": "false_negative_rate",
+        "side": "max",
+        "limit": 0.03,
+        "value": pytest.approx(expected["false_negative_rate"]),
+        "passed": False,
+    }
+
+
+def test_a_ranking_first_run_reads_each_bar_from_its_own_per_query_values() -> None:
+    # recommender: gate on ndcg; bars on ndcg (min 0.35) and map (min 0.2).
+    bars = [("ndcg", ("min", 0.35)), ("map", ("min", 0.2))]
+    ndcg, ap = np.full(50, 0.75), np.full(50, 0.125)  # exact in binary: sums and means stay exact
+    result = decide(
+        "ndcg", None, ndcg, None, min_improvement=0.0, alpha=0.05, bars=bars, measured={"map": ap}
+    )
+    assert [(c.metric, c.value, c.passed) for c in result.bars] == [
+        ("ndcg", 0.75, True),
+        ("map", 0.125, False),
+    ]
+    assert not result.passed
+    with pytest.raises(
+        MetricError,
+        match=r"^the bar on map needs the candidate's per-query map values \(measured=\)$",
+    ):
+        decide("ndcg", None, ndcg, None, min_improvement=0.0, alpha=0.05, bars=bars)
+    with pytest.raises(MetricError, match=r"^the bar on recall does not apply to a ranking model$"):
+        decide(
+            "ndcg",
+            None,
+            ndcg,
+            None,
+            min_improvement=0.0,
+            alpha=0.05,
+            bars=[("recall", ("min", 0.5))],
+        )
 
 
 def test_gate_json_records_every_field() -> None:
@@ -193,3 +268,35 @@ def test_a_perfect_production_model_cannot_be_beaten() -> None:
     y = np.arange(100.0)
     result = decide("mae", y, y + 0.5, y, min_improvement=0.0, alpha=0.05)
     assert not result.passed and "the candidate is worse than production" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("metric", "alpha", "resamples", "message"),
+    [
+        ("f1", 1.5, 10_000, r"^alpha must lie between 0 and 1 \(got 1.5\)$"),
+        ("f1", 0.05, 500, r"^the gate's bootstrap needs at least 1,000 resamples \(got 500\)$"),
+        (
+            "f1",
+            0.0001,
+            10_000,
+            r"^alpha 0.0001 is out of reach: with 10000 resamples the bootstrap p-value of f1 is never below 0.0002; raise resamples or alpha$",
+        ),
+    ],
+)
+def test_gate_settings_that_cannot_work_are_one_clear_error(
+    metric: str, alpha: float, resamples: int, message: str
+) -> None:
+    with pytest.raises(MetricError, match=message):
+        decide(
+            metric, Y, PRODUCTION, PRODUCTION, min_improvement=0.0, alpha=alpha, resamples=resamples
+        )
+    # McNemar's exact p-value has no such floor.
+    decide("accuracy", Y, PRODUCTION, PRODUCTION, min_improvement=0.0, alpha=0.0001)
+
+
+def test_two_models_both_at_zero_are_no_better_than_each_other() -> None:
+    never = np.zeros(N, dtype=bool)
+    result = decide("f1", Y, never, never, min_improvement=0.0, alpha=0.05)
+    assert not result.passed and result.improvement == 0.0
+    assert (result.ci_low, result.ci_high) == (0.0, 0.0)
+    assert "no better than production" in result.reason

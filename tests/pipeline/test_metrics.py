@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from sklearn import metrics as skm
@@ -84,6 +86,12 @@ def test_per_example_forms() -> None:
     [
         ("f1", [0, 1, 2], [0, 1, 1], "y_true must be binary labels 0/1"),
         ("f1", [0, 1], [0.3, 0.9], "predictions must be binary labels 0/1"),
+        (
+            "f1",
+            [[True], [False]],
+            [1, 0],
+            "y_true must be one label per example (got shape (2, 1))",
+        ),
         ("f1", [0, 1, 1], [0, 1], "y_true has 3 examples but predictions 2"),
         ("mae", [1.0, float("nan")], [1.0, 2.0], "y_true has 1 NaN or infinite values"),
         ("mae", ["a", "b"], [1.0, 2.0], "y_true must be numbers"),
@@ -96,7 +104,7 @@ def test_per_example_forms() -> None:
 def test_bad_input_is_one_clear_error(
     name: str, y_true: object, y_pred: object, message: str
 ) -> None:
-    with pytest.raises(MetricError, match="^" + message.replace("(", r"\(")):
+    with pytest.raises(MetricError, match="^" + re.escape(message)):
         metric_value(name, y_true, y_pred)  # type: ignore[arg-type]
 
 

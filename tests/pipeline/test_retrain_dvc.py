@@ -62,7 +62,11 @@ def test_the_first_run_is_judged_on_the_spec_bars(ran: Ran) -> None:
     gate = _json(workspace, layout.GATE)
     # No production model in the workspace: the first run is judged on the spec's bars.
     assert gate["first_run"] is True and gate["production"] is None
-    assert set(gate["bars"]) == {"recall", "precision", "false_negative_rate"}
+    assert [(b["metric"], b["side"], b["limit"]) for b in gate["bars"]] == [
+        ("recall", "min", 0.85),  # examples/specs/fraud-detector.yaml's quality.metrics
+        ("precision", "min", 0.6),
+        ("false_negative_rate", "max", 0.03),
+    ]
     assert gate["decision"] == ("promote" if gate["passed"] else "reject")
     assert gate["n"] == round(_rows_in_window(workspace) * 0.2)
 

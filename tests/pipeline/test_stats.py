@@ -169,3 +169,20 @@ def test_bootstrap_is_seeded_and_its_p_value_separates_effect_from_noise() -> No
 def test_bootstrap_refuses_fewer_than_a_thousand_resamples() -> None:
     with pytest.raises(ValueError, match="at least 1,000 resamples"):
         stats.paired_bootstrap(np.ones((10, 2)), mean_difference, resamples=999)
+
+
+def test_multinomial_counts_and_index_resampling_give_the_same_interval(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(12)
+    y = rng.random(1_500) < 0.2
+    rows = np.hstack(
+        [columns("f1", y, np.where(rng.random(1_500) < s, y, ~y)) for s in (0.9, 0.86)]
+    )
+    counted = stats.paired_bootstrap(rows, f1_difference, resamples=10_000, seed=1)
+    monkeypatch.setattr(stats, "MAX_DISTINCT_ROWS", 0)  # every row "distinct": indices drawn
+    drawn = stats.paired_bootstrap(rows, f1_difference, resamples=10_000, seed=1)
+    width = drawn.ci_high - drawn.ci_low
+    assert counted.observed == drawn.observed
+    assert counted.ci_low == pytest.approx(drawn.ci_low, abs=0.03 * width)
+    assert counted.ci_high == pytest.approx(drawn.ci_high, abs=0.03 * width)
