@@ -1,4 +1,5 @@
-"""The change `propose` makes: the spec with the candidate in shadow, and its evidence.
+"""The change `propose` makes: the spec with the candidate in the rollout's first state
+(shadow, or the first canary of a model without a shadow phase), and its evidence.
 
 The spec is edited in round-trip mode (`controlplane.spec.edit`), so only the
 candidate's lines and the state change, and the result must load and validate
@@ -11,6 +12,7 @@ import json
 import re
 from typing import Any
 
+from controlplane.domain import STABLE
 from controlplane.model import Model
 from controlplane.sources import Source
 from controlplane.spec.edit import Set, edit_spec
@@ -46,8 +48,13 @@ def candidate_artifact(model: Model, version: str) -> dict[str, str]:
     }
 
 
-def edited_spec(spec: Source, config: Source | None, candidate: dict[str, str]) -> str:
-    edits = [Set("rollout.candidate", candidate, before="state"), Set("rollout.state", "shadow")]
+def first_state(model: Model) -> str:
+    """Where a new candidate starts: the state after stable in the model's rollout."""
+    return model.rollout.states.next(STABLE)
+
+
+def edited_spec(spec: Source, config: Source | None, candidate: dict[str, str], state: str) -> str:
+    edits = [Set("rollout.candidate", candidate, before="state"), Set("rollout.state", state)]
     text, _ = edit_spec(spec, edits, config)
     return text
 
@@ -55,7 +62,8 @@ def edited_spec(spec: Source, config: Source | None, candidate: dict[str, str]) 
 def commit_message(
     model: Model, candidate: dict[str, str], gate: dict[str, Any], validation: dict[str, Any]
 ) -> str:
-    title = f"Retrain {model.name}: candidate {candidate['version']} into shadow"
+    state = first_state(model)
+    title = f"Retrain {model.name}: candidate {candidate['version']} into {state}"
     bars = "".join(
         f"\n  {b['metric']}: {b['value']:.4g} ({b['side']} {b['limit']:g})"
         + (" met" if b["passed"] else " missed")
@@ -77,7 +85,7 @@ def commit_message(
             f"Data validation: passed on {validation['rows_in_window']} rows in the window,"
             f" {validation['days_covered']:g} days{drift}; reference: {validation['reference']}.",
             "",
-            "Merging this pull request starts the shadow phase of the rollout.",
+            f"Merging this pull request starts the rollout at {state}.",
             "",
             "gate.json:",
             json.dumps(gate, indent=2, sort_keys=True),

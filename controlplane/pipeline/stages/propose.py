@@ -1,5 +1,5 @@
 """`mlcp stage propose`: when the gate passed, a branch and commit that put the candidate
-in shadow, with the evidence in the message; pushed and opened as a pull request when a
+in the rollout's first state (shadow), with the evidence in the message; pushed and opened as a pull request when a
 remote and a token are configured. Merging it is the approval: nothing is promoted here."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from controlplane.pipeline.proposal import (
     candidate_artifact,
     commit_message,
     edited_spec,
+    first_state,
     next_version,
 )
 from controlplane.sources import CONFIG_NAME, Source
@@ -47,7 +48,7 @@ def propose(stage: Stage) -> dict[str, Any]:
     )
     run_id = hashlib.sha256(stage.require(layout.CANDIDATE).read_bytes()).hexdigest()[:12]
     candidate = candidate_artifact(model, next_version(model, run_id))
-    text = edited_spec(Source(path, _committed(repo, path)), config, candidate)
+    text = edited_spec(Source(path, _committed(repo, path)), config, candidate, first_state(model))
     message = commit_message(model, candidate, decision, validation)
     branch = f"retrain/{model.name}-{candidate['version']}"
     proposal = propose_change(repo, branch, path, text, message)
