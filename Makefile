@@ -14,10 +14,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## demo: validate and build the bundled example specs, offline
+## demo: validate and build the bundled example specs, then retrain the example fraud model, offline
 demo: $(STAMP)
 	$(BIN)/mlcp validate specs/
 	$(BIN)/mlcp build --out build/
+	$(BIN)/mlcp retrain fraud-detector --specs examples/specs --workspace build/retrain-demo --progress
 	@echo "mlcp is installed in $(BIN): run $(BIN)/mlcp --help, or 'source $(BIN)/activate' first"
 	$(BIN)/mlcp plan specs/
 

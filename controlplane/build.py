@@ -32,6 +32,7 @@ from controlplane.render import (
     infra,
     monitoring,
     oncall,
+    pipeline,
     runbook,
     schema,
 )
@@ -47,6 +48,7 @@ from controlplane.write import (
 PER_MODEL: tuple[ModelRenderer, ...] = (
     monitoring.render_model,
     runbook.render_model,
+    pipeline.render_model,
     infra.render_model,
 )
 SHARED_RENDERERS: tuple[Renderer, ...] = (schema.render, monitoring.render_shared, oncall.render)

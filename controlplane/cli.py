@@ -50,6 +50,8 @@ class LazyGroup(click.Group):
         "promote": "controlplane.rollout.commands:promote_command",
         "rollback": "controlplane.rollout.commands:rollback_command",
         "shadow-report": "controlplane.rollout.commands:shadow_report_command",
+        "stage": "controlplane.pipeline.commands:stage_group",
+        "retrain": "controlplane.pipeline.commands:retrain_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

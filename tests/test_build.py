@@ -171,6 +171,8 @@ def test_a_removed_spec_removes_its_files(examples: Path, built: Path) -> None:
         "monitoring/grafana/recommender.json",
         "monitoring/prometheus/recommender.rules.yml",
         "monitoring/prometheus/tests/recommender.test.yml",
+        "pipelines/recommender/dvc.yaml",
+        "pipelines/recommender/params.yaml",
         "runbooks/recommender.md",
     ]
     assert not [p for p in tree(built) if "recommender" in p]

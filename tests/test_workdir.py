@@ -81,6 +81,8 @@ def test_check_says_missing_differs_and_stale(repo: Path, monkeypatch: pytest.Mo
         "  stale: build/monitoring/grafana/recommender.json",
         "  stale: build/monitoring/prometheus/recommender.rules.yml",
         "  stale: build/monitoring/prometheus/tests/recommender.test.yml",
+        "  stale: build/pipelines/recommender/dvc.yaml",
+        "  stale: build/pipelines/recommender/params.yaml",
         "  stale: build/runbooks/recommender.md",
     ]
     assert "build is out of date; run `mlcp build`" in result.stdout

@@ -58,7 +58,7 @@ class S3Store:
     """Objects are keys under one prefix of a bucket (boto3, default credentials)."""
 
     def __init__(self, bucket: str, prefix: str, client: Any = None) -> None:
-        import boto3  # type: ignore[import-untyped]  # only S3 checkpoints pay for it
+        import boto3  # only S3 checkpoints pay for it
 
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""

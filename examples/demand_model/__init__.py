@@ -1,0 +1,1 @@
+"""The example demand forecast: gradient-boosted regression trees."""

@@ -1,0 +1,1 @@
+"""The example fraud model: gradient-boosted trees over the transaction features."""

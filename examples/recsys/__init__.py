@@ -1,0 +1,1 @@
+"""The example recommender: a pointwise ranker scoring each item of a session."""
