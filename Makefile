@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(BIN)/mlcp validate specs/
 	$(BIN)/mlcp build --out build/
 	$(BIN)/mlcp retrain fraud-detector --specs examples/specs --workspace build/retrain-demo --progress
-	@echo "mlcp is installed in $(BIN): run $(BIN)/mlcp --help, or 'source $(BIN)/activate' first"
 	$(BIN)/mlcp plan specs/
+	@echo "mlcp is installed in $(BIN): run $(BIN)/mlcp --help, or 'source $(BIN)/activate' first"
 
 ## test: the whole suite (unit, golden, real tools), then lint and types
 test: $(STAMP) unit lint typecheck
