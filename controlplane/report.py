@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from controlplane.build import BuildResult
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
@@ -21,8 +21,8 @@ def diagnostics_summary(diagnostics: Sequence[Diagnostic], valid_specs: int) -> 
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     return (
-        f"{_plural(valid_specs, 'valid spec')}; "
-        f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+        f"{plural(valid_specs, 'valid spec')}; "
+        f"{plural(errors, 'error')}, {plural(warnings, 'warning')}"
     )
 
 
@@ -32,7 +32,7 @@ def build_summary(result: BuildResult, *, check: bool) -> tuple[str, bool]:
     assert writes is not None
     lines = []
     for model, counts in result.stats_by_model().items():
-        figures = ", ".join(_plural(n, k.rstrip("s")) for k, n in sorted(counts.items()))
+        figures = ", ".join(plural(n, k.rstrip("s")) for k, n in sorted(counts.items()))
         lines.append(f"  {model}: {figures}")
     stale = bool(writes.written or writes.removed or writes.owned_changed) if check else False
     out = result.out.as_posix()
@@ -47,7 +47,7 @@ def build_summary(result: BuildResult, *, check: bool) -> tuple[str, bool]:
         verdict = f"{out} is out of date; run `mlcp build`" if stale else f"{out} is up to date"
     else:
         verdict = (
-            f"wrote {_plural(len(writes.written), 'file')} to {out} "
+            f"wrote {plural(len(writes.written), 'file')} to {out} "
             f"({len(writes.unchanged)} unchanged, {len(writes.removed)} removed)"
         )
     return "\n".join([verdict, *lines, *filter(None, owned)]), stale

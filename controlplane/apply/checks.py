@@ -65,14 +65,14 @@ def _commit(repo: git.Repo) -> str:
 def _check_build(specs: Path) -> tuple[Config, Path, str]:
     """`mlcp build --check`, the same function: errors or a stale file refuse the apply."""
     from controlplane.build import build
-    from controlplane.report import build_summary
+    from controlplane.report import build_summary, plural
 
     result = build([specs], None, check=True)
     compilation = result.compilation
     if not compilation.ok or result.writes is None or compilation.root is None:
         errors = sum(d.is_error for d in compilation.diagnostics)
         raise ApplyRefused(
-            f"the specs do not compile ({errors} errors): run `mlcp validate` and fix them"
+            f"the specs do not compile ({plural(errors, 'error')}): run `mlcp validate` and fix them"
         )
     summary, stale = build_summary(result, check=True)
     if stale:

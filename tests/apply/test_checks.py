@@ -45,9 +45,8 @@ def test_a_committed_spec_change_without_its_build_is_refused(specs: Path) -> No
     git(specs.parent, "commit", "--quiet", "--all", "--message", "tighter p99")
     with pytest.raises(ApplyRefused, match="out of date") as caught:
         check_ready(specs)
-    assert str(caught.value).startswith(
-        "build is out of date (differs: build/monitoring/grafana/fraud-detector.json; "
-    )
+    assert str(caught.value).startswith("build is out of date (differs: ")
+    assert "differs: build/monitoring/grafana/fraud-detector.json; " in str(caught.value)
     assert "run `mlcp build` and commit the result" in str(caught.value)
 
 
@@ -55,7 +54,7 @@ def test_a_spec_that_does_not_compile_is_refused(specs: Path) -> None:
     spec = specs / "fraud-detector.yaml"
     spec.write_text(spec.read_text().replace("tier: critical", "tier: vital"))
     git(specs.parent, "commit", "--quiet", "--all", "--message", "broken")
-    with pytest.raises(ApplyRefused, match=r"do not compile \(1 errors\)"):
+    with pytest.raises(ApplyRefused, match=r"do not compile \(1 error\)"):
         check_ready(specs)
 
 
