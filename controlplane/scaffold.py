@@ -10,9 +10,8 @@ import jinja2
 
 from controlplane.domain import DEFAULT_URGENCY, Tier
 from controlplane.errors import MlcpError
+from controlplane.prose import TEMPLATES
 from controlplane.spec.v1 import NAME_PATTERN
-
-TEMPLATES = Path(__file__).parent / "templates"
 
 _METRICS = {
     "classification": [

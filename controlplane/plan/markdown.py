@@ -9,41 +9,27 @@ them. The hidden ``MARKER`` lets CI find and update its one comment.
 
 from __future__ import annotations
 
-import re
-
 import jinja2
 
 from controlplane.plan import summary
 from controlplane.plan.types import ModelPlan, Plan
-from controlplane.scaffold import TEMPLATES
+from controlplane.prose import markdown_environment
+from controlplane.render.runbook.markdown import fence_for
 
 MARKER = "<!-- mlcp-plan -->"
 LIMIT = 60_000
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,  # Markdown, not HTML: cells are escaped by the `cell` filter
-    )
+    env = markdown_environment()  # cells are escaped by the `cell` filter
     env.filters.update(
         cell=lambda v: str(v).replace("|", "\\|").replace("\n", " "),
         money=summary.money,
         signed=summary.signed,
-        fence=_fence,
+        fence=lambda text: fence_for(text, 3),
     )
     env.globals.update(summary=summary, symbol=summary.SYMBOL, cost_rows=summary.cost_rows)
     return env
-
-
-def _fence(text: str) -> str:
-    """A code fence longer than any run of backticks in the text."""
-    longest = max((len(run) for run in re.findall("`+", text)), default=0)
-    return "`" * max(3, longest + 1)
 
 
 def render_markdown(plan: Plan, limit: int = LIMIT) -> str:

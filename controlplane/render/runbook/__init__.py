@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import jinja2
 
-import controlplane
-from controlplane import contract, domain
+from controlplane import __version__, contract, domain
 from controlplane.model import Config, Model
+from controlplane.prose import markdown_environment
 from controlplane.render import Artifact
 from controlplane.render.runbook import markdown
 from controlplane.render.runbook.bars import duration, percent
@@ -29,20 +28,11 @@ from controlplane.render.runbook.sections import (
 )
 
 RUNBOOKS = "runbooks"
-TEMPLATES = Path(controlplane.__file__).parent / "templates"
 
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,  # Markdown, not HTML: `finalize` escapes for Markdown instead
-        finalize=markdown.finalize,
-    )
+    env = markdown_environment(finalize=markdown.finalize)
     env.filters.update(
         text=markdown.text,
         code=markdown.code,
@@ -65,7 +55,7 @@ def runbook_values(model: Model, config: Config) -> dict[str, object]:
     sections = alert_sections(model)
     rollout = model.rollout
     return {
-        "version": controlplane.__version__,
+        "version": __version__,
         "model": model,
         "service": f"{config.pagerduty_service_prefix}{model.name}",
         "sla": sla_rows(model, sections),

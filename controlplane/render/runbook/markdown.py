@@ -45,7 +45,8 @@ def text(value: object) -> Markup:
     return Markup(lead + "\\" + body)
 
 
-def _fence_for(value: str, least: int) -> str:
+def fence_for(value: str, least: int) -> str:
+    """Backticks enough to open and close a span or fence around `value` (at least `least`)."""
     longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
     return "`" * max(least, longest + 1)
 
@@ -53,7 +54,7 @@ def _fence_for(value: str, least: int) -> str:
 def code(value: object) -> Markup:
     """An inline code span that holds the value whatever backticks it contains."""
     shown = one_line(value).strip()
-    fence = _fence_for(shown, 1)
+    fence = fence_for(shown, 1)
     pad = " " if shown.startswith("`") or shown.endswith("`") else ""
     return Markup(f"{fence}{pad}{shown}{pad}{fence}")
 
@@ -66,7 +67,7 @@ def cell_code(value: object) -> Markup:
 def fenced(value: object, info: str = "") -> Markup:
     """A fenced code block longer than any backtick run inside it, so nothing closes it early."""
     body = str(value).replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
-    fence = _fence_for(body, 3)
+    fence = fence_for(body, 3)
     return Markup(f"{fence}{info}\n{body}\n{fence}")
 
 
