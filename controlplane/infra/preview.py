@@ -16,7 +16,7 @@ import pulumi
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-from controlplane.infra import mocks, program, records
+from controlplane.infra import mocks, program, records, runtime
 from controlplane.infra.platform import PlatformRefs
 from controlplane.infra.tags import PLATFORM
 from controlplane.model import Config, Model
@@ -70,9 +70,12 @@ def run_program(config: Config, declare: Callable[[], object]) -> list[Record]:
     """Run `declare` as a Pulumi program under the mocks; the resources it registered."""
     # Pulumi keeps its settings and root stack in context variables, and its work on an
     # event loop: each preview gets fresh ones of both, so previews never share state and
-    # a process forked after one (a build's workers) inherits no loop without its threads.
+    # a process forked after one (a build's workers) inherits no loop without its threads
+    # (and gets an executor of its own: `runtime.executor`).
     recording = mocks.RecordingMocks(config.region)
-    with no_cyclic_gc():  # a fifth of a preview's time went to rescanning the SDK's objects
+    # A fifth of a preview's time went to rescanning the SDK's objects, a sixth to the
+    # SDK's stack traces (see `runtime`).
+    with no_cyclic_gc(), runtime.no_source_positions():
         contextvars.Context().run(_run_fresh, recording, declare)
     return records.sort_records(_records(recording.registered))
 
@@ -82,6 +85,7 @@ def _run_fresh(recording: mocks.RecordingMocks, declare: Callable[[], object]) -
         declare()
 
     loop = asyncio.new_event_loop()
+    loop.set_default_executor(runtime.executor())  # its threads outlive the loop
     asyncio.set_event_loop(loop)
     try:
         pulumi.runtime.set_mocks(
@@ -93,8 +97,7 @@ def _run_fresh(recording: mocks.RecordingMocks, declare: Callable[[], object]) -
         )
         _sync_await(run_pulumi_func(program))
     finally:
-        loop.run_until_complete(loop.shutdown_default_executor())
-        loop.close()
+        loop.close()  # the executor stays: `runtime.KeptExecutor`
         asyncio.set_event_loop(None)
 
 
