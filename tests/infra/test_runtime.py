@@ -43,3 +43,12 @@ def test_a_process_forked_after_a_preview_previews_alike() -> None:
     with multiprocessing.get_context("fork").Pool(1) as pool:
         assert pool.apply(_preview_text, (0,)) == here
     assert runtime.executor() is parent_executor
+
+
+def test_a_pulumi_without_the_stack_trace_hook_still_previews(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delattr(sdk_resource, "_get_stack_trace")
+    with runtime.no_source_positions():
+        pass
+    assert not hasattr(sdk_resource, "_get_stack_trace")
