@@ -37,3 +37,9 @@ VALIDATION_SHARE = 0.15  # of the rows before the test slice: the tuning objecti
 TEST_SHARE = 0.2  # the most recent rows: the held-out set both models are judged on
 SEED = 0
 RESAMPLES = 10_000
+
+
+def entrypoint_package(entrypoint: str) -> str:
+    """The top-level package (or module) of `module.path:fit`: the code a pipeline copies
+    into its workspace and whose changes rerun the stages that import it."""
+    return entrypoint.partition(":")[0].split(".")[0]

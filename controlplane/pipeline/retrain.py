@@ -50,7 +50,7 @@ def prepare(
     repo = workspace.open_repo(ws)
     root = specs.resolve().parent
     workspace.copy_into(specs, ws / specs.resolve().name)
-    package = original.retraining.entrypoint.split(".")[0].split(":")[0]
+    package = layout.entrypoint_package(original.retraining.entrypoint)
     for candidate in (root / package, root / f"{package}.py"):
         workspace.copy_into(candidate, ws / candidate.name)
     compilation = compile_paths([ws / specs.resolve().name])

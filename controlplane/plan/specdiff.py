@@ -21,6 +21,7 @@ from controlplane.plan.types import FieldChange
 DERIVED = frozenset(
     {"source", "spec_sha256", "serving.gpu", "retraining.gpu", "retraining.schedule"}
 )
+MOMENTS = frozenset({"since"})  # seconds since the epoch: shown as the spec writes a time
 DURATIONS = frozenset(
     {"p50", "p95", "p99", "window", "windows", "ttl", "max_delay", "label_delay", "data_window",
      "tuning_timeout", "max_runtime", "duration", "bake_time", "recovery", "volume_compare_to",
@@ -79,6 +80,8 @@ def show(path: str, value: Any) -> str | None:
         return "[" + ", ".join(show(path, v) or "null" for v in value) + "]"
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, float) and leaf in MOMENTS:
+        return units.format_timestamp(value)
     if isinstance(value, float) and leaf in DURATIONS:
         return units.format_duration(value)
     if isinstance(value, float) and leaf in RATES:

@@ -23,7 +23,7 @@ PIPELINES = "pipelines"
 STAGES = ("validate", "split", "tune", "train", "evaluate", "gate", "propose")
 
 
-def project_root(config: Config, model: Model) -> str:
+def project_root(config: Config) -> str:
     """The project root as seen from the model's pipeline folder (build.out is relative to it)."""
     depth = len([p for p in posixpath.normpath(config.output_dir).split("/") if p not in ("", ".")])
     return posixpath.join(*[".."] * (depth + 2))
@@ -74,9 +74,9 @@ def _stage(
 
 def pipeline_stages(model: Model, config: Config) -> dict[str, dict[str, Any]]:
     assert model.retraining is not None
-    root = project_root(config, model)
+    root = project_root(config)
     specs = posixpath.normpath(posixpath.join(root, posixpath.dirname(model.source) or "."))
-    code = posixpath.join(root, model.retraining.entrypoint.split(":")[0].split(".")[0])
+    code = posixpath.join(root, layout.entrypoint_package(model.retraining.entrypoint))
     return {
         "validate": _stage(
             "validate",
@@ -116,7 +116,7 @@ def pipeline_stages(model: Model, config: Config) -> dict[str, dict[str, Any]]:
             model,
             specs,
             deps=[layout.TEST, layout.CANDIDATE, layout.PRODUCTION, code],
-            params=["data.label_column", "train.entrypoint", "gate.metric"],
+            params=["data.label_column", "train.entrypoint", "gate.metric", "gate.bars"],
             outs=[layout.PREDICTIONS],
             metrics=[layout.EVALUATION],
         ),

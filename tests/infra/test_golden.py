@@ -11,6 +11,7 @@ from controlplane.compile import compile_paths
 from controlplane.infra import preview_offline
 from controlplane.infra.records import document
 from tests.conftest import ROOT
+from tests.golden import match_file
 
 GOLDEN = ROOT / "tests/golden/infra/resources.json"
 
@@ -22,7 +23,4 @@ def test_example_resources_match_golden(
     compilation = compile_paths(["specs"])
     assert compilation.ok, compilation.diagnostics
     text = document(preview_offline(compilation.models, compilation.config))
-    if update_golden:
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(text, encoding="utf-8")
-    assert text == GOLDEN.read_text(encoding="utf-8"), "run pytest --update-golden, review the diff"
+    match_file(GOLDEN, text, update_golden)

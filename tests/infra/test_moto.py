@@ -53,9 +53,7 @@ def without(inputs: Record, *keys: str) -> Record:
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Any]]:
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(key, "testing")
+def aws(fake_aws_credentials: None) -> Iterator[Callable[[str], Any]]:
     with mock_aws():
         yield lambda service: boto3.client(service, region_name=REGION)
 

@@ -15,6 +15,7 @@ import pytest
 
 from controlplane.plan.jsonout import SCHEMA_PATH
 from tests.conftest import SPECS
+from tests.golden import match_file
 from tests.plan.repo import BASE_BRANCH, Edit, make_repo, nothing, remove, replace
 from tests.spec.clirun import Run, run_mlcp
 
@@ -72,9 +73,7 @@ def test_golden(
     assert run.code == (1 if case == "broken-at-head" else 0), run.stderr
     assert "Traceback" not in run.stdout + run.stderr
     golden = GOLDEN / f"{case}.{FORMATS[fmt]}"
-    if update_golden:
-        golden.write_text(run.stdout, encoding="utf-8")
-    assert run.stdout == golden.read_text(encoding="utf-8")
+    match_file(golden, run.stdout, update_golden)
     if fmt == "json":
         schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
         jsonschema.Draft202012Validator.check_schema(schema)

@@ -84,3 +84,17 @@ def test_fallback_removed_is_a_risk() -> None:
         "fallback", "{strategy: previous_version, recovery: 5m}", None,
     )  # fmt: skip
     assert change.risky and change.meaning.startswith("fallback removed")
+
+
+def test_the_moment_a_state_was_entered_reads_as_the_spec_writes_it() -> None:
+    [change] = changes(
+        "recommender",
+        "recommender.yaml",
+        'since: "2026-11-29T14:00:00Z"',
+        'since: "2026-11-30T08:15:00Z"',
+    )
+    assert (change.path, change.before, change.after) == (
+        "rollout.since",
+        "2026-11-29T14:00:00Z",
+        "2026-11-30T08:15:00Z",
+    )

@@ -11,6 +11,7 @@ import pytest
 
 from controlplane.render.monitoring import render
 from tests.conftest import ROOT
+from tests.golden import match_tree
 from tests.render.monitoring_files import compiled_examples
 
 GOLDEN = ROOT / "tests/golden/monitoring"
@@ -21,21 +22,7 @@ def test_example_monitoring_matches_golden(
 ) -> None:
     models, config = compiled_examples(monkeypatch)
     artifacts = {a.path.removeprefix("monitoring/"): a.content for a in render(models, config)}
-    if update_golden:
-        for old in GOLDEN.rglob("*"):
-            if old.is_file():
-                old.unlink()
-        for path, content in artifacts.items():
-            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / path).write_text(content, encoding="utf-8")
-    stored = {
-        p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
-        for p in GOLDEN.rglob("*")
-        if p.is_file()
-    }
-    assert sorted(stored) == sorted(artifacts), "run pytest --update-golden and review the diff"
-    for path, content in artifacts.items():
-        assert content == stored[path], f"{path} differs from its golden file"
+    match_tree(GOLDEN, artifacts, update_golden)
 
 
 def test_golden_files_cover_every_kind(monkeypatch: pytest.MonkeyPatch) -> None:

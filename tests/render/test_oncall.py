@@ -14,6 +14,7 @@ from controlplane.render.monitoring import render as render_monitoring
 from controlplane.render.monitoring.yamlio import loads
 from controlplane.render.oncall import SERVICES, render
 from tests.conftest import ROOT, require_tool
+from tests.golden import match_file
 from tests.render import factories
 from tests.render.monitoring_files import compiled_examples, write
 
@@ -24,10 +25,7 @@ def test_services_json_matches_golden(monkeypatch: pytest.MonkeyPatch, update_go
     models, config = compiled_examples(monkeypatch)
     (artifact,) = render(models, config)
     assert artifact.path == SERVICES
-    if update_golden:
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(artifact.content, encoding="utf-8")
-    assert artifact.content == GOLDEN.read_text(encoding="utf-8"), "pytest --update-golden"
+    match_file(GOLDEN, artifact.content, update_golden)
 
 
 def test_one_service_per_spec_as_written(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ Regenerate the golden files with `pytest --update-golden` and review the diff.
 from __future__ import annotations
 
 import itertools
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from controlplane.render.monitoring.yamlio import loads
 from controlplane.render.pipeline import render
 from tests.conftest import ROOT
+from tests.golden import match_tree
 from tests.pipeline.dvcrun import dvc_tool
 from tests.render.monitoring_files import EXAMPLES, compiled_examples, write
 
@@ -29,21 +31,7 @@ def files(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 def test_example_pipelines_match_golden(files: dict[str, str], update_golden: bool) -> None:
-    if update_golden:
-        for old in GOLDEN.rglob("*"):
-            if old.is_file():
-                old.unlink()
-        for path, content in files.items():
-            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / path).write_text(content, encoding="utf-8")
-    stored = {
-        p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
-        for p in GOLDEN.rglob("*")
-        if p.is_file()
-    }
-    assert sorted(stored) == sorted(files), "run pytest --update-golden and review the diff"
-    for path, content in files.items():
-        assert content == stored[path], f"{path} differs from its golden file"
+    match_tree(GOLDEN, files, update_golden)
 
 
 def _stages(files: dict[str, str], model: str) -> dict[str, Any]:
@@ -80,6 +68,19 @@ def test_every_declared_param_is_in_params_yaml(files: dict[str, str], model: st
             for key in dotted.split("."):
                 assert key in value, f"{dotted} is not in params.yaml"
                 value = value[key]
+
+
+@pytest.mark.parametrize("model", EXAMPLES)
+def test_every_param_a_stage_reads_is_declared(files: dict[str, str], model: str) -> None:
+    # What each stage's code reads (`stage.param("...")`), against its dvc.yaml params: an
+    # undeclared one would not rerun the stage when it changes.
+    stages = _stages(files, model)
+    for name in ORDER:
+        source = (ROOT / f"controlplane/pipeline/stages/{name}.py").read_text(encoding="utf-8")
+        declared = stages[name].get("params", [])
+        for key in re.findall(r'stage\.param\("([^"]+)"\)', source):
+            covered = [d for d in declared if key == d or key.startswith(f"{d}.")]
+            assert covered, f"{name} reads {key}, which its dvc.yaml params do not declare"
 
 
 def test_params_say_what_the_fraud_spec_says(files: dict[str, str]) -> None:

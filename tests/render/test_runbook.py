@@ -21,6 +21,7 @@ from controlplane import buildcache
 from controlplane.compile import compile_sources
 from controlplane.render.runbook import markdown, render
 from tests.conftest import ROOT, SPECS
+from tests.golden import match_tree
 from tests.memory import edited, example_sources
 from tests.render.markdown_doc import headings, kinds, links, parse, plain, section, tables
 from tests.render.monitoring_files import EXAMPLES, compiled_examples
@@ -79,14 +80,7 @@ def test_example_runbooks_match_golden(
     models, config = compiled_examples(monkeypatch)
     artifacts = {Path(a.path).name: a.content for a in render(models, config)}
     assert sorted(artifacts) == [f"{name}.md" for name in EXAMPLES]
-    if update_golden:
-        GOLDEN.mkdir(parents=True, exist_ok=True)
-        for name, content in artifacts.items():
-            (GOLDEN / name).write_text(content, encoding="utf-8")
-    for name, content in artifacts.items():
-        assert content == (GOLDEN / name).read_text(encoding="utf-8"), (
-            f"{name} differs from its golden file: run pytest --update-golden and review the diff"
-        )
+    match_tree(GOLDEN, artifacts, update_golden)
 
 
 # --- every alert lands on its section --------------------------------------------------------

@@ -19,13 +19,7 @@ REGION = "eu-west-1"  # specs/mlcp.yaml
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-    }.items():
-        monkeypatch.setenv(name, value)
+def aws(fake_aws_credentials: None) -> Iterator[Any]:
     with mock_aws():
         yield boto3.client("sagemaker", region_name=REGION)
 
