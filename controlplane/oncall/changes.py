@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from controlplane.oncall.live import LiveService
-from controlplane.render.oncall import MARKER, DesiredService
+from controlplane.render.oncall import DesiredService, owner_marker
 
 Kind = Literal["create", "update", "unchanged", "orphan", "conflict"]
 
@@ -23,9 +23,9 @@ class Change:
 
 
 def owned_by_us(live: LiveService, prefix: str) -> bool:
-    """A service this repository manages: mlcp's marker, for a service under our prefix
-    (another repository's mlcp, with another prefix, manages its own)."""
-    return live.marker is not None and live.marker.removeprefix(MARKER).startswith(prefix)
+    """A service this repository manages: mlcp's marker with our prefix, exactly (another
+    repository's mlcp manages its own, even when its prefix begins with ours)."""
+    return live.marker is not None and live.marker.startswith(owner_marker(prefix))
 
 
 def differences(desired: DesiredService, live: LiveService, policy_id: str | None) -> list[str]:
@@ -57,5 +57,5 @@ def plan_changes(
         else:
             changes.append(Change("create", wanted.name, wanted))
     for marker, gone in sorted(managed.items()):
-        changes.append(Change("orphan", marker.removeprefix(MARKER), live=gone))
+        changes.append(Change("orphan", marker.removeprefix(owner_marker(prefix)), live=gone))
     return changes

@@ -17,8 +17,11 @@ with each service's keys sorted. Every value comes from the spec and mlcp.yaml:
 - `acknowledgement_timeout` / `auto_resolve_timeout` (seconds, null for never),
   by tier (`TIMEOUTS`);
 - `integration`: the Events API v2 integration Alertmanager sends to. Its name
-  marks the service as managed by mlcp (`MARKER`): a name or description edited
-  in the PagerDuty UI is restored, and a service without it is never touched;
+  marks the service as managed by mlcp, and by which repository: `mlcp[<service
+  prefix>]: <service name>` (`owner_marker`). A name or description edited in
+  the PagerDuty UI is restored; a service without the marker, or with another
+  prefix's (another repository's, even one whose prefix begins with ours), is
+  never touched;
 - `team`, `tier`, `source`, `runbook`, `routing_key_file`: for people and for the
   plan; the team is also written into the description.
 """
@@ -38,7 +41,7 @@ from controlplane.render.monitoring.alertmanager import routing_key_file, servic
 
 SERVICES = "pagerduty/services.json"
 EVENTS_V2 = "events_api_v2_inbound_integration"
-MARKER = "mlcp: "  # the integration's name: MARKER + the service name it was created with
+MARKER = "mlcp["  # every mlcp integration's name begins so: owner_marker(prefix) + service name
 SEVERITY_BASED = {"type": "constant", "urgency": "severity_based"}
 CREATE_INCIDENTS = "create_alerts_and_incidents"
 HOUR = 3600
@@ -92,6 +95,11 @@ def runbook(model: Model, config: Config) -> str:
     return f"{config.runbook_base_url.rstrip('/')}/{model.name}.md"
 
 
+def owner_marker(prefix: str) -> str:
+    """What the integration name of a service managed under `prefix` begins with."""
+    return f"{MARKER}{prefix}]: "
+
+
 def desired_service(model: Model, config: Config) -> DesiredService:
     name = service(model, config)
     ack, resolve = TIMEOUTS[model.tier]
@@ -103,7 +111,7 @@ def desired_service(model: Model, config: Config) -> DesiredService:
         escalation_policy=model.oncall.escalation_policy,
         acknowledgement_timeout=ack,
         auto_resolve_timeout=resolve,
-        integration_name=MARKER + name,
+        integration_name=owner_marker(config.pagerduty_service_prefix) + name,
         routing_key_file=routing_key_file(model, config),
     )
 

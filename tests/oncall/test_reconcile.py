@@ -126,6 +126,23 @@ def test_a_foreign_service_with_our_name_is_reported_not_taken(
     assert line.startswith("conflict  ml-fraud-detector: PagerDuty has a service of this name")
 
 
+def test_prune_leaves_a_repository_whose_prefix_begins_with_ours(
+    pagerduty_api: PagerDuty, specs: Path
+) -> None:
+    # Another repository's mlcp, with service_prefix "ml-risk-", made this service; ours is
+    # "ml-" (specs/mlcp.yaml). Its name begins with our prefix, but it is not ours to prune.
+    policy = policy_id(pagerduty_api, "Risk ML")
+    theirs = pagerduty_api.add_service("ml-risk-scoring", policy, description="theirs")
+    pagerduty_api.add_integration(theirs, "mlcp[ml-risk-]: ml-risk-scoring")
+    before = dict(pagerduty_api.services[theirs])
+
+    result = run(specs, apply=True, prune=True)
+
+    assert not result.failed
+    assert pagerduty_api.services[theirs] == before
+    assert not any("ml-risk-scoring" in line for line in result.lines())
+
+
 def test_prune_deletes_only_with_the_flag(pagerduty_api: PagerDuty, specs: Path) -> None:
     run(specs, apply=True, prune=False)
     (specs / "recommender.yaml").unlink()

@@ -54,7 +54,7 @@ def test_one_service_per_spec_as_written(monkeypatch: pytest.MonkeyPatch) -> Non
         "/etc/alertmanager/secrets/pagerduty/ml-fraud-detector"
     )
     assert by_model["fraud-detector"]["integration"] == {
-        "name": "mlcp: ml-fraud-detector",
+        "name": "mlcp[ml-]: ml-fraud-detector",
         "type": "events_api_v2_inbound_integration",
     }
 
