@@ -67,7 +67,9 @@ def apply(
     git_dir = Path(open_repository(specs).git_dir)
     with apply_lock(git_dir / LOCK_NAME):  # first: nothing changes between checks and steps
         ready = check_ready(specs)
-        request = pulumi_stack.stack_request(ready.config, ready.root, stack, seams.environ())
+        request = pulumi_stack.stack_request(
+            ready.config, ready.root, stack, seams.environ(), ready.specs
+        )
         workspace = pulumi_stack.open_workspace(request, seams.workspace)
         for line in ready.lines:
             progress(line)

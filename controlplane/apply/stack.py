@@ -46,9 +46,16 @@ class StackRequest:
 
 
 def stack_request(
-    config: Config, root: Path, stack: str | None, environ: Mapping[str, str]
+    config: Config,
+    root: Path,
+    stack: str | None,
+    environ: Mapping[str, str],
+    specs: Path | None = None,
 ) -> StackRequest:
-    """The stack to update, from --stack, mlcp.yaml's pulumi section and the environment."""
+    """The stack to update, from --stack, mlcp.yaml's pulumi section and the environment.
+
+    The program compiles the same specs folder that apply checked (`mlcp:specs`, relative
+    to `infra/`; `<root>/specs` unless told), never a default of its own."""
     settings = config.pulumi
     name = stack or settings.stack
     if not name:
@@ -70,7 +77,7 @@ def stack_request(
         backend,
         backend_from,
         settings.secrets_provider,
-        {"aws:region": config.region},
+        {"aws:region": config.region, "mlcp:specs": _relative(specs or root / "specs", work_dir)},
         _secrets(settings.secrets, environ),
     )
 
@@ -127,3 +134,7 @@ def up(stack: Any, message: str, progress: Progress) -> list[str]:
 
 def environment() -> Mapping[str, str]:
     return os.environ
+
+
+def _relative(specs: Path, work_dir: Path) -> str:
+    return Path(os.path.relpath(specs.resolve(), work_dir.resolve())).as_posix()

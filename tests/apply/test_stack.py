@@ -40,9 +40,14 @@ def test_the_request_reads_mlcp_yaml_as_the_example_writes_it(config: Config, ro
         backend="s3://acme-ml-pulumi-state?region=eu-west-1",
         backend_from="mlcp.yaml",
         secrets_provider="awskms://alias/mlcp-pulumi?region=eu-west-1",
-        config={"aws:region": "eu-west-1"},
+        config={"aws:region": "eu-west-1", "mlcp:specs": "../specs"},
         secrets={"mlcp:pagerdutyToken": "pd-token-123"},
     )
+
+
+def test_the_program_compiles_the_specs_folder_apply_checked(config: Config, root: Path) -> None:
+    request = stack_request(config, root, None, ENV, root / "teams/risk/specs")
+    assert request.config["mlcp:specs"] == "../teams/risk/specs"  # relative to infra/
 
 
 def test_stack_option_wins_and_the_environment_gives_a_backend_mlcp_yaml_lacks(
@@ -114,6 +119,8 @@ def test_a_new_stack_is_created_with_its_secrets_provider_configured_and_updated
             "prod",
             "--plaintext",
             "aws:region=eu-west-1",
+            "--plaintext",
+            "mlcp:specs=../specs",
             "--secret",
             "mlcp:pagerdutyToken=pd-token-123",
         ],
