@@ -13,7 +13,7 @@ from controlplane.rollout.emergency import Shift
 from controlplane.rollout.evidence import Divergence
 from controlplane.rollout.gitops import Committed, commit_on_branch
 from controlplane.rollout.steps import Evidence, Step, plan_promotion, plan_rollback
-from controlplane.sources import CONFIG_NAME, Source, display
+from controlplane.sources import Source, discover, read_source
 from controlplane.spec.edit import edit_spec
 from controlplane.units import format_timestamp
 
@@ -29,8 +29,7 @@ class Outcome:
 def _apply(specs: Path, compiled: Compiled, step: Step, branch: str) -> Committed:
     """Edit the spec as the step says, check it compiles, commit it on ``branch``."""
     path = Path(compiled.shown)  # the file as diagnostics name it: openable from here
-    config = specs / CONFIG_NAME
-    config_source = Source(display(config), config.read_bytes()) if config.is_file() else None
+    config_source = _config_source(specs)
     source = Source(compiled.model.source, path.read_text(encoding="utf-8"), compiled.shown)
     text, _ = edit_spec(source, step.edits, config_source)
     return commit_on_branch(path, text, branch, step.message)
@@ -84,6 +83,14 @@ def _emergency_note(moved: Shift, now: float) -> str:
 
 def spec_region(specs: Path) -> str:
     """The AWS region mlcp.yaml names (its default when there is none)."""
-    config = specs / CONFIG_NAME
-    source = Source(display(config), config.read_bytes()) if config.is_file() else None
-    return load_config(source)[0].aws.region
+    return load_config(_config_source(specs))[0].aws.region
+
+
+def _config_source(specs: Path) -> Source | None:
+    """The mlcp.yaml that governs `specs` (a folder, or a spec file beside it), as the
+    compiler finds it."""
+    tree = discover([specs])
+    if tree.config is None:
+        return None
+    read = read_source(tree, tree.config)
+    return read if isinstance(read, Source) else None

@@ -12,6 +12,7 @@ from moto import mock_aws
 
 from controlplane.rollout.emergency import shift_to_stable
 from controlplane.rollout.errors import EndpointError
+from controlplane.rollout.run import spec_region
 from tests.rollout.gitrepo import changed_files, spec_repo
 from tests.spec.clirun import Run, run_mlcp
 
@@ -143,3 +144,11 @@ def test_an_endpoint_that_never_reports_the_weights_times_out(aws: Any) -> None:
         "endpoint recommender did not report all traffic on stable within 3s"
         " (it reports {'status': 'Updating'}): check it in the SageMaker console"
     )
+
+
+def test_the_region_is_mlcp_yamls_whether_specs_names_the_folder_or_one_spec(
+    examples: Path,
+) -> None:
+    # specs/mlcp.yaml writes `region: eu-west-1`; mlcp's own default is us-east-1.
+    assert spec_region(examples) == "eu-west-1"
+    assert spec_region(examples / "fraud-detector.yaml") == "eu-west-1"
