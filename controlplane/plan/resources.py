@@ -18,10 +18,10 @@ from typing import Any
 
 from controlplane.plan.types import Action, ResourceChange, ServiceChange
 from controlplane.render import Artifact
+from controlplane.render.infra import MODELS, RESOURCES
+from controlplane.render.oncall import SERVICES
 
-RESOURCES = "infra/resources.json"
-MODEL_RESOURCES = "infra/models/"  # one preview per model, the same records as resources.json
-SERVICES = "pagerduty/services.json"
+MODEL_RESOURCES = f"{MODELS}/"  # one preview per model, the same records as resources.json
 SHARED = ""  # the key of what belongs to no model
 # Immutable, auto-named resources that Pulumi replaces create-before-delete as the routine way
 # to change them: a new endpoint configuration (or model) is how an endpoint's blue/green

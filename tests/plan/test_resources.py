@@ -77,8 +77,8 @@ def test_instance_change_is_a_new_endpoint_configuration_not_a_new_endpoint(
     config = by_type["aws:sagemaker/endpointConfiguration:EndpointConfiguration"]
     assert (config.action, config.risky) == ("replace", False)  # immutable: blue/green begins
     assert "production_variants" in config.changed
-    endpoint = by_type.get("aws:sagemaker/endpoint:Endpoint")
-    assert endpoint is None or endpoint.action == "update"
+    endpoint = by_type["aws:sagemaker/endpoint:Endpoint"]
+    assert endpoint.action == "update"  # the same endpoint, pointed at the new configuration
     assert not any(f.severity == "risk" and "replaced" in f.message for f in fraud.findings)
 
 

@@ -16,7 +16,7 @@ from controlplane.render.oncall import SERVICES, render
 from tests.conftest import ROOT, require_tool
 from tests.golden import match_file
 from tests.render import factories
-from tests.render.monitoring_files import compiled_examples, write
+from tests.render.monitoring_files import EXAMPLES, compiled_examples, write
 
 GOLDEN = ROOT / "tests/golden/pagerduty/services.json"
 
@@ -127,3 +127,5 @@ def test_services_json_names_the_key_alertmanager_reads(monkeypatch: pytest.Monk
         for p in r.get("pagerduty_configs", [])
     }
     assert read == {s["routing_key_file"] for s in data["services"]}
+    # The folder set above, and "ml-" (specs/mlcp.yaml) + each example's name.
+    assert read == {f"/srv/keys/ml-{name}" for name in EXAMPLES}

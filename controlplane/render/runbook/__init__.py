@@ -18,6 +18,7 @@ from controlplane import __version__, contract, domain
 from controlplane.model import Config, Model
 from controlplane.prose import markdown_environment
 from controlplane.render import Artifact
+from controlplane.render.monitoring.alertmanager import service
 from controlplane.render.runbook import markdown
 from controlplane.render.runbook.bars import duration, percent
 from controlplane.render.runbook.sections import (
@@ -57,7 +58,7 @@ def runbook_values(model: Model, config: Config) -> dict[str, object]:
     return {
         "version": __version__,
         "model": model,
-        "service": f"{config.pagerduty_service_prefix}{model.name}",
+        "service": service(model, config),
         "sla": sla_rows(model, sections),
         "sections": sections,
         "broken": broken_rules(sections),
