@@ -23,14 +23,13 @@ percentile interval of the relative improvement, the same quantity
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from controlplane.model import QualityMetric
 from controlplane.pipeline import stats
 from controlplane.pipeline.metrics import (
     Array,
@@ -103,15 +102,14 @@ def decide(
     alpha: float,
     seed: int = 0,
     resamples: int = 10_000,
-    bar: Bar | None = None,
     bars: Sequence[tuple[str, Bar]] = (),
     measured: Mapping[str, npt.ArrayLike] | None = None,
 ) -> GateResult:
     """Compare the candidate with production on the same held-out set and decide.
 
     With no production model (the first run) the candidate is judged on the
-    spec's absolute quality bars instead: `bar` on the gate metric and `bars`
-    (see `spec_bars`) on any metric of the task; it passes when it meets all.
+    spec's absolute quality bars instead: `bars` (metric, (side, limit)) on any
+    metric of the task; it passes when it meets all.
     A ranking model's bars on other metrics read their own per-query values
     from `measured` (metric name -> the candidate's per-query values).
     """
@@ -119,8 +117,7 @@ def decide(
     _check_settings(metric, alpha, resamples)
     cand_rows = columns(metric, y_true, candidate)
     if production is None:
-        every_bar = [*bars, *([(metric, bar)] if bar else [])]
-        return _first_run(spec, y_true, candidate, cand_rows, every_bar, measured or {})
+        return _first_run(spec, y_true, candidate, cand_rows, bars, measured or {})
     prod_rows = columns(metric, y_true, production)
     if prod_rows.shape != cand_rows.shape:
         raise MetricError(
@@ -264,17 +261,6 @@ class BarCheck:
     def __str__(self) -> str:
         sign = {("min", True): "≥", ("min", False): "<", ("max", True): "≤", ("max", False): ">"}
         return f"{self.metric} {self.value:.4g} {sign[self.side, self.passed]} {self.side} {self.limit:g}"
-
-
-def spec_bars(quality_metrics: Iterable[QualityMetric]) -> list[tuple[str, Bar]]:
-    """Every bar of a spec's `quality.metrics`, as `decide(bars=…)` takes them."""
-    bars: list[tuple[str, Bar]] = []
-    for q in quality_metrics:
-        if q.min is not None:
-            bars.append((q.name, ("min", q.min)))
-        if q.max is not None:
-            bars.append((q.name, ("max", q.max)))
-    return bars
 
 
 def _first_run(

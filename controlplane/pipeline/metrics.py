@@ -173,14 +173,6 @@ def correct(y_true: ArrayLike, y_pred: ArrayLike) -> npt.NDArray[np.bool_]:
     return np.asarray(truth == pred)
 
 
-def absolute_errors(y_true: ArrayLike, y_pred: ArrayLike) -> Array:
-    return columns("mae", y_true, y_pred)[:, 0]
-
-
-def squared_errors(y_true: ArrayLike, y_pred: ArrayLike) -> Array:
-    return columns("rmse", y_true, y_pred)[:, 0]
-
-
 # --- ranking: the per-query values the gate compares ----------------------------
 
 

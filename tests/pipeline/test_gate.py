@@ -8,8 +8,7 @@ from sklearn import metrics as skm
 from statsmodels.stats.contingency_tables import mcnemar
 
 from controlplane.domain import QUALITY_METRICS
-from controlplane.model import QualityMetric
-from controlplane.pipeline.gate import TEST_FOR_METRIC, decide, spec_bars
+from controlplane.pipeline.gate import TEST_FOR_METRIC, decide
 from controlplane.pipeline.metrics import MetricError
 
 N = 20_000
@@ -138,7 +137,13 @@ def test_first_run_passes_or_fails_on_the_absolute_bar_and_says_so() -> None:
     candidate = noisy(0.92, seed=7)
     recall = skm.recall_score(Y, candidate)
     passed = decide(
-        "recall", Y, candidate, None, min_improvement=0.02, alpha=0.05, bar=("min", 0.85)
+        "recall",
+        Y,
+        candidate,
+        None,
+        min_improvement=0.02,
+        alpha=0.05,
+        bars=[("recall", ("min", 0.85))],
     )
     assert passed.passed and passed.production is None and passed.p_value is None
     assert passed.candidate == pytest.approx(recall)
@@ -154,7 +159,7 @@ def test_first_run_passes_or_fails_on_the_absolute_bar_and_says_so() -> None:
         None,
         min_improvement=0.02,
         alpha=0.05,
-        bar=("max", 0.03),
+        bars=[("false_negative_rate", ("max", 0.03))],
     )
     assert not fnr.passed and fnr.reason.endswith(
         f"false_negative_rate {1 - recall:.4g} > max 0.03; rejected"
@@ -165,20 +170,13 @@ def test_first_run_passes_or_fails_on_the_absolute_bar_and_says_so() -> None:
 
 def test_first_run_checks_every_quality_bar_of_the_spec() -> None:
     # fraud-detector: gate on f1; bars on recall, precision and the false-negative rate.
-    quality = (
-        QualityMetric("recall", 0.85, None, 86_400, False),
-        QualityMetric("precision", 0.6, None, 86_400, False),
-        QualityMetric("false_negative_rate", None, 0.03, 14_400, True),
-    )
-    assert spec_bars(quality) == [
+    quality = [
         ("recall", ("min", 0.85)),
         ("precision", ("min", 0.6)),
         ("false_negative_rate", ("max", 0.03)),
     ]
     candidate = noisy(0.92, seed=7)
-    result = decide(
-        "f1", Y, candidate, None, min_improvement=0.02, alpha=0.05, bars=spec_bars(quality)
-    )
+    result = decide("f1", Y, candidate, None, min_improvement=0.02, alpha=0.05, bars=quality)
     expected = {
         "recall": skm.recall_score(Y, candidate),
         "precision": skm.precision_score(Y, candidate),

@@ -10,14 +10,12 @@ from controlplane.domain import LOWER_IS_BETTER, QUALITY_METRICS
 from controlplane.pipeline.metrics import (
     METRICS,
     MetricError,
-    absolute_errors,
     correct,
     metric,
     metric_value,
     per_query,
     query_average_precision,
     query_ndcg,
-    squared_errors,
 )
 
 RNG = np.random.default_rng(7)
@@ -77,8 +75,6 @@ def test_ranking_metrics_are_the_mean_of_per_query_values() -> None:
 
 def test_per_example_forms() -> None:
     assert correct([1, 0, 1], [1, 1, 0]).tolist() == [True, False, False]
-    assert absolute_errors([1.0, 2.0], [1.5, 0.0]).tolist() == [0.5, 2.0]
-    assert squared_errors([1.0, 2.0], [1.5, 0.0]).tolist() == [0.25, 4.0]
 
 
 @pytest.mark.parametrize(
