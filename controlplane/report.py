@@ -26,6 +26,17 @@ def diagnostics_summary(diagnostics: Sequence[Diagnostic], valid_specs: int) -> 
     )
 
 
+def stale_files(result: BuildResult) -> list[str]:
+    """Under --check, each output file that is not as the build would write it:
+    `missing: PATH`, `differs: PATH` or `stale: PATH` (one the build would remove)."""
+    writes = result.writes
+    assert writes is not None
+    out, missing = result.out.as_posix(), set(writes.missing)
+    # The build's list of files to write holds both; the person wants to know which.
+    found = [f"{'missing' if p in missing else 'differs'}: {out}/{p}" for p in writes.written]
+    return found + [f"stale: {out}/{path}" for path in writes.removed]
+
+
 def build_summary(result: BuildResult, *, check: bool) -> tuple[str, bool]:
     """The build's closing lines, and whether the tree on disk is out of date (for --check)."""
     writes = result.writes
@@ -38,12 +49,7 @@ def build_summary(result: BuildResult, *, check: bool) -> tuple[str, bool]:
     out = result.out.as_posix()
     owned = [_owned_line(result, entry, check=check) for entry in writes.owned]
     if check:
-        missing = set(writes.missing)
-        for path in writes.written:
-            # The build's list of files to write holds both; the person wants to know which.
-            lines.append(f"  {'missing' if path in missing else 'differs'}: {out}/{path}")
-        for path in writes.removed:
-            lines.append(f"  stale: {out}/{path}")
+        lines += [f"  {line}" for line in stale_files(result)]
         verdict = f"{out} is out of date; run `mlcp build`" if stale else f"{out} is up to date"
     else:
         verdict = (

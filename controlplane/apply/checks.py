@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     import git
 
 SHOWN_CHANGES = 10  # a refusal lists this many paths, then how many more
-STALE_LINES = ("  differs: ", "  missing: ", "  stale: ")  # build --check's lines for a file
 
 
 @dataclass(frozen=True)
@@ -65,7 +64,7 @@ def _commit(repo: git.Repo) -> str:
 def _check_build(specs: Path) -> tuple[Config, Path, str]:
     """`mlcp build --check`, the same function: errors or a stale file refuse the apply."""
     from controlplane.build import build
-    from controlplane.report import build_summary, plural
+    from controlplane.report import build_summary, plural, stale_files
 
     result = build([specs], None, check=True)
     compilation = result.compilation
@@ -74,9 +73,9 @@ def _check_build(specs: Path) -> tuple[Config, Path, str]:
         raise ApplyRefused(
             f"the specs do not compile ({plural(errors, 'error')}): run `mlcp validate` and fix them"
         )
-    summary, stale = build_summary(result, check=True)
+    _, stale = build_summary(result, check=True)
     if stale:
-        found = [line.strip() for line in summary.splitlines() if line.startswith(STALE_LINES)]
+        found = stale_files(result)
         more = f" and {len(found) - SHOWN_CHANGES} more" if len(found) > SHOWN_CHANGES else ""
         details = "; ".join(found[:SHOWN_CHANGES]) + more
         raise ApplyRefused(
