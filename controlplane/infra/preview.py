@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pulumi
@@ -26,26 +26,20 @@ PROJECT, STACK = "mlcp", "offline"
 Record = dict[str, Any]
 
 
-def preview_offline(
-    models: Sequence[Model], config: Config, *, spec_shas: Mapping[str, str] | None = None
-) -> list[Record]:
+def preview_offline(models: Sequence[Model], config: Config) -> list[Record]:
     """Every resource of the whole program, sorted: the platform's first, then by model."""
-    return run_program(config, lambda: program.declare(models, config, spec_shas=spec_shas))
+    return run_program(config, lambda: program.declare(models, config))
 
 
-def preview_platform(
-    models: Sequence[Model], config: Config, *, spec_shas: Mapping[str, str] | None = None
-) -> list[Record]:
+def preview_platform(models: Sequence[Model], config: Config) -> list[Record]:
     """The platform's resources alone."""
-    shas = program.shas_of(models, spec_shas)
-    return run_program(config, lambda: program.declare_platform(models, config, shas))
+    return run_program(config, lambda: program.declare_platform(models, config))
 
 
-def preview_model(model: Model, config: Config, *, spec_sha: str | None = None) -> list[Record]:
+def preview_model(model: Model, config: Config) -> list[Record]:
     """One model's resources, as the whole program declares them."""
     refs = offline_refs(config, gpu=bool(program.compute_needs([model]).gpu_types))
-    sha = spec_sha or model.spec_sha256
-    return run_program(config, lambda: program.MlModel(model, config, refs, sha))
+    return run_program(config, lambda: program.MlModel(model, config, refs))
 
 
 def offline_refs(config: Config, *, gpu: bool) -> PlatformRefs:

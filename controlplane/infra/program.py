@@ -6,7 +6,7 @@ the same functions under Pulumi's mocks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pulumi
@@ -38,11 +38,10 @@ class MlModel(pulumi.ComponentResource):
         model: Model,
         config: Config,
         refs: PlatformRefs,
-        spec_sha: str,
         cache_auth_token: pulumi.Input[str] | None = None,
     ) -> None:
         super().__init__(COMPONENT, model.name, {"model": model.name})
-        tags = model_tags(model, spec_sha)
+        tags = model_tags(model, model.spec_sha256)
         child = pulumi.ResourceOptions(parent=self)
         if model.serving.mode == "realtime":
             ModelEndpoint(model, config, refs, tags, cache_auth_token, child)
@@ -69,31 +68,19 @@ def compute_needs(models: Sequence[Model]) -> Compute:
     return Compute(cpu, gpu)
 
 
-def shas_of(models: Sequence[Model], spec_shas: Mapping[str, str] | None) -> dict[str, str]:
-    """Each model's spec sha: as given, else as the compiler recorded it."""
-    return {m.name: (spec_shas or {}).get(m.name, m.spec_sha256) for m in models}
-
-
-def declare_platform(
-    models: Sequence[Model], config: Config, spec_shas: Mapping[str, str]
-) -> Platform:
+def declare_platform(models: Sequence[Model], config: Config) -> Platform:
     alertmanager = render_alertmanager(models, config)
-    return Platform(config, compute_needs(models), alertmanager, platform_tags(spec_shas.values()))
+    tags = platform_tags(m.spec_sha256 for m in models)
+    return Platform(config, compute_needs(models), alertmanager, tags)
 
 
-def declare(
-    models: Sequence[Model],
-    config: Config,
-    *,
-    spec_shas: Mapping[str, str] | None = None,
-) -> Platform:
+def declare(models: Sequence[Model], config: Config) -> Platform:
     """Declare the platform and every model's resources in the running Pulumi program."""
     ordered = sorted(models, key=lambda m: m.name)
-    shas = shas_of(ordered, spec_shas)
-    platform = declare_platform(ordered, config, shas)
+    platform = declare_platform(ordered, config)
     token = pulumi.Config("mlcp").get_secret(CACHE_TOKEN_SECRET)
     for model in ordered:
-        MlModel(model, config, platform.refs, shas[model.name], token)
+        MlModel(model, config, platform.refs, token)
     return platform
 
 

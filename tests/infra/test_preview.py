@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import runpy
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ def test_every_parent_is_a_declared_component() -> None:
 def test_a_model_without_its_spec_sha_is_refused() -> None:
     models, config = compiled()
     with pytest.raises(MissingSpecSha):
-        preview_offline(models, config, spec_shas={m.name: "" for m in models})
+        preview_offline([replace(m, spec_sha256="") for m in models], config)
 
 
 def test_the_pulumi_project_runs_the_same_program() -> None:
