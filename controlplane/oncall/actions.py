@@ -13,6 +13,7 @@ from controlplane.oncall.changes import Change
 from controlplane.oncall.keys import write_key
 from controlplane.oncall.live import LiveService, Resolved, routing_key
 from controlplane.oncall.result import Outcome
+from controlplane.render.monitoring.alertmanager import routing_key_path
 from controlplane.render.oncall import EVENTS_V2, DesiredService
 
 FAILURES = (pagerduty.Error, api.GaveUp, OSError)
@@ -120,5 +121,5 @@ class Actions:
         if not self.apply:
             return Outcome("delete", service, f"would delete {live.id}: no spec wants it")
         self.client.rdelete(f"/services/{live.id}")
-        (Path(self.config.pagerduty_routing_key_dir) / service).unlink(missing_ok=True)
+        Path(routing_key_path(service, self.config)).unlink(missing_ok=True)
         return Outcome("delete", service, f"service {live.id} and its key file: no spec wants it")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -20,6 +20,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
+
+from controlplane.units import format_timestamp
 
 _KEY = re.compile(r"^( *)[^\s#-][^:#]*:(\s|$)")
 _DASH = re.compile(r"^( *)- ")
@@ -59,7 +61,7 @@ class Layout:
 def _timestamp(representer: Any, moment: datetime) -> Any:
     """A moment as `date -u +%FT%TZ` prints it, in double quotes: YAML 1.1 tools would
     otherwise read it as a date object, where mlcp (YAML 1.2) reads text."""
-    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = format_timestamp(moment.timestamp())
     return representer.represent_scalar("tag:yaml.org,2002:str", text, style='"')
 
 

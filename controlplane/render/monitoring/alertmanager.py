@@ -96,7 +96,13 @@ def service(model: Model, config: Config) -> str:
 
 def routing_key_file(model: Model, config: Config) -> str:
     """Where `mlcp oncall apply` writes the model's service's Events API v2 routing key."""
-    return posixpath.join(config.pagerduty_routing_key_dir, service(model, config))
+    return routing_key_path(service(model, config), config)
+
+
+def routing_key_path(service_name: str, config: Config) -> str:
+    """The routing-key file of a PagerDuty service, by its name (one no spec names any more
+    included: prune removes its key where apply wrote it)."""
+    return posixpath.join(config.pagerduty_routing_key_dir, service_name)
 
 
 def pagerduty(model: Model, config: Config, severity: str) -> dict[str, Any]:
