@@ -15,7 +15,7 @@ from controlplane.compile import find_model
 from controlplane.errors import MlcpError
 from controlplane.model import Model
 from controlplane.postmortem.facts import Window, degraded, gather
-from controlplane.postmortem.prometheus import Prometheus
+from controlplane.prometheus_api import Prometheus
 from controlplane.render.monitoring.guide import AlertGuide, alert_guides
 from controlplane.render.runbook import render_text
 from controlplane.render.runbook.sections import PostmortemFacts

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from controlplane import contract
 from controlplane.model import Model
-from controlplane.postmortem.prometheus import Prometheus, Series
+from controlplane.prometheus_api import Prometheus, Series
 from controlplane.render.monitoring import humanize, promql
 from controlplane.render.monitoring.guide import AlertGuide
 from controlplane.render.runbook.bars import bar

@@ -7,15 +7,13 @@ or from the JSON report `mlcp shadow-report` writes from data-capture files.
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.parse
-import urllib.request
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from controlplane import contract
 from controlplane.model import Model
+from controlplane.prometheus_api import Prometheus, PrometheusError
 from controlplane.rollout.errors import EvidenceError
 from controlplane.shadow import MEASURES
 
@@ -70,29 +68,11 @@ def from_prometheus(url: str, model: Model, seconds: float) -> Divergence:
 
 
 def _query_scalar(url: str, query: str) -> float | None:
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise EvidenceError(f"--prometheus takes an http(s) URL, got {url!r}")
-    address = f"{url.rstrip('/')}/api/v1/query?{urllib.parse.urlencode({'query': query})}"
     try:
-        with urllib.request.urlopen(address, timeout=30) as response:
-            body: Any = json.load(response)
-    except urllib.error.HTTPError as error:
-        body = _error_body(error)
-    except (OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        raise EvidenceError(f"cannot query Prometheus at {url}: {reason}") from None
-    if body.get("status") != "success":
-        raise EvidenceError(f"Prometheus at {url} refused the query: {body.get('error', body)}")
-    result = body["data"]["result"]
-    return float(result[0]["value"][1]) if result else None
-
-
-def _error_body(error: urllib.error.HTTPError) -> Any:
-    """Prometheus explains a refused query in a JSON body beside the 4xx status."""
-    try:
-        return json.load(error)
-    except ValueError:
-        return {"error": f"HTTP {error.code} {error.reason}"}
+        result = Prometheus(url).query(query, time.time())
+    except PrometheusError as error:
+        raise EvidenceError(str(error)) from None
+    return result[0].points[0][1] if result else None
 
 
 def from_report(path: Path, model: Model) -> Divergence:

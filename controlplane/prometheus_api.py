@@ -1,7 +1,8 @@
-"""The few calls of Prometheus's HTTP API a postmortem needs, with failures as one line.
+"""The few calls of Prometheus's HTTP API mlcp makes (`mlcp postmortem`, `mlcp promote
+--prometheus`), with failures as one line.
 
 Only `/api/v1/query` and `/api/v1/query_range`, read with the standard library:
-a person runs `mlcp postmortem` against whatever Prometheus they can reach, and
+a person runs these commands against whatever Prometheus they can reach, and
 an unreachable or unexpected server is a line to read, not a traceback.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 
 from controlplane.errors import MlcpError
 
-TIMEOUT = 10.0  # seconds per request: a postmortem is written by a person who waits
+TIMEOUT = 10.0  # seconds per request: a person waits for the answer
 
 
 class PrometheusError(MlcpError):
