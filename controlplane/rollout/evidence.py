@@ -14,6 +14,8 @@ from pathlib import Path
 from controlplane import contract
 from controlplane.model import Model
 from controlplane.prometheus_api import Prometheus, PrometheusError
+from controlplane.render.monitoring import promql
+from controlplane.render.monitoring.shadow import divergence_expr
 from controlplane.rollout.errors import EvidenceError
 from controlplane.shadow import MEASURES
 
@@ -35,20 +37,14 @@ def elapsed(seconds: float) -> str:
     return " ".join(f"{n}{unit}" for n, unit in parts if n) or f"{int(seconds)}s"
 
 
-def _increase(series: str, model: str, seconds: int) -> str:
-    return f'sum(increase({series}{{{contract.MODEL}="{model}"}}[{seconds}s]))'
-
-
 def divergence_queries(model: str, seconds: int) -> tuple[str, str]:
     """PromQL for the divergence over the last ``seconds`` and for the requests compared."""
-    divergence = (
-        f"{_increase(contract.SHADOW_DIVERGENCE_SUM, model, seconds)}"
-        f" / {_increase(contract.SHADOW_WEIGHT_SUM, model, seconds)}"
-    )
+    window = promql.duration(seconds)
     # Counted without increase()'s extrapolation, which a young series inflates; a replica
     # restarted inside the window counts only since its restart.
-    compared = f'{contract.SHADOW_COMPARISONS_TOTAL}{{{contract.MODEL}="{model}"}}[{seconds}s]'
-    return divergence, f"sum(max_over_time({compared}) - min_over_time({compared}))"
+    compared = f"{promql.of_model(contract.SHADOW_COMPARISONS_TOTAL, model)}[{window}]"
+    comparisons = f"sum(max_over_time({compared}) - min_over_time({compared}))"
+    return divergence_expr(model, window), comparisons
 
 
 def from_prometheus(url: str, model: Model, seconds: float) -> Divergence:

@@ -66,6 +66,11 @@ def of_model(name: str, model: str, extra: tuple[str, ...] = (), /, **matchers: 
     return selector(name, {contract.MODEL: model, **matchers}, extra)
 
 
+def increase_by_model(series: str, model: str, window: str) -> str:
+    """How much one model's counter grew over the window, summed over its replicas."""
+    return f"sum by ({contract.MODEL}) (increase({of_model(series, model)}[{window}]))"
+
+
 def recorded(
     name: str, window: float | str, model: str, extra: tuple[str, ...] = (), /, **matchers: str
 ) -> str:

@@ -40,7 +40,7 @@ def classification(model: Model, metric: str, window: str) -> str:
 
 
 def _increase(model: Model, series: str, window: str) -> str:
-    return f"sum by (model) (increase({promql.of_model(series, model.name)}[{window}]))"
+    return promql.increase_by_model(series, model.name, window)
 
 
 def regression(model: Model, metric: str, window: str) -> str:

@@ -22,17 +22,19 @@ def divergence_series(model: Model) -> str:
     return promql.recorded(contract.REC_SHADOW_DIVERGENCE, WINDOW, model.name)
 
 
-def _increase(model: Model, series: str) -> str:
-    return f"sum by (model) (increase({promql.of_model(series, model.name)}[{WINDOW}]))"
+def divergence_expr(model_name: str, window: str) -> str:
+    """The divergence over `window`: what the recording rule records, and what
+    `mlcp promote --prometheus` asks for over the whole shadow phase."""
+    divergence = promql.increase_by_model(contract.SHADOW_DIVERGENCE_SUM, model_name, window)
+    weight = promql.increase_by_model(contract.SHADOW_WEIGHT_SUM, model_name, window)
+    return f"{divergence}\n/\n{weight}"
 
 
 def shadow_recordings(model: Model) -> list[Recording]:
     if model.rollout.shadow is None:
         return []
-    divergence = _increase(model, contract.SHADOW_DIVERGENCE_SUM)
-    weight = _increase(model, contract.SHADOW_WEIGHT_SUM)
     record = contract.recorded(contract.REC_SHADOW_DIVERGENCE, WINDOW)
-    return [Recording(record, f"{divergence}\n/\n{weight}")]
+    return [Recording(record, divergence_expr(model.name, WINDOW))]
 
 
 def shadow_alerts(model: Model) -> list[Alert]:
