@@ -3,7 +3,9 @@
 A build renders in units: one per model and one for the files made from every
 model together (`buildcache.SHARED`). A unit whose inputs are those of the
 last build, and whose files are still as that build wrote them, is not
-rendered again (see `controlplane.buildcache`). The others are rendered in
+rendered again (see `controlplane.buildcache`). `--check` trusts no such
+record on disk: it renders every unit but those whose inputs are the base
+revision's, and compares bytes (see `controlplane.buildcheck`). The others are rendered in
 worker processes when there are enough of them to pay for starting the
 processes, and each unit's files are written as soon as they are rendered:
 what the build keeps is one `FileEntry` per file, so memory does not grow
@@ -12,16 +14,27 @@ with the number of models.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from controlplane import workers as parallel
-from controlplane.buildcache import SHARED, Stats, inputs_record, read_previous, unit_keys
+from controlplane.buildcache import (
+    SHARED,
+    Previous,
+    Reused,
+    Stats,
+    inputs_record,
+    read_previous,
+    unit_keys,
+)
 from controlplane.buildcache import unit_stats as sum_stats
+from controlplane.buildcheck import base_manifest, files_under, verify
 from controlplane.compile import Checked, Compilation
+from controlplane.errors import UsageError
 from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
 from controlplane.render import (
@@ -63,7 +76,8 @@ class BuildResult:
     out: Path
     files: list[FileEntry] = field(default_factory=list)  # every file but the manifest, by path
     stats: dict[str, Stats] = field(default_factory=dict)  # per unit: e.g. {"rules": 40}
-    rendered: list[str] = field(default_factory=list)  # units rendered (the rest were cached)
+    rendered: list[str] = field(default_factory=list)  # units rendered (the rest were cached,
+    # or with --check, taken from the base revision's manifest)
     writes: WriteResult | None = None
 
     def stats_by_model(self) -> dict[str, dict[str, int]]:
@@ -75,31 +89,56 @@ class BuildResult:
 
 
 def build(
-    paths: Sequence[Path | str], out: Path | None, *, check: bool, jobs: int | None = None
+    paths: Sequence[Path | str],
+    out: Path | None,
+    *,
+    check: bool,
+    base: str | None = None,
+    jobs: int | None = None,
 ) -> BuildResult:
-    """Compile; if clean, render and write (or, with check, only compare)."""
+    """Compile; if clean, render and write (or, with check, only compare). With check,
+    `base` is the git revision whose manifest the check may trust (see buildcheck)."""
+    if base is not None and not check:
+        raise UsageError("--base is what --check may trust: use it with --check")
     count = jobs or parallel.default_jobs()
     with parallel.pool(paths, count) as pool:
         compilation = parallel.compile_in(pool, paths, count)
         target = out or compilation.output_dir  # build.out is relative to the project root
         result = BuildResult(compilation, target)
         if compilation.ok:
-            with no_cyclic_gc():
-                _render_and_write(result, check=check, pool=pool, workers=count)
+            render_tree(result, check=check, base=base, pool=pool, workers=count)
     return result
 
 
+def render_tree(
+    result: BuildResult,
+    *,
+    check: bool,
+    base: str | None = None,
+    pool: ProcessPoolExecutor | None = None,
+    workers: int = 1,
+) -> None:
+    """Render the compiled specs of `result` into `result.out` (with check, only compare)."""
+    previous = base_manifest(result.out, base) if check else read_previous(result.out)
+    with no_cyclic_gc():
+        _render_and_write(result, previous, check=check, pool=pool, workers=workers)
+
+
 def _render_and_write(
-    result: BuildResult, *, check: bool, pool: ProcessPoolExecutor | None, workers: int
+    result: BuildResult,
+    previous: Previous,
+    *,
+    check: bool,
+    pool: ProcessPoolExecutor | None,
+    workers: int,
 ) -> None:
     models, config, out = result.compilation.models, result.compilation.config, result.out
     keys = unit_keys(models, config)
-    previous = read_previous(out)
     stale: list[Model] = []
     stale_shared = False
     for model in [None, *sorted(models, key=lambda m: m.name)]:
         unit = SHARED if model is None else model.name
-        reused = previous.reusable(out, unit, keys[unit])
+        reused = _reuse(previous, out, unit, keys[unit], check=check)
         if reused is not None:
             result.files += reused.entries
             result.stats[unit] = reused.stats
@@ -114,15 +153,29 @@ def _render_and_write(
         result.stats[unit] = stats
         result.rendered.append(unit)
     if stale_shared:
-        _, entries, stats = render_infra_resources(job, models)
+        expected = {e.path: e.sha256 for e in result.files}
+        _, entries, stats = render_infra_resources(job, models, expected)
         result.files += entries
         result.stats[SHARED] = sum_stats([*result.stats[SHARED].items(), *stats.items()])
     result.files.sort(key=lambda e: e.path)
     _refuse_duplicates(result.files)
     owned = _put_owned(result, check=check)
     manifest = manifest_text(result.files, inputs_record(keys, result.stats), owned)
-    result.writes = finish(out, result.files, manifest, previous.files, check=check)
+    # A check accounts for every file on disk; a build removes only what a build made.
+    made_before = files_under(out) if check else previous.files
+    result.writes = finish(out, result.files, manifest, made_before, check=check)
     result.writes.owned = owned
+
+
+def _reuse(previous: Previous, out: Path, unit: str, key: str, *, check: bool) -> Reused | None:
+    """A unit not to render: with check, one whose key is the base's, its files on disk
+    hashed; without, one the last build left intact (the cache may trust sizes and times)."""
+    if not check:
+        return previous.reusable(out, unit, key)
+    recorded = previous.recorded(unit, key)
+    if recorded is None:
+        return None
+    return Reused(verify(out, recorded.entries), recorded.stats)
 
 
 def _put_owned(result: BuildResult, *, check: bool) -> list[FileEntry]:
@@ -204,16 +257,25 @@ def render_units(
         yield from future.result()
 
 
-def render_infra_resources(job: Job, models: Sequence[Model]) -> UnitResult:
+def render_infra_resources(
+    job: Job, models: Sequence[Model], expected: Mapping[str, str]
+) -> UnitResult:
     """infra/resources.json, a shared file, from each model's preview as this build left it
     on disk (rendered now, or intact from the last build): previewing every model again
-    would cost the whole build what one changed spec costs."""
+    would cost the whole build what one changed spec costs. `expected` is each file's
+    sha256 as this build makes it: with check, a preview on disk that is not (edited,
+    or missing) is previewed again, so that nothing on disk decides what is expected."""
     fragments: dict[str, str] = {}
     for model in models:
+        path = infra.model_path(model.name)
         try:
-            fragments[model.name] = (job.out / infra.model_path(model.name)).read_text("utf-8")
-        except FileNotFoundError:  # --check before any build: the file is reported missing
-            continue
+            data: bytes | None = (job.out / path).read_bytes()
+        except FileNotFoundError:
+            data = None
+        if job.check and (data is None or hashlib.sha256(data).hexdigest() != expected.get(path)):
+            data = infra.render_model(model, job.config)[0].content.encode("utf-8")
+        if data is not None:
+            fragments[model.name] = data.decode("utf-8")
     return _put(job, SHARED, [infra.render_resources(models, job.config, fragments)])
 
 

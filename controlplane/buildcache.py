@@ -22,7 +22,9 @@ compared by sha256 first, as git does for racily clean files; a file edited by
 hand or deleted makes its unit render and write again. What this cannot see is
 an edit that keeps a file's size and then makes the manifest newer again (say,
 touching manifest.json by hand); deleting manifest.json makes the next build a
-full one.
+full one. That is a local build's speed-up, never a proof: `mlcp build --check`
+trusts neither the manifest on disk nor sizes and times (see
+`controlplane.buildcheck`).
 
 Renderers are pure functions of (model, config), or (models, config) for the
 shared files; that is what makes these keys complete.
@@ -194,6 +196,14 @@ class Previous:
 
     def reusable(self, out: Path, unit: str, key: str) -> Reused | None:
         """The unit's entries if its key is the recorded one and its files are intact."""
+        found = self.recorded(unit, key)
+        if found is None or not all(self._intact(out, entry) for entry in found.entries):
+            return None
+        return found
+
+    def recorded(self, unit: str, key: str) -> Reused | None:
+        """The unit's entries and statistics as the manifest records them, if its key is the
+        recorded one; what is on disk is not looked at."""
         recorded = self.inputs.get(unit)
         if recorded is None or recorded.get("sha256") != key:
             return None
@@ -201,10 +211,7 @@ class Previous:
         if not isinstance(stats, dict) or not all(type(n) is int for n in stats.values()):
             return None
         model = None if unit == SHARED else unit
-        entries = self._units.get(model, [])
-        if not all(self._intact(out, entry) for entry in entries):
-            return None
-        return Reused(entries, dict(stats))
+        return Reused(self._units.get(model, []), dict(stats))
 
     @functools.cached_property
     def _units(self) -> dict[str | None, list[FileEntry]]:
@@ -234,8 +241,17 @@ def read_previous(out: Path) -> Previous:
     path = out / MANIFEST
     try:
         stamp = path.stat().st_mtime_ns
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        text = path.read_bytes()
+    except OSError:
+        return Previous()
+    return parse_manifest(text, stamp)
+
+
+def parse_manifest(text: bytes, stamp: int = 0) -> Previous:
+    """A manifest's files and inputs; an empty one if it is not a manifest of ours."""
+    try:
+        data = json.loads(text.decode("utf-8"))
+    except ValueError:
         return Previous()
     if not isinstance(data, dict):
         return Previous()
@@ -293,6 +309,7 @@ __all__ = [
     "folder_digest",
     "generator_digest",
     "inputs_record",
+    "parse_manifest",
     "read_previous",
     "unit_keys",
     "unit_stats",

@@ -147,6 +147,12 @@ def new(name: str, task: str, mode: str, tier: str, team: str, directory: Path |
 )
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if the tree on disk differs.")
 @click.option(
+    "--base",
+    metavar="REF",
+    help="With --check: the git revision (the target branch) whose manifest may vouch for "
+    "the models its inputs match; the rest are rendered. Default: render everything.",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -155,12 +161,18 @@ def new(name: str, task: str, mode: str, tier: str, team: str, directory: Path |
 @format_option
 @strict_option
 def build_command(
-    paths: tuple[Path, ...], out: Path | None, check: bool, jobs: int | None, fmt: str, strict: bool
+    paths: tuple[Path, ...],
+    out: Path | None,
+    check: bool,
+    base: str | None,
+    jobs: int | None,
+    fmt: str,
+    strict: bool,
 ) -> int:
     """Validate the specs, then generate everything under the output folder."""
     from controlplane.build import build  # the renderers load only when building
 
-    result = build(paths or (default_specs(),), out, check=check, jobs=jobs)
+    result = build(paths or (default_specs(),), out, check=check, base=base, jobs=jobs)
     status = _report(result.compilation.diagnostics, fmt, strict, result.compilation.valid_count)
     if status != EXIT_OK or result.writes is None:
         return EXIT_ERRORS

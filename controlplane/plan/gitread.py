@@ -28,12 +28,7 @@ class RevisionSources:
 def read_revision(specs: Path, project_root: Path, ref: str) -> RevisionSources:
     """The spec sources under ``specs`` as they are at ``ref``; none if the folder is absent."""
     repo = _repo(specs)
-    try:
-        commit = repo.commit(ref)
-    except (git.BadName, ValueError, git.GitCommandError):
-        raise UsageError(
-            f"unknown revision {ref!r}: fetch it or name a branch, tag or commit"
-        ) from None
+    commit = _commit(repo, ref)
     top = Path(repo.working_tree_dir or ".").resolve()
     folder = _inside(specs.resolve(), top)
     # Names relative to the project root, as on disk (which may lie above the repository).
@@ -55,6 +50,33 @@ def read_revision(specs: Path, project_root: Path, ref: str) -> RevisionSources:
         elif inner == PurePosixPath(CONFIG_NAME):
             found.config = source
     return found
+
+
+def read_file(path: Path, ref: str) -> bytes | None:
+    """The bytes of the file at ``path`` (in a git work tree) as it is at ``ref``; None when
+    that revision has no such file. ``path`` itself need not exist in the work tree."""
+    existing = next(p for p in (path.absolute(), *path.absolute().parents) if p.is_dir())
+    repo = _repo(existing)
+    commit = _commit(repo, ref)
+    top = Path(repo.working_tree_dir or ".").resolve()
+    inside = _inside(existing.resolve(), top) / path.absolute().relative_to(existing).as_posix()
+    try:
+        blob = commit.tree / inside.as_posix()
+    except KeyError:
+        return None
+    if not isinstance(blob, git.Blob) or blob.mode == SYMLINK_MODE:
+        return None
+    data: bytes = blob.data_stream.read()
+    return data
+
+
+def _commit(repo: git.Repo, ref: str) -> git.Commit:
+    try:
+        return repo.commit(ref)
+    except (git.BadName, ValueError, git.GitCommandError):
+        raise UsageError(
+            f"unknown revision {ref!r}: fetch it or name a branch, tag or commit"
+        ) from None
 
 
 def _repo(specs: Path) -> git.Repo:
