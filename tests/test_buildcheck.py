@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,10 +15,11 @@ import pytest
 from controlplane.build import build
 from controlplane.buildcache import SHARED
 from controlplane.render import jsonwrite
-from tests.conftest import SPECS
+from tests.plan.repo import BASE_BRANCH as BASE
+from tests.plan.repo import clone as clone_repo
+from tests.plan.repo import commit_all, make_built_repo
 from tests.spec.clirun import Run, run_mlcp
 
-BASE = "base"
 RULES = "build/monitoring/prometheus/fraud-detector.rules.yml"
 RUNBOOK = "build/runbooks/fraud-detector.md"
 ALERTMANAGER = "build/monitoring/alertmanager.yml"
@@ -30,37 +30,16 @@ Tamper = Callable[[Path], None]
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A repository as the project keeps one: specs/, build/ as `mlcp build` made it, and
-    .gitignore; committed on the branch `base`. Built once; each test works on a copy."""
-    root = tmp_path_factory.mktemp("project") / "repo"
-    shutil.copytree(SPECS, root / "specs")
-    result = build([root / "specs"], None, check=False, jobs=1)
-    assert result.compilation.ok and result.writes is not None
-    (root / ".gitignore").write_text("build/retrain-demo/\n/build/lib/\n", encoding="utf-8")
-    repo = git.Repo.init(root)
-    with repo.config_writer() as config:
-        config.set_value("user", "name", "Test")
-        config.set_value("user", "email", "test@example.com")
-    repo.git.add("-A")
-    repo.git.commit("-qm", "base")
-    repo.git.branch(BASE)
-    return root
+    """The project with its build, committed on `base`: built once, each test clones it."""
+    return make_built_repo(tmp_path_factory.mktemp("project") / "repo")
 
 
 @pytest.fixture
 def clone(project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh clone of the project (files written in git's order), as the working folder."""
-    root = tmp_path / "clone"
-    git.Repo.clone_from(project, root)
-    git.Repo(root).git.branch(BASE, f"origin/{BASE}")
+    """A fresh clone of the project, as the working folder."""
+    root = clone_repo(project, tmp_path / "clone")
     monkeypatch.chdir(root)
     return root
-
-
-def commit(root: Path, message: str = "head") -> None:
-    repo = git.Repo(root)
-    repo.git.add("-A")
-    repo.git.commit("-qm", message)
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
@@ -140,14 +119,12 @@ def check(*args: str) -> Run:
 def test_each_tampering_fails_the_check_and_names_the_file(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, case: str, with_base: bool
 ) -> None:
-    root = tmp_path / "clone"
-    git.Repo.clone_from(project, root)
-    git.Repo(root).git.branch(BASE, f"origin/{BASE}")
+    root = clone_repo(project, tmp_path / "clone")
     monkeypatch.chdir(root)
     tamper, line = TAMPERINGS[case]
     tamper(root)
     if case != "same size, older than the manifest":  # a commit would refresh its mtime
-        commit(root)
+        commit_all(root)
     run = check(*(["--base", BASE] if with_base else []))
     assert run.code == 1, run.stdout + run.stderr
     assert "build is out of date; run `mlcp build`" in run.stdout
@@ -194,7 +171,7 @@ def test_with_a_base_an_unchanged_model_is_taken_from_the_bases_manifest(clone: 
         "warn: 0.12, critical: 0.3",
     )
     assert build([Path("specs")], None, check=False, jobs=1).writes is not None
-    commit(clone)
+    commit_all(clone)
     result = build([Path("specs")], None, check=True, base=BASE, jobs=1)
     assert result.rendered == [SHARED, "fraud-detector"]
     assert result.writes is not None and result.writes.written == []
@@ -207,7 +184,7 @@ def test_with_a_base_the_heads_manifest_is_not_trusted(clone: Path) -> None:
     manifest = json.loads((clone / MANIFEST).read_text(encoding="utf-8"))
     manifest["inputs"]["fraud-detector"]["sha256"] = "0" * 64
     (clone / MANIFEST).write_text(jsonwrite.dumps(manifest), encoding="utf-8")
-    commit(clone)
+    commit_all(clone)
     result = build([Path("specs")], None, check=True, base=BASE, jobs=1)
     assert result.rendered == []
     assert result.writes is not None

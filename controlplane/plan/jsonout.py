@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from controlplane.plan.summary import cost_totals, counts
+from controlplane.plan.summary import cost_totals, counts, risk_count
 from controlplane.plan.types import PLAN_VERSION, ModelPlan, Plan
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
@@ -27,7 +27,7 @@ def plan_data(plan: Plan) -> dict[str, Any]:
         "summary": {
             "changes": counts(plan),
             "cost": {"before": before, "after": after, "delta": round(after - before, 2)},
-            "risks": sum(1 for m in plan.models for f in m.findings if f.severity == "risk"),
+            "risks": risk_count(plan),
         },
         **data,
     }

@@ -14,7 +14,7 @@ import jinja2
 from controlplane.plan import summary
 from controlplane.plan.types import ModelPlan, Plan
 from controlplane.prose import markdown_environment
-from controlplane.render.runbook.markdown import fence_for
+from controlplane.render.runbook.markdown import code, fence_for
 
 MARKER = "<!-- mlcp-plan -->"
 LIMIT = 60_000
@@ -27,6 +27,7 @@ def _environment() -> jinja2.Environment:
         money=summary.money,
         signed=summary.signed,
         fence=lambda text: fence_for(text, 3),
+        code=code,
     )
     env.globals.update(summary=summary, symbol=summary.SYMBOL, cost_rows=summary.cost_rows)
     return env

@@ -19,6 +19,7 @@ from controlplane.errors import UsageError
 from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
 from controlplane.plan.artifacts import file_diffs
+from controlplane.plan.generated import generated_files
 from controlplane.plan.modelplan import Shared, Version, plan_model
 from controlplane.plan.resources import SHARED, resource_changes, service_changes
 from controlplane.plan.sides import Side, read_base, read_head
@@ -33,7 +34,10 @@ def make_plan(specs: Path, base: str | None) -> Plan:
     with no_cyclic_gc():
         head, root = read_head(specs)
         before = read_base(specs, root, base, head)
-        return _plan(before, head, base)
+        plan = _plan(before, head, base)
+    if head.compiled is None or not head.compiled.ok:
+        return plan  # no build to compare: the specs do not compile
+    return replace(plan, generated=generated_files(head.compiled, base))
 
 
 def _plan(base: Side, head: Side, label: str | None) -> Plan:

@@ -35,6 +35,7 @@ class Side:
     general: list[Diagnostic] = field(default_factory=list)  # errors tied to no spec
     sources: dict[str, Source] = field(default_factory=dict)  # spec path -> its source
     config_source: Source | None = None
+    compiled: Compilation[Checked] | None = None  # the head's whole compilation, as a build's
 
     def owner_of(self, path: str) -> str | None:
         """The model a spec file declared on this side, if it compiled."""
@@ -77,7 +78,9 @@ def read_head(specs: Path) -> tuple[Side, Path]:
     """The working tree's specs, compiled, and the project root they are named from."""
     read = read_tree([specs])
     result = workers.check([specs])
-    return _side(result, read.specs, read.config), read.tree.root
+    side = _side(result, read.specs, read.config)
+    side.compiled = result
+    return side, read.tree.root
 
 
 def read_base(specs: Path, root: Path, ref: str | None, head: Side) -> Side:

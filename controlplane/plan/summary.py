@@ -66,3 +66,9 @@ def cost_rows(cost: Cost) -> list[tuple[str, float | None, float | None]]:
     after = {i.item: i.monthly for i in cost.items_after}
     items = [*before, *(i for i in after if i not in before)]
     return [(item, before.get(item), after.get(item)) for item in items]
+
+
+def risk_count(plan: Plan) -> int:
+    """The risks of every model and of the generated files."""
+    findings = [f for m in plan.models for f in m.findings] + list(plan.generated)
+    return sum(1 for f in findings if f.severity == "risk")

@@ -15,6 +15,9 @@ def render_text(plan: Plan) -> str:
     ]
     if plan.head_diagnostics:
         lines[1:] = ["", *(line for d in plan.head_diagnostics for line in d.splitlines())]
+    if plan.generated:
+        lines.append("\nGenerated files that are not what the specs render:")
+        lines += [f"  {g.severity}: {g.problem}: {g.path}" for g in plan.generated]
     if plan.base_diagnostics:
         lines.append(f"\nAt {plan.base}, these specs did not compile:")
         lines += [f"  {line}" for d in plan.base_diagnostics for line in d.splitlines()]

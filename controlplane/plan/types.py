@@ -89,6 +89,16 @@ class Cost:
 
 
 @dataclass(frozen=True)
+class GeneratedFile:
+    """A file on disk under the output folder (or CODEOWNERS) that is not what the head's
+    specs render: what `mlcp build --check` fails on, told to the reviewer."""
+
+    severity: Severity  # a risk when edited by hand; a note when only not rebuilt
+    path: str  # from the project root, e.g. build/runbooks/fraud-detector.md
+    problem: str  # e.g. "hand-edited generated file"
+
+
+@dataclass(frozen=True)
 class ModelPlan:
     name: str
     source: str
@@ -117,6 +127,7 @@ class Plan:
     shared_services: tuple[ServiceChange, ...] = ()
     base_diagnostics: tuple[str, ...] = ()  # specs that did not compile at the base
     head_diagnostics: tuple[str, ...] = ()  # errors not tied to one model
+    generated: tuple[GeneratedFile, ...] = ()  # generated files not as the specs render them
 
     @property
     def against(self) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import git
 
+from controlplane.build import build
 from tests.conftest import SPECS
 
 BASE_BRANCH = "base"
@@ -52,3 +53,33 @@ def remove(name: str) -> Edit:
 
 def nothing(specs: Path) -> None:
     pass
+
+
+def make_built_repo(root: Path) -> Path:
+    """A repository as the project keeps one: specs/, build/ as `mlcp build` makes it and a
+    .gitignore, committed once on the branch `base` (and checked out)."""
+    shutil.copytree(SPECS, root / "specs")
+    result = build([root / "specs"], None, check=False, jobs=1)
+    assert result.compilation.ok and result.writes is not None
+    (root / ".gitignore").write_text("build/retrain-demo/\n/build/lib/\n", encoding="utf-8")
+    repo = git.Repo.init(root)
+    with repo.config_writer() as config:
+        config.set_value("user", "name", "Test")
+        config.set_value("user", "email", "test@example.com")
+    repo.git.add("-A")
+    repo.git.commit("-qm", "base")
+    repo.git.branch(BASE_BRANCH)
+    return root
+
+
+def clone(source: Path, root: Path) -> Path:
+    """A fresh clone of `source` (files written in git's order) with its branch `base`."""
+    git.Repo.clone_from(source, root)
+    git.Repo(root).git.branch(BASE_BRANCH, f"origin/{BASE_BRANCH}")
+    return root
+
+
+def commit_all(root: Path, message: str = "head") -> None:
+    repo = git.Repo(root)
+    repo.git.add("-A")
+    repo.git.commit("-qm", message)
