@@ -11,6 +11,8 @@ CI and a developer run it), the median of the runs:
 - cold build: `mlcp build` into an empty folder;
 - warm build: the same again, nothing changed;
 - one spec changed: one threshold of one spec edited, then `mlcp build`;
+- check: `mlcp build --check` on the current tree, no base (so, since the
+  check trusts nothing on disk, every model is rendered and compared);
 - peak memory: the largest sum of resident memory over the process and its
   workers, sampled every 20 ms during the builds (and the largest single process);
 - validate: `mlcp validate`.
@@ -163,6 +165,7 @@ def measure(
         step("warm build, no change", [*mlcp, "build", "specs"])
         toggle_one_spec(work / "specs")
         step("one spec changed", [*mlcp, "build", "specs"])
+        step("check, no base", [*mlcp, "build", "specs", "--check"])
         step("validate", [*mlcp, "validate", "specs"])
         order.reverse()
     return figures
@@ -202,6 +205,7 @@ ROWS = (
     ("cold build", 6.0),
     ("warm build, no change", None),
     ("one spec changed", 3.0),
+    ("check, no base", None),
     ("validate", 2.0),
 )
 
