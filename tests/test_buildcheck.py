@@ -14,7 +14,8 @@ import pytest
 
 from controlplane.build import build
 from controlplane.buildcache import SHARED
-from controlplane.render import jsonwrite
+from controlplane.render import infra, jsonwrite
+from controlplane.workers import check as compile_specs
 from tests.plan.repo import BASE_BRANCH as BASE
 from tests.plan.repo import clone as clone_repo
 from tests.plan.repo import commit_all, make_built_repo
@@ -129,6 +130,26 @@ def test_each_tampering_fails_the_check_and_names_the_file(
     assert run.code == 1, run.stdout + run.stderr
     assert "build is out of date; run `mlcp build`" in run.stdout
     assert f"  {line}\n" in run.stdout
+
+
+def test_a_forged_preview_does_not_decide_what_resources_json_should_be(clone: Path) -> None:
+    """A model's preview and resources.json edited to agree, both vouched for: the check
+    previews the model again rather than build resources.json from the forged file."""
+    same_size_older(clone)
+    compiled = compile_specs([clone / "specs"])
+    fragments = {
+        m.name: (clone / "build" / infra.model_path(m.name)).read_text(encoding="utf-8")
+        for m in compiled.models
+    }
+    forged = infra.render_resources(compiled.models, compiled.config, fragments)
+    (clone / "build" / infra.RESOURCES).write_text(forged.content, encoding="utf-8")
+    vouch(clone, INFRA)
+    vouch(clone, f"build/{infra.RESOURCES}")
+    commit_all(clone)
+    run = check()
+    assert run.code == 1
+    assert f"  differs: {INFRA}\n" in run.stdout
+    assert f"  differs: build/{infra.RESOURCES}\n" in run.stdout
 
 
 def test_a_fresh_clone_of_a_current_build_passes(clone: Path) -> None:
