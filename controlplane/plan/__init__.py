@@ -4,5 +4,7 @@
 working tree, renders both with the build's renderers, and compares them:
 `specdiff` and `meaning` for the spec values, `artifacts` for the generated
 files and alerts, `resources` for infrastructure and PagerDuty, `cost` for the
-monthly bill. `textout`, `markdown` and `jsonout` print the result.
+monthly bill; `generated` for the generated files on disk that are not what the
+specs render (the build check's comparison). `textout`, `markdown` and
+`jsonout` print the result.
 """

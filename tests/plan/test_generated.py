@@ -95,3 +95,11 @@ def test_a_spec_changed_and_built_has_nothing_to_say_about_generated_files(
     data = plan_json()
     assert data["generated"] == []
     assert [m["name"] for m in data["models"]] == ["fraud-detector"]
+
+
+def test_a_hostile_file_name_stays_inside_its_code_span(head: Path) -> None:
+    (head / "build/runbooks/a``b <!--.md").write_text("x\n", encoding="utf-8")
+    shown = "build/runbooks/a``b <!--.md"
+    assert f"- ⚠️ **risk**: file no spec makes, added to the generated output: ```{shown}```\n" in (
+        plan("markdown")
+    )
