@@ -184,7 +184,8 @@ def _put_owned(result: BuildResult, *, check: bool) -> list[FileEntry]:
     if root is None:  # sources from elsewhere (a git object) have no tree to own files in
         return []
     models, config = result.compilation.models, result.compilation.config
-    return [put_owned(root, codeowners.render(models, config), check=check)]
+    generated = {entry.path: entry.model for entry in result.files}
+    return [put_owned(root, codeowners.render(models, config, generated), check=check)]
 
 
 def _refuse_duplicates(entries: Sequence[FileEntry]) -> None:

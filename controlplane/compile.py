@@ -22,6 +22,7 @@ from controlplane.perf import no_cyclic_gc
 from controlplane.sources import Source, display, load_source, read_tree
 from controlplane.spec.check import check_spec
 from controlplane.spec.config import ConfigSpec
+from controlplane.spec.controls import control_characters
 from controlplane.spec.layers import Layered, layer
 from controlplane.spec.load import Document, Location
 from controlplane.spec.normalize import to_config, to_model
@@ -134,7 +135,7 @@ def load_config(source: Source | None) -> tuple[ConfigSpec, Document | None, lis
     if problems:
         return default, loaded, problems
     spec, problems = validate(ConfigSpec, loaded, loaded.data)
-    return spec or default, loaded, problems
+    return spec or default, loaded, control_characters(loaded) + problems
 
 
 def _compile_one(
@@ -146,12 +147,13 @@ def _compile_one(
     problems = check_header(loaded, "Model")
     if problems:
         return None, problems
+    controls = control_characters(loaded)
     metadata = loaded.data.get("metadata")
     tier = metadata.get("tier") if isinstance(metadata, dict) else None
     defaults = config.defaults.get(tier, {}) if tier in TIERS else {}
     layered = layer(loaded, defaults, config_doc, str(tier))
     spec, problems = validate(ModelSpec, layered.doc, layered.data)
-    problems = [_name_default(d, config_doc, str(tier)) for d in problems]
+    problems = controls + [_name_default(d, config_doc, str(tier)) for d in problems]
     if spec is None:
         return None, problems
     problems += check_spec(spec, layered.doc, config)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from controlplane.diagnostics import Diagnostic
 from controlplane.errors import UsageError
-from controlplane.spec import load
+from controlplane.spec import controls, load
 from controlplane.spec.load import Document
 
 CONFIG_NAME = "mlcp.yaml"
@@ -46,6 +46,9 @@ class Source:
 
 def load_source(source: Source) -> Document | Diagnostic:
     """The source as located data; a Diagnostic says why it could not be read."""
+    refused = controls.path_problem(source.path, source.shown)
+    if refused is not None:
+        return refused
     return load.load_source(source.raw(), source.shown)
 
 

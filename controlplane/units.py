@@ -52,7 +52,7 @@ def _shown(value: object) -> str:
 def parse_duration(value: object) -> float:
     """``"150ms"`` → 0.15, ``"9mo"`` → 23328000.0 (a month is 30 days)."""
     if isinstance(value, str):
-        match = _DURATION.match(value)
+        match = _DURATION.fullmatch(value)
         if match:
             seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
             if seconds <= MAX_DURATION:
@@ -89,7 +89,7 @@ def parse_rate(value: object) -> float:
             raise ValueError(f"expected a finite rate, got {_shown(value)}")
         return float(value)
     if isinstance(value, str):
-        match = PERCENT.match(value)
+        match = PERCENT.fullmatch(value)
         if match:
             return float(match.group(1)) / 100.0
     raise ValueError(f"expected a rate such as 0.5% or 0.005, got {_shown(value)}")
@@ -108,7 +108,7 @@ def parse_number(value: object) -> float:
 def parse_throughput(value: object) -> float:
     """Requests per second: ``"50/s"`` → 50.0, ``"600/m"`` → 10.0."""
     if isinstance(value, str):
-        match = _THROUGHPUT.match(value)
+        match = _THROUGHPUT.fullmatch(value)
         if match:
             per = {"s": 1.0, "m": MINUTE, "h": HOUR}[match.group(2)]
             return float(match.group(1)) / per
@@ -149,7 +149,7 @@ def suggest_duration(value: object) -> str:
     """``"2 hours"`` → did you mean '2h'?; a bare number is told to carry a unit."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"a duration needs a unit, e.g. {value:g}s for seconds"
-    match = _NUMBER_AND_WORD.match(value) if isinstance(value, str) else None
+    match = _NUMBER_AND_WORD.fullmatch(value) if isinstance(value, str) else None
     if not match:
         return ""
     number, word = match.group(1), match.group(2).strip()
@@ -179,9 +179,9 @@ def suggest_rate(value: object) -> str:
     if not isinstance(value, str):
         return ""
     text = value.strip()
-    if PERCENT.match(text) is None and re.match(r"^\d+(\.\d+)?$", text):
+    if PERCENT.fullmatch(text) is None and re.fullmatch(r"\d+(\.\d+)?", text):
         return f"write {text}% for a percentage, or {text} without quotes for a fraction"
-    match = _NUMBER_AND_WORD.match(text)
+    match = _NUMBER_AND_WORD.fullmatch(text)
     if match and match.group(2).strip().lower() in ("%", "percent", "pct", "per cent"):
         return _did_you_mean(f"{match.group(1)}%", parse_rate)
     return ""
@@ -191,7 +191,7 @@ def suggest_throughput(value: object) -> str:
     """``"50 rps"`` → did you mean '50/s'?; a bare number is told to carry a unit."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"a throughput needs a unit, e.g. {value:g}/s for requests per second"
-    match = _NUMBER_AND_WORD.match(value) if isinstance(value, str) else None
+    match = _NUMBER_AND_WORD.fullmatch(value) if isinstance(value, str) else None
     if not match:
         return ""
     word = match.group(2).replace(" ", "").lower()

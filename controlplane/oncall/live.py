@@ -93,7 +93,7 @@ def resolve_policy(client: pagerduty.RestApiV2Client, reference: str) -> Resolve
     if len(named) > 1:
         ids = ", ".join(sorted(str(p["id"]) for p in named))
         return Resolved(reference, None, f"names {len(named)} escalation policies ({ids})")
-    if POLICY_ID.match(reference):
+    if POLICY_ID.fullmatch(reference):
         try:
             policy: dict[str, Any] = client.rget(f"/escalation_policies/{reference}")
             return Resolved(reference, str(policy["id"]), "")

@@ -21,7 +21,7 @@ SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
 
 def _key(version: str) -> tuple[int, ...]:
-    match = SEMVER.match(version)
+    match = SEMVER.fullmatch(version)
     return tuple(int(p) for p in match.groups()) if match else (-1,)
 
 
@@ -31,7 +31,7 @@ def next_version(model: Model, run_id: str) -> str:
     if model.rollout.candidate is not None:
         versions.append(model.rollout.candidate.version)
     latest = max(versions, key=_key)
-    match = SEMVER.match(latest)
+    match = SEMVER.fullmatch(latest)
     if not match:
         return f"{latest}-retrained.{run_id}"
     major, minor, _ = (int(p) for p in match.groups())

@@ -5,37 +5,47 @@ The summary table comes first and is never cut. Each model follows in a
 refuses comments over 65,536), a model's section loses its file diffs, and
 the models that still do not fit are named in one line that says how to see
 them. The hidden ``MARKER`` lets CI find and update its one comment.
+
+Whatever a template prints is escaped as text (`controlplane.plan.inert`),
+unless a filter made it code, HTML-escaped text, or marks it as mlcp's own
+figures (`safe`: counts, money, the change symbols), so spec text stays inert.
 """
 
 from __future__ import annotations
 
 import jinja2
+from markupsafe import Markup
 
-from controlplane.plan import summary
+from controlplane.plan import inert, summary
+from controlplane.plan.inert import MARKER
 from controlplane.plan.types import ModelPlan, Plan
 from controlplane.prose import markdown_environment
-from controlplane.render.runbook.markdown import code, fence_for
 
-MARKER = "<!-- mlcp-plan -->"
+__all__ = ["LIMIT", "MARKER", "render_markdown"]
+
 LIMIT = 60_000
 
 
 def _environment() -> jinja2.Environment:
-    env = markdown_environment()  # cells are escaped by the `cell` filter
+    env = markdown_environment(finalize=inert.finalize)
     env.filters.update(
-        cell=lambda v: str(v).replace("|", "\\|").replace("\n", " "),
-        money=summary.money,
-        signed=summary.signed,
-        fence=lambda text: fence_for(text, 3),
-        code=code,
+        cell=inert.text,
+        code=inert.code,
+        cell_code=inert.cell_code,
+        fenced=inert.fenced,
+        html=inert.html,
+        money=lambda v: Markup(summary.money(v)),
+        signed=lambda v: Markup(summary.signed(v)),
     )
-    env.globals.update(summary=summary, symbol=summary.SYMBOL, cost_rows=summary.cost_rows)
+    env.globals.update(
+        summary=summary, symbol=summary.SYMBOL, cost_rows=summary.cost_rows, marker=Markup(MARKER)
+    )
     return env
 
 
 def render_markdown(plan: Plan, limit: int = LIMIT) -> str:
     env = _environment()
-    head = env.get_template("plan-summary.md.j2").render(plan=plan, marker=MARKER)
+    head = env.get_template("plan-summary.md.j2").render(plan=plan)
     section = env.get_template("plan-model.md.j2")
     shared = env.get_template("plan-shared.md.j2").render(plan=plan)
     parts, used, left_out = [head], len(head), list[ModelPlan]()
@@ -66,8 +76,9 @@ def _reserve(plan: Plan) -> int:
 
 
 def _left_out(models: list[ModelPlan], plan: Plan) -> str:
-    names = ", ".join(f"`{m.name}`" for m in models)
+    names = ", ".join(inert.code(m.name) for m in models)
+    command = inert.code(f"mlcp plan{f' --base {plan.base}' if plan.base else ''}")
     return (
         f"\n{len(models)} more models do not fit in this comment: {names}. "
-        f"Run `mlcp plan{f' --base {plan.base}' if plan.base else ''}` to see them.\n"
+        f"Run {command} to see them.\n"
     )

@@ -4,12 +4,14 @@ Stages are written out literally (no `foreach`), each with the deps, outs, param
 and metrics it reads and writes, so `dvc repro` reruns only what changed and
 `dvc metrics diff` compares runs. Every path is relative to the pipeline folder,
 where DVC runs the commands; the specs and the training code are reached from
-there through the project root (the folder holding the specs folder).
+there through the project root (the folder holding the specs folder). DVC
+runs each `cmd` through a shell, so every word in it is quoted for the shell.
 """
 
 from __future__ import annotations
 
 import posixpath
+import shlex
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +23,11 @@ from controlplane.render.monitoring.yamlio import dumps
 PIPELINES = "pipelines"
 # Stages run in this order; each one's deps include an out of the one before.
 STAGES = ("validate", "split", "tune", "train", "evaluate", "gate", "propose")
+
+
+def shell_command(*words: str) -> str:
+    """A `cmd` DVC hands to the shell: each word quoted, so a folder named `a;touch x` is a path."""
+    return shlex.join(words)
 
 
 def project_root(config: Config) -> str:
@@ -61,7 +68,7 @@ def _stage(
     metrics: Sequence[str] = (),
 ) -> dict[str, Any]:
     stage: dict[str, Any] = {
-        "cmd": f"mlcp stage {name} --model {model.name} --specs {specs}",
+        "cmd": shell_command("mlcp", "stage", name, "--model", model.name, "--specs", specs),
         "deps": sorted(deps),
         "params": list(params),
     }

@@ -12,6 +12,7 @@ STRUCTURE = {
     "MLCP104": "a key appears twice in one mapping",
     "MLCP105": "anchors, aliases, merge keys and custom tags are not allowed",
     "MLCP106": "apiVersion is not mlcp/v1, or kind is not Model (Config for mlcp.yaml)",
+    "MLCP107": "a path, key or value holds a control character (line break, tab, escape, …)",
     "MLCP110": "unknown key (with a did-you-mean)",
     "MLCP111": "a required key is missing",
     "MLCP112": "a value has the wrong type",

@@ -102,15 +102,15 @@ _STR_TAGS = {None, "!", "tag:yaml.org,2002:str"}
 
 def resolve_plain(text: str) -> Any:
     """A plain (unquoted) scalar under the YAML 1.2 core schema: `yes` stays a string."""
-    if _NULL.match(text):
+    if _NULL.fullmatch(text):
         return None
-    if _BOOL.match(text):
+    if _BOOL.fullmatch(text):
         return text.lower() == "true"
-    if _INT.match(text):
+    if _INT.fullmatch(text):
         return int(text)
-    if _INT_BASE.match(text):
+    if _INT_BASE.fullmatch(text):
         return int(text, 0)
-    if _FLOAT.match(text):
+    if _FLOAT.fullmatch(text):
         return float(text)
     return _SPECIAL_FLOAT.get(text.lower(), text)
 

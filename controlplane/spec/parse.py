@@ -196,9 +196,9 @@ def _type_hint(kind: str, value: object, field: str) -> str:
         return "write a whole number, without a fractional part"
     if kind.startswith("list") and isinstance(value, str | int | float) and value is not True:
         return f"write a list, even of one item: [{_flow_scalar(value)}]"
-    if kind.startswith("int") and text is not None and units.PERCENT.match(text):
+    if kind.startswith("int") and text is not None and units.PERCENT.fullmatch(text):
         return f"write {text.rstrip('%')} without %: this field takes a plain whole number"
-    if kind.startswith("float") and text is not None and units.PERCENT.match(text):
+    if kind.startswith("float") and text is not None and units.PERCENT.fullmatch(text):
         meant = float(text.rstrip("%")) / 100
         return f"this field takes a plain number, not a percentage: did you mean {meant:g}?"
     return ""
@@ -207,7 +207,7 @@ def _type_hint(kind: str, value: object, field: str) -> str:
 def _flow_scalar(value: object) -> str:
     """A scalar as it can be written inside [...] in YAML: quoted unless plainly safe."""
     text = str(value)
-    if isinstance(value, str) and not re.match(r"^[A-Za-z0-9_][A-Za-z0-9_.\-/]*$", text):
+    if isinstance(value, str) and not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.\-/]*", text):
         return json.dumps(text, ensure_ascii=False)
     return text
 
@@ -227,11 +227,11 @@ def _pattern_problem(loc: KeyPath, value: object, pattern: object) -> tuple[str,
     message = f"{where}: {value!r} is not a valid {noun}"
     if field == "metadata.name" and isinstance(value, str) and not 3 <= len(value) <= 63:
         message = f"{where}: {value!r} is {len(value)} characters long; a model name has 3-63"
-        if re.match(r"^[a-z0-9-]*$", value):  # the characters are right: only the length is not
+        if re.fullmatch(r"[a-z0-9-]*", value):  # the characters are right: only the length is not
             return message, "shorten it to 63 characters" if value else "name the model"
     if isinstance(value, str) and isinstance(pattern, str):
         fixed = fix(value)
-        if fixed != value and re.match(pattern, fixed):
+        if fixed != value and re.fullmatch(pattern, fixed):
             return message, f"did you mean {fixed!r}?"
     return message, help_text
 

@@ -54,7 +54,7 @@ def _override_hint(name: str, declared: list[str]) -> str:
     same = next((d for d in declared if d.lower() == name.lower()), None)
     if same is not None:
         return f"it is declared as {same!r}: rename the declaration to {name!r}"
-    valid = [d for d in declared if FEATURE_NAME.match(d)]
+    valid = [d for d in declared if FEATURE_NAME.fullmatch(d)]
     return did_you_mean(name, valid) or "declare it under numeric or categorical"
 
 
@@ -62,9 +62,9 @@ def _override_hint(name: str, declared: list[str]) -> str:
 def _feature_names(ctx: Context) -> Iterator[Diagnostic]:
     for kind in ("numeric", "categorical"):
         for i, name in enumerate(getattr(ctx.spec.features, kind)):
-            if FEATURE_NAME.match(name):
+            if FEATURE_NAME.fullmatch(name):
                 continue
-            if re.match(r"^[a-z_][a-z0-9_]*$", name):  # the characters are right: too long
+            if re.fullmatch(r"[a-z_][a-z0-9_]*", name):  # the characters are right: too long
                 yield ctx.report(
                     ("features", kind, i),
                     f"feature name {name!r} is {len(name)} characters long; at most 63",
@@ -76,7 +76,7 @@ def _feature_names(ctx: Context) -> Iterator[Diagnostic]:
                 ("features", kind, i),
                 f"feature name {name!r} must be a lowercase identifier ([a-z_][a-z0-9_]*)",
                 f"did you mean {fixed!r}? feature names become metric labels and rule names"
-                if FEATURE_NAME.match(fixed)
+                if FEATURE_NAME.fullmatch(fixed)
                 else "feature names become metric labels, rule names and dashboard titles",
             )
 

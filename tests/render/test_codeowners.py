@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
+import re
 import shutil
 from pathlib import Path
 
+import pathspec
 import yaml
 
 from controlplane.build import build
@@ -15,19 +16,14 @@ from tests.spec.clirun import run_mlcp
 
 
 def owners_by_github_rules(codeowners: str, path: str) -> list[str]:
-    """GitHub's rule for the patterns mlcp writes: anchored paths, a trailing / is a folder,
-    the last match wins."""
+    """GitHub's rule: each line is a gitignore pattern (matched here by pathspec, not by mlcp)
+    and its owners, split on unescaped spaces; the last pattern that matches wins."""
     found: list[str] = []
     for line in codeowners.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        pattern, *owners = line.split()
-        anchored = pattern.lstrip("/")
-        if anchored.endswith("/"):
-            matched = path.startswith(anchored)
-        else:
-            matched = fnmatch.fnmatchcase(path, anchored)
-        if matched:
+        pattern, *owners = re.findall(r"(?:\\.|\S)+", line)
+        if pathspec.PathSpec.from_lines("gitignore", [pattern]).match_file(path):
             found = owners
     return found
 
@@ -51,6 +47,58 @@ def test_each_spec_is_owned_by_its_metadata_owners_and_the_platform_by_its_own()
     ]:
         assert owners_by_github_rules(text, path) == platform, path
     assert owners_by_github_rules(text, "README.md") == []
+
+
+def _spec_owners(specs: Path) -> dict[str, list[str]]:
+    """Each model's owners, as its spec says, by model name."""
+    found = {}
+    for spec in specs.rglob("*.yaml"):
+        if spec.name != "mlcp.yaml":
+            metadata = yaml.safe_load(spec.read_text(encoding="utf-8"))["metadata"]
+            found[metadata["name"]] = list(metadata["owners"])
+    return found
+
+
+def test_each_generated_file_is_owned_by_the_owners_of_the_spec_it_came_from() -> None:
+    text = (ROOT / ".github/CODEOWNERS").read_text(encoding="utf-8")
+    platform = yaml.safe_load((SPECS / "mlcp.yaml").read_text())["platform_owners"]
+    owners = _spec_owners(SPECS)
+    manifest = json.loads((ROOT / "build/manifest.json").read_text(encoding="utf-8"))
+    assert {e["model"] for e in manifest["files"].values()} == {None, *owners}
+    for path, entry in manifest["files"].items():
+        expected = platform if entry["model"] is None else owners[entry["model"]]
+        assert owners_by_github_rules(text, f"build/{path}") == expected, path
+    for shared in ["build/manifest.json", "build/schema/model.v1.json", "build/new-file.txt"]:
+        assert owners_by_github_rules(text, shared) == platform, shared
+
+
+# Folder names that are CODEOWNERS syntax: an escaped space, a comment, a negation, a range,
+# wildcards and an escape character.
+HOSTILE = ["a b", "#team", "!bang", "[ab]", "*", "what?", "back\\slash", "x [y] #z !w"]
+
+
+def test_hostile_folder_names_give_each_file_its_own_owners(tmp_path: Path) -> None:
+    root = tmp_path / "project"
+    shutil.copytree(SPECS, root / "specs")
+    template = (SPECS / "fraud-detector.yaml").read_text(encoding="utf-8")
+    for i, folder in enumerate(HOSTILE):
+        text = template.replace("name: fraud-detector", f"name: hostile-{i}")
+        text = text.replace('owners: ["@acme/risk-ml"]', f'owners: ["@acme/team-{i}"]')
+        (root / "specs" / folder).mkdir()
+        (root / "specs" / folder / f"hostile-{i}.yaml").write_text(text, encoding="utf-8")
+    run = run_mlcp(["build", str(root / "specs")])
+    assert run.code == 0, run.stdout
+    text = (root / ".github/CODEOWNERS").read_text(encoding="utf-8")
+    platform = yaml.safe_load((SPECS / "mlcp.yaml").read_text())["platform_owners"]
+    owners = _spec_owners(root / "specs")
+    for i, folder in enumerate(HOSTILE):
+        path = f"specs/{folder}/hostile-{i}.yaml"
+        assert owners_by_github_rules(text, path) == [f"@acme/team-{i}"], path
+    manifest = json.loads((root / "build/manifest.json").read_text(encoding="utf-8"))
+    for path, entry in manifest["files"].items():
+        expected = platform if entry["model"] is None else owners[entry["model"]]
+        assert owners_by_github_rules(text, f"build/{path}") == expected, path
+    assert owners_by_github_rules(text, "specs/mlcp.yaml") == platform
 
 
 def test_the_committed_codeowners_is_what_a_build_writes(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -295,3 +296,20 @@ def test_timestamp_needs_a_real_moment_and_its_offset(value: object) -> None:
 
 def test_format_timestamp_reads_back() -> None:
     assert units.format_timestamp(20787 * DAY + 8 * 3600) == "2026-11-30T08:00:00Z"
+
+
+# --- a whole value, not a prefix ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("parse", "text"),
+    [
+        (units.parse_duration, "5m\n"),
+        (units.parse_rate, "0.5%\n"),
+        (units.parse_throughput, "50/s\n"),
+    ],
+)
+def test_a_trailing_line_break_is_refused(parse: Callable[[object], float], text: str) -> None:
+    # `$` matches before a trailing newline; the whole value must match.
+    with pytest.raises(ValueError):
+        parse(text)

@@ -55,7 +55,7 @@ def selector(metric: str, matchers: Mapping[str, str], extra: tuple[str, ...] = 
 @functools.lru_cache(maxsize=4096)
 def _selector(metric: str, matchers: tuple[tuple[str, str], ...], extra: tuple[str, ...]) -> str:
     parts = [f"{name}={string(value)}" for name, value in matchers] + list(extra)
-    if metric and not METRIC_NAME.match(metric):
+    if metric and not METRIC_NAME.fullmatch(metric):
         parts.insert(0, f"__name__={string(metric)}")
         metric = ""
     return f"{metric}{{{', '.join(parts)}}}"
