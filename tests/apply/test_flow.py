@@ -53,6 +53,7 @@ def test_pagerduty_then_pulumi_each_reported(specs: Path, monkeypatch: pytest.Mo
     assert out.splitlines() == [
         f"git tree clean at {head}",
         "build is up to date",
+        f"{head} is the tip of origin/main",
         "will update stack prod of "
         f"{specs.parent.resolve()}/infra on s3://acme-ml-pulumi-state?region=eu-west-1 "
         "(from mlcp.yaml)",
