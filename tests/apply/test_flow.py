@@ -4,13 +4,14 @@ failure stops the next step and the report says what was applied."""
 from __future__ import annotations
 
 import functools
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from controlplane.apply import command, flow
 from controlplane.apply.flow import Seams
-from tests.apply.fakepulumi import FakePulumi, workspace_factory
+from tests.apply.fakepulumi import FakePulumi, executable_calls, workspace_factory
 from tests.apply.project import git, make_project
 from tests.apply.test_lock import hold_in_another_process
 from tests.spec.clirun import run_mlcp
@@ -159,3 +160,25 @@ def test_the_real_reconciler_without_a_token_fails_its_step_and_pulumi_never_run
     assert "pagerduty: failed\n  PAGERDUTY_TOKEN is not set" in run.stdout
     assert "pulumi: skipped" in run.stdout and "applied before it: nothing" in run.stdout
     assert not any(call.args[:1] == ["up"] for call in cli.calls)
+
+
+def test_no_argument_list_of_any_process_holds_the_secret(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every process started (git, the fake pulumi) and every argument list the Automation
+    # API hands the Pulumi CLI: a secret there is readable by any user of the machine (ps).
+    started: list[list[str]] = []
+
+    class Recorded(subprocess.Popen):  # type: ignore[type-arg]
+        def __init__(self, args: list[str], *rest: object, **options: object) -> None:
+            started.append([str(a) for a in args])
+            super().__init__(args, *rest, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(subprocess, "Popen", Recorded)
+    cli = FakePulumi(stacks={"prod"})
+    code, out, _ = run_apply(monkeypatch, FakePagerDuty(), cli)
+    assert code == 0, out
+    argv = [*started, *(c.args for c in cli.calls), *(e["argv"] for e in executable_calls(cli))]
+    assert any(a[:1] == ["up"] for a in argv) and any("pulumi" in a[0] for a in started)
+    assert [a for a in argv if any(ENV["PAGERDUTY_TOKEN"] in word for word in a)] == []
+    assert [e["stdin"] for e in executable_calls(cli)] == [ENV["PAGERDUTY_TOKEN"]]
