@@ -24,10 +24,22 @@ def remote_of(root: Path) -> Path:
     return root.parent / f"{root.name}-origin.git"
 
 
+def keys_of(root: Path) -> Path:
+    """The project's routing key folder (outside its work tree, as Alertmanager's would be)."""
+    return root.parent / f"{root.name}-keys"
+
+
 def make_project(root: Path) -> Path:
     """specs/, infra/Pulumi.yaml and build/ committed in a new repository and pushed to
-    its `origin`'s main; returns specs/."""
+    its `origin`'s main; returns specs/. Routing keys go to `keys_of(root)`."""
     shutil.copytree(SPECS, root / "specs")
+    config = root / "specs/mlcp.yaml"
+    default = "routing_key_dir: /etc/alertmanager/secrets/pagerduty"
+    assert default in config.read_text(encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(default, f"routing_key_dir: {keys_of(root)}"),
+        encoding="utf-8",
+    )
     (root / "infra").mkdir()
     (root / "infra/Pulumi.yaml").write_text(PULUMI_YAML, encoding="utf-8")
     result = build([root / "specs"], None, check=False, jobs=1)

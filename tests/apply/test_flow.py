@@ -12,7 +12,7 @@ import pytest
 from controlplane.apply import command, flow
 from controlplane.apply.flow import Seams
 from tests.apply.fakepulumi import FakePulumi, executable_calls, workspace_factory
-from tests.apply.project import git, make_project
+from tests.apply.project import git, keys_of, make_project
 from tests.apply.test_lock import hold_in_another_process
 from tests.spec.clirun import run_mlcp
 
@@ -54,6 +54,7 @@ def test_pagerduty_then_pulumi_each_reported(specs: Path, monkeypatch: pytest.Mo
     assert out.splitlines() == [
         f"git tree clean at {head}",
         "build is up to date",
+        f"routing keys: {keys_of(specs.parent)} is writable",
         f"{head} is the tip of origin/main",
         "will update stack prod of "
         f"{specs.parent.resolve()}/infra on s3://acme-ml-pulumi-state?region=eu-west-1 "
@@ -182,3 +183,21 @@ def test_no_argument_list_of_any_process_holds_the_secret(
     assert any(a[:1] == ["up"] for a in argv) and any("pulumi" in a[0] for a in started)
     assert [a for a in argv if any(ENV["PAGERDUTY_TOKEN"] in word for word in a)] == []
     assert [e["stdin"] for e in executable_calls(cli)] == [ENV["PAGERDUTY_TOKEN"]]
+
+
+def test_a_routing_key_folder_apply_cannot_write_is_refused_before_any_step(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on a CI runner that is not root, where /etc/... cannot be made: the PagerDuty step
+    # would change services, fail on the key files, and Pulumi would be skipped.
+    keys = keys_of(specs.parent)
+    keys.parent.joinpath(keys.name).write_text("a file where the folder should be\n")
+    pagerduty, cli = FakePagerDuty(), FakePulumi(stacks={"prod"})
+    code, out, err = run_apply(monkeypatch, pagerduty, cli)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"mlcp apply: cannot write routing keys to {keys} (File exists): run mlcp apply where "
+        "Alertmanager's routing key folder is mounted writable, or set "
+        "pagerduty.routing_key_dir in mlcp.yaml to that folder\n"
+    )
+    assert pagerduty.calls == [] and cli.calls == []
