@@ -289,3 +289,23 @@ def test_zizmor_would_catch_an_unpinned_action_and_a_kept_credential(tmp_path: P
     )
     assert done.returncode != 0
     assert "unpinned-uses" in done.stdout and "artipacked" in done.stdout
+
+
+def test_the_apply_steps_credential_helper_gives_git_the_jobs_token(tmp_path: Path) -> None:
+    """git itself asks the helper apply.yml sets in the step's environment (no token in
+    git's config on disk), as `mlcp apply` does when it fetches main."""
+    step = next(
+        s for s in steps(workflow("apply.yml")) if s.get("run", "").startswith("mlcp apply")
+    )
+    env = {k: str(v) for k, v in step["env"].items() if k.startswith("GIT_CONFIG_")}
+    env |= {"GITHUB_TOKEN": "ghs_job_token", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [require_tool("git"), "credential", "fill"],
+        input="protocol=https\nhost=github.com\npath=acme/models.git\n\n",
+        env={**env, "GIT_TERMINAL_PROMPT": "0"},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "username=x-access-token\npassword=ghs_job_token\n" in done.stdout

@@ -9,7 +9,9 @@ that logs its arguments, standard input and backend (`executable_calls`).
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
 import stat
 import sys
 import tempfile
@@ -51,7 +53,9 @@ sys.exit(code)
 
 def fake_executable() -> Path:
     """A `pulumi` that logs each call as a JSON line in `pulumi.log` beside it."""
-    path = Path(tempfile.mkdtemp(prefix="fake-pulumi-")) / "pulumi"
+    folder = tempfile.mkdtemp(prefix="fake-pulumi-")
+    atexit.register(shutil.rmtree, folder, True)
+    path = Path(folder) / "pulumi"
     path.write_text(EXECUTABLE.format(python=sys.executable), encoding="utf-8")
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
     return path
