@@ -114,6 +114,8 @@ def test_apply_runs_one_at_a_time_in_a_protected_environment_with_oidc() -> None
     assert "pulumi/actions" in uses(apply)
     aws = next(s for s in steps(apply) if "configure-aws-credentials" in s.get("uses", ""))
     assert set(aws["with"]) == {"role-to-assume", "aws-region"}  # OIDC: no access keys
+    # Its credentials reach every later step: the last two steps are it, then mlcp apply.
+    assert job["steps"][-2] is aws and job["steps"][-1]["run"].startswith("mlcp apply")
     assert [c[:2] for c in mlcp_calls(apply)] == [
         ["mlcp", "plan"],
         ["mlcp", "plan"],
