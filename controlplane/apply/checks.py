@@ -1,4 +1,5 @@
-"""What must hold before `mlcp apply` changes anything: a clean tree, an up-to-date build."""
+"""What must hold before `mlcp apply` changes anything: a clean tree at the tip of the
+branch, an up-to-date build."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from controlplane.apply.errors import ApplyRefused
+from controlplane.apply.tip import TipPolicy, check_tip
 from controlplane.model import Config
 from controlplane.sources import display
 
@@ -23,6 +25,7 @@ class Checked:
     commit: str  # the commit applied, abbreviated
     config: Config
     lines: tuple[str, ...]  # what the checks found, for the report
+    override: str | None = None  # the emergency override's warning, recorded with the update
 
 
 def open_repository(specs: Path) -> git.Repo:
@@ -37,8 +40,9 @@ def open_repository(specs: Path) -> git.Repo:
         ) from None
 
 
-def check_ready(specs: Path) -> Checked:
-    """Refuse (ApplyRefused) unless the tree is committed and the build is current."""
+def check_ready(specs: Path, tip: TipPolicy | None = None) -> Checked:
+    """Refuse (ApplyRefused) unless the tree is committed, HEAD is the tip of the branch
+    (`tip`, origin/main unless told) and the build is current."""
     repo = open_repository(specs)
     commit = _commit(repo)
     dirty = repo.git.status("--porcelain", "--untracked-files=all").splitlines()
@@ -50,8 +54,27 @@ def check_ready(specs: Path) -> Checked:
             "mlcp apply applies only what is committed; commit or stash them"
         )
     config, root, build_line = _check_build(specs)
-    lines = (f"git tree clean at {commit}", build_line)
-    return Checked(specs, root, commit, config, lines)
+    keys_line = check_key_folder(config)
+    at_tip = check_tip(repo, tip or TipPolicy())  # last: the one check that needs the network
+    lines = (f"git tree clean at {commit}", build_line, keys_line, at_tip.line)
+    return Checked(specs, root, commit, config, lines, at_tip.override)
+
+
+def check_key_folder(config: Config) -> str:
+    """Refuse unless the PagerDuty step can write the routing keys where Alertmanager reads
+    them: otherwise it would fail half-way, after changing PagerDuty, and skip Pulumi."""
+    from controlplane.oncall.keys import check_writable
+
+    folder = config.pagerduty_routing_key_dir
+    try:
+        check_writable(Path(folder))
+    except OSError as error:
+        raise ApplyRefused(
+            f"cannot write routing keys to {folder} ({error.strerror or error}): run mlcp apply "
+            "where Alertmanager's routing key folder is mounted writable, or set "
+            "pagerduty.routing_key_dir in mlcp.yaml to that folder"
+        ) from None
+    return f"routing keys: {folder} is writable"
 
 
 def _commit(repo: git.Repo) -> str:

@@ -1,6 +1,7 @@
 """`mlcp apply`: refuse unless everything is ready, then PagerDuty, then Pulumi.
 
-Checks come first and change nothing: a clean git tree, a build that
+Checks come first and change nothing: a clean git tree at the tip of the
+branch the remote has, a build that
 `mlcp build --check` finds up to date, a lock no other apply holds, a
 resolvable stack and an installed Pulumi CLI. Then the steps run in order;
 the first that fails stops the rest, and the report says which steps
@@ -18,6 +19,7 @@ from controlplane.apply import stack as pulumi_stack
 from controlplane.apply.checks import Checked, check_ready, open_repository
 from controlplane.apply.lock import LOCK_NAME, apply_lock
 from controlplane.apply.stack import Progress, WorkspaceFactory
+from controlplane.apply.tip import TipPolicy
 
 
 @dataclass
@@ -61,12 +63,18 @@ class Seams:
 
 
 def apply(
-    specs: Path, stack: str | None, *, prune: bool, progress: Progress, seams: Seams = Seams()
+    specs: Path,
+    stack: str | None,
+    *,
+    prune: bool,
+    progress: Progress,
+    tip: TipPolicy | None = None,
+    seams: Seams = Seams(),
 ) -> ApplyReport:
     """Check, lock, reconcile PagerDuty, update the Pulumi stack; report each step."""
     git_dir = Path(open_repository(specs).git_dir)
     with apply_lock(git_dir / LOCK_NAME):  # first: nothing changes between checks and steps
-        ready = check_ready(specs)
+        ready = check_ready(specs, tip)
         request = pulumi_stack.stack_request(
             ready.config, ready.root, stack, seams.environ(), ready.specs
         )
@@ -90,7 +98,10 @@ def _run_steps(
 
     def pulumi() -> tuple[bool, list[str]]:
         selected = pulumi_stack.select_stack(request, workspace)
-        return True, pulumi_stack.up(selected, f"mlcp apply at {ready.commit}", progress)
+        message = f"mlcp apply at {ready.commit}"
+        if ready.override:  # the stack's history keeps the override and its reason
+            message += f" ({ready.override})"
+        return True, pulumi_stack.up(selected, message, progress)
 
     report = ApplyReport()
     for name, run in (("pagerduty", pagerduty), ("pulumi", pulumi)):

@@ -6,11 +6,17 @@ the environment), so every refusal happens before anything changes. Then a
 (the region from mlcp.yaml, secrets from the environment, stored encrypted by
 Pulumi) and runs `up`. The workspace is made by a factory that tests replace
 to see the exact Pulumi CLI calls without the CLI.
+
+A secret never goes on a command line, where any user of the machine can read
+it (`ps`, /proc/PID/cmdline): the Automation API's `set_all_config` puts values
+in the arguments, so plain values go that way and each secret is handed to
+`pulumi config set --secret KEY` on its standard input instead.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +89,9 @@ def stack_request(
 
 
 def _secrets(wanted: tuple[tuple[str, str], ...], environ: Mapping[str, str]) -> dict[str, str]:
+    options = [key for key, _ in wanted if key.startswith("-")]
+    if options:  # the key goes on the command line: it must not read as an option
+        raise ApplyRefused(f"mlcp.yaml's pulumi.secrets key {options[0]!r} starts with '-'")
     missing = [f"{variable} (for {key})" for key, variable in wanted if not environ.get(variable)]
     if missing:
         raise ApplyRefused(
@@ -115,11 +124,31 @@ def select_stack(request: StackRequest, workspace: Any) -> Any:
 
     stack = auto.Stack.create_or_select(request.stack, workspace)
     values = {k: auto.ConfigValue(value=v) for k, v in sorted(request.config.items())}
-    values |= {
-        k: auto.ConfigValue(value=v, secret=True) for k, v in sorted(request.secrets.items())
-    }
-    stack.set_all_config(values)
+    stack.set_all_config(values)  # plain values only: these are seen in the arguments
+    for key, value in sorted(request.secrets.items()):
+        set_secret(workspace, request.stack, key, value)
     return stack
+
+
+class SecretNotSet(Exception):
+    """`pulumi config set --secret` failed; the message holds the CLI's words, never the value."""
+
+
+def set_secret(workspace: Any, stack: str, key: str, value: str) -> None:
+    """`pulumi config set KEY --secret` with the value on standard input, as the CLI reads it
+    when no value is given and it is not on a terminal: never in an argument list."""
+    env = {**os.environ, **workspace.env_vars}
+    if workspace.pulumi_home:
+        env["PULUMI_HOME"] = workspace.pulumi_home
+    command = [workspace.pulumi_command.command, "config", "set", key, "--secret"]
+    command += ["--stack", stack, "--non-interactive"]
+    done = subprocess.run(
+        command, input=value, cwd=workspace.work_dir, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        said = [line for line in done.stderr.splitlines() if line.strip()]
+        detail = said[-1].strip() if said else f"exit {done.returncode}"
+        raise SecretNotSet(f"pulumi config set {key} --secret failed: {detail}")
 
 
 def up(stack: Any, message: str, progress: Progress) -> list[str]:

@@ -32,5 +32,14 @@ def write_key(path: Path, key: str) -> bool:
     return True
 
 
+def check_writable(folder: Path) -> None:
+    """Raise OSError unless a key file can be written in `folder`, as write_key writes one:
+    the folder is made if missing, then a probe file is created there and removed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, probe = tempfile.mkstemp(dir=folder, prefix=".mlcp-probe.")
+    os.close(handle)
+    os.unlink(probe)
+
+
 def _mode(path: Path) -> int:
     return path.stat().st_mode & 0o777

@@ -2,14 +2,22 @@
 
 `LocalWorkspace(pulumi_command=FakePulumi())` runs the SDK's own code for
 stack selection, creation, config and `up`, down to the argument lists it
-would give the `pulumi` binary; this answers them as the CLI does.
+would give the `pulumi` binary; this answers them as the CLI does. Calls mlcp
+makes itself (a secret on standard input) run `command`, a real executable
+that logs its arguments, standard input and backend (`executable_calls`).
 """
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import stat
+import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pulumi.automation import CommandResult, PulumiCommand
@@ -29,6 +37,30 @@ UP_SUMMARY = {
 }
 
 
+EXECUTABLE = """#!{python}
+import json, os, sys
+from pathlib import Path
+entry = {{"argv": sys.argv[1:], "stdin": sys.stdin.read(), "cwd": os.getcwd(),
+          "backend": os.environ.get("PULUMI_BACKEND_URL")}}
+with Path(__file__).with_suffix(".log").open("a", encoding="utf-8") as log:
+    log.write(json.dumps(entry) + "\\n")
+code = int(os.environ.get("FAKE_PULUMI_EXIT", "0"))
+if code:
+    print("error: " + os.environ.get("FAKE_PULUMI_ERROR", "failed"), file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def fake_executable() -> Path:
+    """A `pulumi` that logs each call as a JSON line in `pulumi.log` beside it."""
+    folder = tempfile.mkdtemp(prefix="fake-pulumi-")
+    atexit.register(shutil.rmtree, folder, True)
+    path = Path(folder) / "pulumi"
+    path.write_text(EXECUTABLE.format(python=sys.executable), encoding="utf-8")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return path
+
+
 @dataclass
 class Call:
     args: list[str]
@@ -43,7 +75,7 @@ class FakePulumi(PulumiCommand):  # type: ignore[misc]
     calls: list[Call] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.command = "pulumi"
+        self.command = str(fake_executable())
         self.version = VersionInfo.parse("3.200.0")
 
     def run(
@@ -83,6 +115,14 @@ class FakePulumi(PulumiCommand):  # type: ignore[misc]
     def commands(self) -> list[list[str]]:
         """Each call's arguments without the flags every call carries."""
         return [[a for a in c.args if a != "--non-interactive"] for c in self.calls]
+
+
+def executable_calls(cli: FakePulumi) -> list[dict[str, Any]]:
+    """What the fake `pulumi` executable was run with, in order."""
+    log = Path(cli.command).with_suffix(".log")
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
 
 
 def workspace_factory(cli: FakePulumi) -> Any:

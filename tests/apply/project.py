@@ -1,4 +1,5 @@
-"""A team's repository in a temporary folder: the example specs, built and committed."""
+"""A team's repository in a temporary folder: the example specs, built, committed and
+pushed to `origin`, a bare repository beside it (as GitHub would hold it)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,27 @@ def git(root: Path, *args: str) -> str:
     return done.stdout
 
 
+def remote_of(root: Path) -> Path:
+    """The bare repository `origin` of the project at `root` (outside its work tree)."""
+    return root.parent / f"{root.name}-origin.git"
+
+
+def keys_of(root: Path) -> Path:
+    """The project's routing key folder (outside its work tree, as Alertmanager's would be)."""
+    return root.parent / f"{root.name}-keys"
+
+
 def make_project(root: Path) -> Path:
-    """specs/, infra/Pulumi.yaml and build/ committed in a new repository; returns specs/."""
+    """specs/, infra/Pulumi.yaml and build/ committed in a new repository and pushed to
+    its `origin`'s main; returns specs/. Routing keys go to `keys_of(root)`."""
     shutil.copytree(SPECS, root / "specs")
+    config = root / "specs/mlcp.yaml"
+    default = "routing_key_dir: /etc/alertmanager/secrets/pagerduty"
+    assert default in config.read_text(encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(default, f"routing_key_dir: {keys_of(root)}"),
+        encoding="utf-8",
+    )
     (root / "infra").mkdir()
     (root / "infra/Pulumi.yaml").write_text(PULUMI_YAML, encoding="utf-8")
     result = build([root / "specs"], None, check=False, jobs=1)
@@ -28,4 +47,7 @@ def make_project(root: Path) -> Path:
     git(root, "init", "--quiet", "--initial-branch=main")
     git(root, "add", "--all")
     git(root, "commit", "--quiet", "--message", "models")
+    git(root.parent, "init", "--quiet", "--bare", "--initial-branch=main", str(remote_of(root)))
+    git(root, "remote", "add", "origin", str(remote_of(root)))
+    git(root, "push", "--quiet", "origin", "main")
     return root / "specs"

@@ -4,14 +4,15 @@ failure stops the next step and the report says what was applied."""
 from __future__ import annotations
 
 import functools
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from controlplane.apply import command, flow
 from controlplane.apply.flow import Seams
-from tests.apply.fakepulumi import FakePulumi, workspace_factory
-from tests.apply.project import git, make_project
+from tests.apply.fakepulumi import FakePulumi, executable_calls, workspace_factory
+from tests.apply.project import git, keys_of, make_project
 from tests.apply.test_lock import hold_in_another_process
 from tests.spec.clirun import run_mlcp
 
@@ -53,6 +54,8 @@ def test_pagerduty_then_pulumi_each_reported(specs: Path, monkeypatch: pytest.Mo
     assert out.splitlines() == [
         f"git tree clean at {head}",
         "build is up to date",
+        f"routing keys: {keys_of(specs.parent)} is writable",
+        f"{head} is the tip of origin/main",
         "will update stack prod of "
         f"{specs.parent.resolve()}/infra on s3://acme-ml-pulumi-state?region=eu-west-1 "
         "(from mlcp.yaml)",
@@ -158,3 +161,43 @@ def test_the_real_reconciler_without_a_token_fails_its_step_and_pulumi_never_run
     assert "pagerduty: failed\n  PAGERDUTY_TOKEN is not set" in run.stdout
     assert "pulumi: skipped" in run.stdout and "applied before it: nothing" in run.stdout
     assert not any(call.args[:1] == ["up"] for call in cli.calls)
+
+
+def test_no_argument_list_of_any_process_holds_the_secret(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every process started (git, the fake pulumi) and every argument list the Automation
+    # API hands the Pulumi CLI: a secret there is readable by any user of the machine (ps).
+    started: list[list[str]] = []
+
+    class Recorded(subprocess.Popen):  # type: ignore[type-arg]
+        def __init__(self, args: list[str], *rest: object, **options: object) -> None:
+            started.append([str(a) for a in args])
+            super().__init__(args, *rest, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(subprocess, "Popen", Recorded)
+    cli = FakePulumi(stacks={"prod"})
+    code, out, _ = run_apply(monkeypatch, FakePagerDuty(), cli)
+    assert code == 0, out
+    argv = [*started, *(c.args for c in cli.calls), *(e["argv"] for e in executable_calls(cli))]
+    assert any(a[:1] == ["up"] for a in argv) and any("pulumi" in a[0] for a in started)
+    assert [a for a in argv if any(ENV["PAGERDUTY_TOKEN"] in word for word in a)] == []
+    assert [e["stdin"] for e in executable_calls(cli)] == [ENV["PAGERDUTY_TOKEN"]]
+
+
+def test_a_routing_key_folder_apply_cannot_write_is_refused_before_any_step(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on a CI runner that is not root, where /etc/... cannot be made: the PagerDuty step
+    # would change services, fail on the key files, and Pulumi would be skipped.
+    keys = keys_of(specs.parent)
+    keys.parent.joinpath(keys.name).write_text("a file where the folder should be\n")
+    pagerduty, cli = FakePagerDuty(), FakePulumi(stacks={"prod"})
+    code, out, err = run_apply(monkeypatch, pagerduty, cli)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"mlcp apply: cannot write routing keys to {keys} (File exists): run mlcp apply where "
+        "Alertmanager's routing key folder is mounted writable, or set "
+        "pagerduty.routing_key_dir in mlcp.yaml to that folder\n"
+    )
+    assert pagerduty.calls == [] and cli.calls == []

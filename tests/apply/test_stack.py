@@ -13,7 +13,7 @@ from controlplane.apply.errors import ApplyRefused
 from controlplane.apply.stack import StackRequest, stack_request
 from controlplane.compile import compile_sources
 from controlplane.model import Config, PulumiSettings
-from tests.apply.fakepulumi import FakePulumi, workspace_factory
+from tests.apply.fakepulumi import FakePulumi, executable_calls, workspace_factory
 from tests.apply.project import PULUMI_YAML
 from tests.memory import example_sources
 
@@ -121,8 +121,6 @@ def test_a_new_stack_is_created_with_its_secrets_provider_configured_and_updated
             "aws:region=eu-west-1",
             "--plaintext",
             "mlcp:specs=../specs",
-            "--secret",
-            "mlcp:pagerdutyToken=pd-token-123",
         ],
         [
             "up",
@@ -144,6 +142,17 @@ def test_a_new_stack_is_created_with_its_secrets_provider_configured_and_updated
     assert backends == {"s3://acme-ml-pulumi-state?region=eu-west-1"}
     assert streamed == ["    Updating (dev):"]
     assert lines == ["stack prod: succeeded (12 create, 3 same)"]
+    assert executable_calls(cli) == [  # the secret, on standard input
+        {
+            "argv": [
+                *("config", "set", "mlcp:pagerdutyToken", "--secret"),
+                *("--stack", "prod", "--non-interactive"),
+            ],
+            "stdin": "pd-token-123",
+            "cwd": str(root / "infra"),
+            "backend": "s3://acme-ml-pulumi-state?region=eu-west-1",
+        }
+    ]
 
 
 def test_an_existing_stack_is_selected_not_created(config: Config, root: Path) -> None:
@@ -151,3 +160,25 @@ def test_an_existing_stack_is_selected_not_created(config: Config, root: Path) -
     request = stack_request(config, root, None, ENV)
     pulumi_stack.select_stack(request, pulumi_stack.open_workspace(request, workspace_factory(cli)))
     assert [c[:2] for c in cli.commands()] == [["stack", "select"], ["config", "set-all"]]
+
+
+def test_a_secret_pulumi_refuses_fails_with_the_clis_words_and_not_the_value(
+    config: Config, root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FAKE_PULUMI_EXIT", "255")
+    monkeypatch.setenv("FAKE_PULUMI_ERROR", "passphrase must be set with PULUMI_CONFIG_PASSPHRASE")
+    cli = FakePulumi(stacks={"prod"})
+    request = stack_request(config, root, None, ENV)
+    workspace = pulumi_stack.open_workspace(request, workspace_factory(cli))
+    with pytest.raises(pulumi_stack.SecretNotSet) as caught:
+        pulumi_stack.select_stack(request, workspace)
+    assert str(caught.value) == (
+        "pulumi config set mlcp:pagerdutyToken --secret failed: "
+        "error: passphrase must be set with PULUMI_CONFIG_PASSPHRASE"
+    )
+
+
+def test_a_secret_key_that_reads_as_an_option_is_refused(config: Config, root: Path) -> None:
+    settings = PulumiSettings("file:///s", "dev", None, (("--plaintext", "PD_TOKEN"),))
+    with pytest.raises(ApplyRefused, match="key '--plaintext' starts with '-'"):
+        stack_request(replace(config, pulumi=settings), root, None, {"PD_TOKEN": "x"})
