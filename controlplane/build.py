@@ -39,6 +39,7 @@ from controlplane.render import (
 from controlplane.write import (
     FileEntry,
     WriteResult,
+    confine_output,
     finish,
     manifest_text,
     put_artifacts,
@@ -84,6 +85,8 @@ def build(
         target = out or compilation.output_dir  # build.out is relative to the project root
         result = BuildResult(compilation, target)
         if compilation.ok:
+            configured = None if out else compilation.config.output_dir
+            confine_output(target, compilation.root, [Path(p) for p in paths], configured)
             with no_cyclic_gc():
                 _render_and_write(result, check=check, pool=pool, workers=count)
     return result

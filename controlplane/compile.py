@@ -25,6 +25,7 @@ from controlplane.spec.config import ConfigSpec
 from controlplane.spec.layers import Layered, layer
 from controlplane.spec.load import Document, Location
 from controlplane.spec.normalize import to_config, to_model
+from controlplane.spec.output import check_build_out
 from controlplane.spec.parse import check_header, validate
 from controlplane.spec.v1 import ModelSpec
 
@@ -134,6 +135,8 @@ def load_config(source: Source | None) -> tuple[ConfigSpec, Document | None, lis
     if problems:
         return default, loaded, problems
     spec, problems = validate(ConfigSpec, loaded, loaded.data)
+    if spec is not None:
+        problems += check_build_out(spec.build.out, loaded, source.path)
     return spec or default, loaded, problems
 
 

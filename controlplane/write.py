@@ -100,6 +100,28 @@ def safe_path(out: Path, relative: str) -> Path:
     return target
 
 
+def confine_output(
+    out: Path, root: Path | None, specs: Iterable[Path], configured: str | None
+) -> None:
+    """Refuse an output folder that is the project root, or holds the specs or lies
+    among them. One from mlcp.yaml (`configured`, relative to `root`) must also be
+    reached from the root through no link: a committed `build -> ..` would leave the
+    project. (mlcp.yaml's own diagnostic, MLCP499, says what is wrong with its text.)"""
+    if configured is not None and root is not None:
+        folder = os.path.normpath(configured)
+        link = first_link(root, folder) if plain_relative(folder) else None
+        if link is not None:
+            shown = link.relative_to(root).as_posix()
+            raise WriteError(f"refusing to build into {configured}: {shown} is a symbolic link")
+    here = out.resolve()
+    if root is not None and here == root.resolve():
+        raise WriteError(f"refusing to build into {out}: it is the project root")
+    for spec in specs:
+        folder_of_specs = (spec if spec.is_dir() else spec.parent).resolve()
+        if folder_of_specs.is_relative_to(here) or here.is_relative_to(folder_of_specs):
+            raise WriteError(f"refusing to build into {out}: the specs are in {spec}")
+
+
 def _compare(target: Path, content: bytes) -> Status:
     try:
         return "unchanged" if target.read_bytes() == content else "written"
