@@ -186,3 +186,20 @@ def test_a_stale_file_the_last_build_made_is_still_removed(project: Path) -> Non
     assert run.code == 0, run.stderr
     assert "1 removed" in run.stdout
     assert not stale.exists()
+
+
+def test_a_linked_folder_holding_the_very_files_is_refused_too(
+    project: Path, tmp_path: Path
+) -> None:
+    """The build cache would keep files it finds intact: not through a link."""
+    assert build().code == 0
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(project / "build/runbooks", elsewhere)
+    (project / "build/runbooks").symlink_to(elsewhere, target_is_directory=True)
+    before = {p.name: p.read_bytes() for p in elsewhere.iterdir()}
+    for check in ([], ["--check"]):
+        run = build(*check)
+        assert (run.code, run.stdout) == (2, "")
+        assert run.stderr.startswith("mlcp build: refusing to write build/runbooks/")
+        assert run.stderr.endswith(": build/runbooks is a symbolic link\n")
+    assert {p.name: p.read_bytes() for p in elsewhere.iterdir()} == before
