@@ -36,6 +36,9 @@ class WriteResult:
     written: list[str] = field(default_factory=list)  # new or changed (missing ones included)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)  # stale files an earlier build made
+    # Stale files an earlier build listed that are no longer as it wrote them (edited, or a
+    # link or folder now): left in place, for a person to look at.
+    kept: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # the written ones that were not on disk
     owned: list[FileEntry] = field(default_factory=list)  # outside the output folder (CODEOWNERS)
 
@@ -216,7 +219,9 @@ def finish(
             result.missing.append(entry.path)
     made = {e.path for e in entries} | {MANIFEST}
     gone = [e for path, e in previous.items() if path not in made and path == e.path]
+    gone = [e for e in gone if plain_relative(e.path) and os.path.lexists(out / e.path)]
     result.removed = sorted(e.path for e in gone if _made_by_mlcp(out, e))
+    result.kept = sorted({e.path for e in gone} - set(result.removed))
     if not check:
         for relative in result.removed:
             _remove(out / relative)

@@ -203,3 +203,26 @@ def test_a_linked_folder_holding_the_very_files_is_refused_too(
         assert run.stderr.startswith("mlcp build: refusing to write build/runbooks/")
         assert run.stderr.endswith(": build/runbooks is a symbolic link\n")
     assert {p.name: p.read_bytes() for p in elsewhere.iterdir()} == before
+
+
+def test_an_edited_stale_file_is_kept_and_named(project: Path) -> None:
+    """A file the last manifest lists, that no spec makes now and that was edited since:
+    --check fails naming it; a build leaves it in place and says so."""
+    assert build().code == 0
+    manifest = json.loads((project / "build/manifest.json").read_text(encoding="utf-8"))
+    digest = hashlib.sha256(b"old: true\n").hexdigest()
+    manifest["files"]["monitoring/old.yml"] = {"model": "retired", "sha256": digest, "size": 10}
+    (project / "build/manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    edited = project / "build/monitoring/old.yml"
+    edited.write_bytes(b"new: true\n")
+    check = build("--check")
+    assert check.code == 1
+    assert "build is out of date" in check.stdout
+    assert "  edited: build/monitoring/old.yml\n" in check.stdout
+    run = build()
+    assert run.code == 0, run.stderr
+    kept = (
+        "  kept build/monitoring/old.yml: no spec makes it now, but it changed since mlcp wrote it"
+    )
+    assert kept in run.stdout.splitlines()
+    assert edited.read_bytes() == b"new: true\n"

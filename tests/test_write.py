@@ -203,6 +203,7 @@ def test_finish_removes_only_files_still_as_the_manifest_recorded_them(tmp_path:
     previous = [_made("gone.yml", b"old\n"), _made("edited.yml", b"old\n"), _made("a-folder", b"")]
     result = finish(out, [], "{}\n", {e.path: e for e in previous}, check=False)
     assert result.removed == ["gone.yml"]
+    assert result.kept == ["a-folder", "edited.yml"]
     assert not (out / "gone.yml").exists()
     assert (out / "edited.yml").read_bytes() == b"edited by hand\n"
     assert (out / "a-folder").is_dir()
@@ -228,6 +229,7 @@ def test_finish_ignores_manifest_paths_outside_the_output_or_through_links(tmp_p
     ]
     result = finish(out, [], "{}\n", {e.path: e for e in previous}, check=False)
     assert result.removed == []
+    assert result.kept == [".github/workflows/apply.yml", "Makefile"]  # under out/, links
     assert makefile.read_bytes() == b"all:\n"
     assert workflow.read_bytes() == b"on: push\n"
     assert (out / "Makefile").is_symlink()
