@@ -50,8 +50,10 @@ from controlplane.render import (
     schema,
 )
 from controlplane.write import (
+    MANIFEST,
     FileEntry,
     WriteResult,
+    confine_output,
     finish,
     manifest_text,
     put_artifacts,
@@ -106,6 +108,8 @@ def build(
         target = out or compilation.output_dir  # build.out is relative to the project root
         result = BuildResult(compilation, target)
         if compilation.ok:
+            configured = None if out else compilation.config.output_dir
+            confine_output(target, compilation.root, [Path(p) for p in paths], configured)
             render_tree(result, check=check, base=base, pool=pool, workers=count)
     return result
 
@@ -161,9 +165,14 @@ def _render_and_write(
     _refuse_duplicates(result.files)
     owned = _put_owned(result, check=check)
     manifest = manifest_text(result.files, inputs_record(keys, result.stats), owned)
-    # A check accounts for every file on disk; a build removes only what a build made.
-    made_before = files_under(out) if check else previous.files
-    result.writes = finish(out, result.files, manifest, made_before, check=check)
+    # A build removes only what a build made; a check accounts for every file on disk,
+    # whatever the manifest there claims.
+    result.writes = finish(
+        out, result.files, manifest, {} if check else previous.files, check=check
+    )
+    if check:
+        made = {e.path for e in result.files} | {MANIFEST}
+        result.writes.removed = [p for p in files_under(out) if p not in made]
     result.writes.owned = owned
 
 

@@ -49,7 +49,7 @@ from typing import Any
 
 import controlplane
 from controlplane.model import Config, Model
-from controlplane.write import MANIFEST, FileEntry
+from controlplane.write import MANIFEST, FileEntry, first_link
 
 SHARED = "(shared)"  # the unit of files no single model owns; no model name has parentheses
 CACHE_FORMAT = "1"  # bump when what a key covers changes
@@ -221,6 +221,8 @@ class Previous:
         return grouped
 
     def _intact(self, out: Path, entry: FileEntry) -> bool:
+        if first_link(out, entry.path) is not None:
+            return False  # rendered again, a write then refuses the link
         path = out / entry.path
         try:
             stat = path.stat()

@@ -26,6 +26,7 @@ from controlplane.spec.controls import control_characters
 from controlplane.spec.layers import Layered, layer
 from controlplane.spec.load import Document, Location
 from controlplane.spec.normalize import to_config, to_model
+from controlplane.spec.output import check_build_out
 from controlplane.spec.parse import check_header, validate
 from controlplane.spec.v1 import ModelSpec
 
@@ -135,7 +136,10 @@ def load_config(source: Source | None) -> tuple[ConfigSpec, Document | None, lis
     if problems:
         return default, loaded, problems
     spec, problems = validate(ConfigSpec, loaded, loaded.data)
-    return spec or default, loaded, control_characters(loaded) + problems
+    problems = control_characters(loaded) + problems
+    if spec is not None:
+        problems += check_build_out(spec.build.out, loaded, source.path)
+    return spec or default, loaded, problems
 
 
 def _compile_one(

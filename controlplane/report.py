@@ -28,13 +28,15 @@ def diagnostics_summary(diagnostics: Sequence[Diagnostic], valid_specs: int) -> 
 
 def stale_files(result: BuildResult) -> list[str]:
     """Under --check, each output file that is not as the build would write it:
-    `missing: PATH`, `differs: PATH` or `stale: PATH` (one the build would remove)."""
+    `missing: PATH`, `differs: PATH`, `stale: PATH` (one the build would remove) or
+    `edited: PATH` (a stale one changed since, which the build leaves in place)."""
     writes = result.writes
     assert writes is not None
     out, missing = result.out.as_posix(), set(writes.missing)
     # The build's list of files to write holds both; the person wants to know which.
     found = [f"{'missing' if p in missing else 'differs'}: {out}/{p}" for p in writes.written]
-    return found + [f"stale: {out}/{path}" for path in writes.removed]
+    found += [f"stale: {out}/{path}" for path in writes.removed]
+    return found + [f"edited: {out}/{path}" for path in writes.kept]
 
 
 def build_summary(result: BuildResult, *, check: bool) -> tuple[str, bool]:
@@ -45,7 +47,8 @@ def build_summary(result: BuildResult, *, check: bool) -> tuple[str, bool]:
     for model, counts in result.stats_by_model().items():
         figures = ", ".join(plural(n, k.rstrip("s")) for k, n in sorted(counts.items()))
         lines.append(f"  {model}: {figures}")
-    stale = bool(writes.written or writes.removed or writes.owned_changed) if check else False
+    changed = writes.written or writes.removed or writes.kept or writes.owned_changed
+    stale = bool(changed) if check else False
     out = result.out.as_posix()
     owned = [_owned_line(result, entry, check=check) for entry in writes.owned]
     if check:
@@ -56,6 +59,10 @@ def build_summary(result: BuildResult, *, check: bool) -> tuple[str, bool]:
             f"wrote {plural(len(writes.written), 'file')} to {out} "
             f"({len(writes.unchanged)} unchanged, {len(writes.removed)} removed)"
         )
+        lines += [
+            f"  kept {out}/{path}: no spec makes it now, but it changed since mlcp wrote it"
+            for path in writes.kept
+        ]
     return "\n".join([verdict, *lines, *filter(None, owned)]), stale
 
 

@@ -66,8 +66,10 @@ def starter_spec(name: str, task: str, mode: str, tier: str, team: str) -> str:
 def write_starter(directory: Path, name: str, task: str, mode: str, tier: str, team: str) -> Path:
     text = starter_spec(name, task, mode, tier, team)
     target = directory / f"{name}.yaml"
-    if target.exists():
-        raise ScaffoldError(f"{target} already exists; pick another name or edit it")
     directory.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    try:  # created exclusively: never over a file, nor through a link (dangling or not)
+        with target.open("x", encoding="utf-8") as stream:
+            stream.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"{target} already exists; pick another name or edit it") from None
     return target

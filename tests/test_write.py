@@ -11,7 +11,16 @@ from pathlib import Path
 import pytest
 
 import controlplane
-from controlplane.write import MANIFEST, FileEntry, finish, manifest_text, put
+from controlplane.render import Artifact
+from controlplane.write import (
+    MANIFEST,
+    FileEntry,
+    WriteError,
+    finish,
+    manifest_text,
+    put,
+    put_owned,
+)
 
 
 def test_put_writes_a_new_file_and_says_it_was_missing(tmp_path: Path) -> None:
@@ -45,7 +54,7 @@ def test_put_with_check_writes_nothing(tmp_path: Path) -> None:
 
 def test_put_refuses_a_path_outside_the_output_folder(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(WriteError, match=r"'\.\./escape\.yml' is not a plain relative path"):
         put(out, "../escape.yml", b"", None, check=False)
     assert not (tmp_path / "escape.yml").exists()
 
@@ -67,6 +76,11 @@ def test_the_manifest_is_made_from_entries() -> None:
     }
 
 
+def _previous(*files: tuple[str, bytes]) -> dict[str, FileEntry]:
+    """The files of an earlier build's manifest, as it recorded them."""
+    return {path: _made(path, content) for path, content in files}
+
+
 def _entry(out: Path, path: str, content: bytes, *, check: bool = False) -> FileEntry:
     return put(out, path, content, "m", check=check)
 
@@ -75,7 +89,13 @@ def test_finish_removes_what_an_earlier_build_made_and_this_one_did_not(tmp_path
     (tmp_path / "gone.yml").write_bytes(b"old\n")
     (tmp_path / "keep.txt").write_bytes(b"a person's file\n")
     entries = [_entry(tmp_path, "new.yml", b"n\n")]
-    result = finish(tmp_path, entries, "{}\n", ["gone.yml", "already-gone.yml"], check=False)
+    result = finish(
+        tmp_path,
+        entries,
+        "{}\n",
+        _previous(("gone.yml", b"old\n"), ("already-gone.yml", b"")),
+        check=False,
+    )
     assert result.removed == ["gone.yml"]
     assert result.written == ["new.yml", MANIFEST]
     assert result.missing == ["new.yml", MANIFEST]
@@ -87,7 +107,7 @@ def test_finish_removes_what_an_earlier_build_made_and_this_one_did_not(tmp_path
 def test_finish_with_check_changes_nothing(tmp_path: Path) -> None:
     (tmp_path / "gone.yml").write_bytes(b"old\n")
     entries = [_entry(tmp_path, "new.yml", b"n\n", check=True)]
-    result = finish(tmp_path, entries, "{}\n", ["gone.yml"], check=True)
+    result = finish(tmp_path, entries, "{}\n", _previous(("gone.yml", b"old\n")), check=True)
     assert result.removed == ["gone.yml"]
     assert result.written == ["new.yml", MANIFEST]
     assert result.missing == ["new.yml", MANIFEST]
@@ -100,7 +120,133 @@ def test_finish_makes_the_manifest_newer_than_files_it_wrote(tmp_path: Path) -> 
     old = (tmp_path / MANIFEST).stat().st_mtime_ns - 10**9
     os.utime(tmp_path / MANIFEST, ns=(old, old))
     entries = [_entry(tmp_path, "new.yml", b"n\n")]
-    result = finish(tmp_path, entries, "{}\n", [], check=False)
+    result = finish(tmp_path, entries, "{}\n", {}, check=False)
     assert result.unchanged == [MANIFEST]
     manifest_time = (tmp_path / MANIFEST).stat().st_mtime_ns
     assert manifest_time >= (tmp_path / "new.yml").stat().st_mtime_ns
+
+
+# --- nothing is written or removed through a link, or outside the output folder ---------------
+
+
+def test_a_committed_link_at_the_temporary_name_is_not_written_through(tmp_path: Path) -> None:
+    """The old temporary name (`NAME.tmp`, beside the file) as a link to a file outside:
+    the build writes its file and leaves the link's target as it was."""
+    outside = tmp_path / "mlcp.yaml"
+    outside.write_bytes(b"precious\n")
+    out = tmp_path / "build"
+    (out / "runbooks").mkdir(parents=True)
+    (out / "runbooks/fraud-detector.md.tmp").symlink_to(outside)
+    put(out, "runbooks/fraud-detector.md", b"# runbook\n", "m", check=False)
+    assert outside.read_bytes() == b"precious\n"
+    assert (out / "runbooks/fraud-detector.md").read_bytes() == b"# runbook\n"
+    assert not (out / "runbooks/fraud-detector.md").is_symlink()
+
+
+def test_a_linked_folder_in_the_output_is_refused(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "build"
+    out.mkdir()
+    (out / "runbooks").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(WriteError) as refused:
+        put(out, "runbooks/fraud-detector.md", b"# runbook\n", "m", check=False)
+    assert str(refused.value) == (
+        f"refusing to write {out}/runbooks/fraud-detector.md: {out}/runbooks is a symbolic link"
+    )
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_linked_folder_that_stays_inside_the_output_is_refused_too(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    (out / "real").mkdir(parents=True)
+    (out / "runbooks").symlink_to(out / "real", target_is_directory=True)
+    with pytest.raises(WriteError, match="is a symbolic link"):
+        put(out, "runbooks/fraud-detector.md", b"# runbook\n", "m", check=True)
+    assert list((out / "real").iterdir()) == []
+
+
+def test_a_generated_file_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    outside = tmp_path / "Makefile"
+    outside.write_bytes(b"all:\n")
+    out = tmp_path / "build"
+    out.mkdir()
+    (out / "alertmanager.yml").symlink_to(outside)
+    with pytest.raises(WriteError, match=r"alertmanager\.yml is a symbolic link"):
+        put(out, "alertmanager.yml", b"route: {}\n", None, check=False)
+    assert outside.read_bytes() == b"all:\n"
+
+
+@pytest.mark.parametrize("relative", ["a/../../x.yml", "/etc/x.yml", "a\nb.yml", "a\\b.yml", ""])
+def test_put_refuses_a_name_that_is_not_a_plain_relative_path(
+    tmp_path: Path, relative: str
+) -> None:
+    with pytest.raises(WriteError):
+        put(tmp_path / "out", relative, b"", None, check=False)
+    assert not (tmp_path / "out").exists()
+
+
+def _sha(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _made(path: str, content: bytes) -> FileEntry:
+    return FileEntry(path, "m", _sha(content), len(content))
+
+
+def test_finish_removes_only_files_still_as_the_manifest_recorded_them(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    out.mkdir()
+    (out / "gone.yml").write_bytes(b"old\n")
+    (out / "edited.yml").write_bytes(b"edited by hand\n")
+    (out / "a-folder").mkdir()
+    previous = [_made("gone.yml", b"old\n"), _made("edited.yml", b"old\n"), _made("a-folder", b"")]
+    result = finish(out, [], "{}\n", {e.path: e for e in previous}, check=False)
+    assert result.removed == ["gone.yml"]
+    assert result.kept == ["a-folder", "edited.yml"]
+    assert not (out / "gone.yml").exists()
+    assert (out / "edited.yml").read_bytes() == b"edited by hand\n"
+    assert (out / "a-folder").is_dir()
+
+
+def test_finish_ignores_manifest_paths_outside_the_output_or_through_links(tmp_path: Path) -> None:
+    """A crafted manifest names files outside the output folder, with the right digests."""
+    project = tmp_path
+    makefile, workflow = project / "Makefile", project / ".github/workflows/apply.yml"
+    workflow.parent.mkdir(parents=True)
+    makefile.write_bytes(b"all:\n")
+    workflow.write_bytes(b"on: push\n")
+    out = project / "build"
+    out.mkdir()
+    (out / ".github").symlink_to(project / ".github", target_is_directory=True)
+    (out / "Makefile").symlink_to(makefile)
+    previous = [
+        _made("../Makefile", b"all:\n"),
+        _made(str(makefile), b"all:\n"),
+        _made(".github/workflows/apply.yml", b"on: push\n"),
+        _made("Makefile", b"all:\n"),
+        _made("x\x1b.yml", b""),
+    ]
+    result = finish(out, [], "{}\n", {e.path: e for e in previous}, check=False)
+    assert result.removed == []
+    assert result.kept == [".github/workflows/apply.yml", "Makefile"]  # under out/, links
+    assert makefile.read_bytes() == b"all:\n"
+    assert workflow.read_bytes() == b"on: push\n"
+    assert (out / "Makefile").is_symlink()
+
+
+def test_codeowners_is_not_written_through_a_linked_github_folder(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / ".github").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(WriteError, match=r"\.github is a symbolic link"):
+        put_owned(root, Artifact(".github/CODEOWNERS", "* @acme/ml-platform\n"), check=False)
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_file_where_a_folder_belongs_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "runbooks").write_bytes(b"not a folder\n")
+    with pytest.raises(WriteError, match=r"^cannot write .*runbooks/m\.md: "):
+        put(tmp_path, "runbooks/m.md", b"# m\n", "m", check=False)

@@ -24,6 +24,7 @@ from controlplane.monitor.profile_json import load_profile, profile_to_json
 from controlplane.monitor.report import format_table, report_json, write_textfile
 from controlplane.monitor.source import DEFAULT_CHUNK_ROWS
 from controlplane.sources import default_specs
+from controlplane.write import replace_file
 
 EXIT_OK, EXIT_CRITICAL = 0, 1
 Progress = Callable[[int, int | None], None]
@@ -89,7 +90,7 @@ def profile_command(
     built = build_profile(
         data, model, chunk_rows=chunk_rows, max_categories=max_categories, progress=tick
     )
-    out.write_text(profile_to_json(built), encoding="utf-8")
+    replace_file(out, profile_to_json(built).encode("utf-8"))  # a link there is replaced
     warning = short_of_rows(built, model, str(data))
     if warning:
         click.echo(f"mlcp profile: warning: {warning}", err=True)

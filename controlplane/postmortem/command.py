@@ -10,6 +10,7 @@ import click
 from controlplane.errors import EXIT_OK
 from controlplane.postmortem import Request, postmortem
 from controlplane.sources import default_specs
+from controlplane.write import replace_file
 
 
 @click.command("postmortem")
@@ -39,6 +40,6 @@ def postmortem_command(
     if out is None:
         click.echo(text, nl=False)
     else:
-        out.write_text(text, encoding="utf-8")
+        replace_file(out, text.encode("utf-8"))  # a link at that name is replaced
         click.echo(f"wrote {out.as_posix()}", err=True)
     return EXIT_OK

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,12 +11,14 @@ from controlplane.compile import Compiled, find_model, load_config
 from controlplane.errors import MlcpError
 from controlplane.model import Model
 from controlplane.rollout.emergency import Shift
+from controlplane.rollout.errors import GitError
 from controlplane.rollout.evidence import Divergence
 from controlplane.rollout.gitops import Committed, commit_on_branch
 from controlplane.rollout.steps import Evidence, Step, plan_promotion, plan_rollback
 from controlplane.sources import Source, discover, read_source
 from controlplane.spec.edit import edit_spec
 from controlplane.units import format_timestamp
+from controlplane.write import first_link
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,22 @@ def _apply(specs: Path, compiled: Compiled, step: Step, branch: str) -> Committe
     return commit_on_branch(path, text, branch, step.message)
 
 
+def _editable(specs: Path, compiled: Compiled) -> Compiled:
+    """The spec, refused when it or a folder above it (up to the project root) is a link:
+    the edit would land in the file the link points at, wherever that is."""
+    root = Path(os.path.abspath(specs)).parent  # the names of compiled specs start here
+    link = first_link(root, compiled.model.source)
+    if link is not None:
+        shown = link.relative_to(root).as_posix()
+        raise GitError(f"refusing to edit {compiled.model.source}: {shown} is a symbolic link")
+    return compiled
+
+
 def promote(
     specs: Path, name: str, *, to: str | None, now: float, evidence: Evidence | None
 ) -> Outcome:
     """Move ``name`` one step (or to ``to``) when its gates allow, as a commit on a new branch."""
-    compiled = find_model(specs, name)
+    compiled = _editable(specs, find_model(specs, name))
     step, measured = plan_promotion(compiled, to=to, now=now, evidence=evidence)
     committed = _apply(specs, compiled, step, f"promote/{name}-{step.after}")
     return Outcome(step, committed, measured)
@@ -53,7 +67,7 @@ def rollback(
     With ``shift`` (an emergency), the endpoint's traffic moves to stable first and
     the commit says how long that took, so git and the cloud agree again.
     """
-    compiled = find_model(specs, name)
+    compiled = _editable(specs, find_model(specs, name))
     plan_rollback(compiled, now=now)  # refuse a stable model before touching the endpoint
     moved = shift(compiled.model) if shift else None
     note = _emergency_note(moved, now) if moved else ""

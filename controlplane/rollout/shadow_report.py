@@ -16,6 +16,7 @@ from controlplane.model import Model
 from controlplane.rollout.capture import read_captures
 from controlplane.rollout.errors import EvidenceError
 from controlplane.shadow import MEASURES, Tally, compare
+from controlplane.write import replace_file
 
 
 @dataclass(frozen=True)
@@ -100,4 +101,5 @@ def format_report(report: ShadowReport) -> str:
 
 
 def write_report(report: ShadowReport, path: Path) -> None:
-    path.write_text(json.dumps(report.as_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    text = json.dumps(report.as_json(), indent=2, sort_keys=True) + "\n"
+    replace_file(path, text.encode("utf-8"))  # a link at that name is replaced

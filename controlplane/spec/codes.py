@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from controlplane.spec import output
 from controlplane.spec.check import RULES
 
 STRUCTURE = {
@@ -24,6 +25,7 @@ CROSS_FILE = {
     "MLCP401": "two specs declare the same model name",
     "MLCP402": "metadata.name differs from the file name (warning)",
     "MLCP403": "no model specs were found under the given paths",
+    output.CODE: output.TITLE,
 }
 # Found against the live system by `mlcp oncall plan` / `apply`, not by `mlcp validate`.
 LIVE = {
