@@ -122,7 +122,8 @@ def _omitted(files: list[FileDiff], base: str) -> Markup:
     command = inert.code(f"mlcp plan{base} --format text")
     return Markup(
         f"Left out for length: {len(files)} file{'s' if len(files) > 1 else ''}, "
-        f"{trim.size(files)}: {names}. Run {command} (or `git diff` on the build) to see them."
+        f"{trim.size(files)}: {names}. Run {command} (or `git diff` on the build) "
+        f"to see {'them' if len(files) > 1 else 'it'}."
     )
 
 

@@ -3,14 +3,16 @@ pydantic derives from `controlplane.spec.v1`, not from the model's annotations."
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from controlplane.plan import meaning as plan_meaning
 from controlplane.plan.fields import every_field
-from controlplane.plan.meaning import PROTECTIONS
 from tests.spec.clirun import run_mlcp
 
 FEATURE_LISTS = ("numeric", "categorical")  # the spec's lists a feature is named in
@@ -81,6 +83,17 @@ def test_derived_fields_are_those_no_spec_writes() -> None:
     }  # fmt: skip
 
 
-def test_protections_name_spec_paths(schema: dict[str, Any]) -> None:
-    for path in PROTECTIONS:
+def test_paths_meaning_reads_are_spec_paths(schema: dict[str, Any]) -> None:
+    # Every `path == "..."` in meaning.py, and the removals it calls risks.
+    tree = ast.parse(Path(plan_meaning.__file__).read_text(encoding="utf-8"))
+    compared = [
+        node.comparators[0].value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare)
+        and isinstance(node.left, ast.Name)
+        and node.left.id == "path"
+        and isinstance(node.comparators[0], ast.Constant)
+    ]
+    assert "serving.instances.min" in compared
+    for path in [*compared, *plan_meaning.PROTECTIONS]:
         assert resolves(schema, path.replace("*", "x")), path

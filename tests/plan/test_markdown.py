@@ -84,7 +84,7 @@ def test_large_promtool_tests_leave_the_rules_and_params_shown() -> None:
     assert not _shown(text, tests.path)
     assert (
         "Left out for length: 1 file, 66.0 kB: `monitoring/prometheus/tests/m.test.yml`. "
-        "Run `mlcp plan --base main --format text` (or `git diff` on the build) to see them."
+        "Run `mlcp plan --base main --format text` (or `git diff` on the build) to see it."
     ) in text
     # The rules come first, as a reviewer reads them; the tests last.
     assert text.index(rules.path) < text.index(params.path) < text.index(tests.path)
