@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from controlplane.plan.markdown import LIMIT, MARKER, render_markdown
 from controlplane.plan.types import Cost, FieldChange, FileDiff, ModelPlan, Plan
@@ -146,3 +148,49 @@ def test_four_kilobyte_plan_shows_its_rules_diff(
     assert f"Left out for length: 1 file, {len(diffs[tests]) / 1000:.1f} kB: `{tests}`." in text
     # Everything but the promtool tests fits in 65,536 characters; with them it does not.
     assert len(text) + len(diffs[tests]) > LIMIT
+
+
+KINDS = (
+    "monitoring/prometheus/{m}.rules.yml",
+    "runbooks/{m}.md",
+    "pipelines/{m}/params.yaml",
+    "infra/models/{m}.json",
+    "monitoring/grafana/{m}.json",
+    "monitoring/prometheus/tests/{m}.test.yml",
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    sizes=st.lists(
+        st.lists(st.integers(0, 600), min_size=len(KINDS), max_size=len(KINDS)),
+        min_size=1,
+        max_size=4,
+    ),
+    limit=st.integers(8_000, LIMIT),
+)
+def test_any_plan_stays_under_its_limit_and_names_every_diff_it_leaves_out(
+    sizes: list[list[int]], limit: int
+) -> None:
+    models = tuple(
+        _model(
+            f"m{i}",
+            tuple(
+                FileDiff(kind.format(m=f"m{i}"), "changed", n, 0, _diff(n, 60))
+                for kind, n in zip(KINDS, lines, strict=True)
+                if n
+            ),
+        )
+        for i, lines in enumerate(sizes)
+    )
+    text = render_markdown(Plan(base="main", models=models), limit)
+    assert len(text) <= limit
+    for model in models:
+        if f"<b>~ {model.name}</b>" not in text:
+            assert "more models do not fit" in text
+            continue
+        for f in model.files:
+            if _shown(text, f.path):
+                assert f.diff in text  # whole
+            else:
+                assert f"`{f.path}`." in text or f"`{f.path}`," in text  # named
