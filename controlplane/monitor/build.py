@@ -21,6 +21,7 @@ from controlplane.monitor.profile import (
 from controlplane.monitor.sketch import QuantileSketch, bucket_keys
 from controlplane.monitor.source import (
     DEFAULT_CHUNK_ROWS,
+    canonical_category,
     category_strings,
     numeric_values,
     open_source,
@@ -76,13 +77,14 @@ class _Categorical:
         self.seen: dict[str, int] = {}
 
     def add(self, column: Column) -> None:
-        strings = category_strings(column)
-        self.nulls += strings.null_count
-        counted = pc.value_counts(strings)
+        counted = pc.value_counts(category_strings(column))
         values = counted.field("values").to_pylist()
         for value, count in zip(values, counted.field("counts").to_pylist(), strict=True):
-            if value is not None:
-                self.seen[value] = self.seen.get(value, 0) + count
+            key = canonical_category(value)
+            if key is None:
+                self.nulls += count
+            else:
+                self.seen[key] = self.seen.get(key, 0) + count
 
     def finish(self, rows: int) -> CategoricalProfile:
         ranked = sorted(self.seen.items(), key=lambda item: (-item[1], item[0]))
