@@ -249,3 +249,65 @@ def test_csv_and_parquet_of_one_frame_give_the_same_profile_and_drift(tmp_path: 
     country = reports[0].feature_named("country")
     assert country.null_rate == pytest.approx(serving["country"].isna().mean())
     assert country.unseen_rate == 0.0
+
+
+# --- bin edges on discrete data: the `fair` survey (statsmodels), 6,366 rows ----------
+
+
+def fair() -> pd.DataFrame:
+    from statsmodels.datasets import fair as fair_data
+
+    return fair_data.load_pandas().data.drop(columns="affairs")
+
+
+def test_edges_on_discrete_real_data_leave_no_bin_empty_and_sit_between_values() -> None:
+    """`children` had an edge at 1.7e-310 and `age` bins that could hold no value
+    (edges 22.0 and 22.125 with the next value at 27)."""
+    data = fair()
+    model = make_model(numeric=tuple(data.columns), categorical=())
+    profile = build_profile(data, model)
+    for name in data.columns:
+        feature = profile.feature(name)
+        assert isinstance(feature, NumericProfile)
+        values = data[name].to_numpy()
+        distinct = np.unique(values)
+        # The oracle: numpy's own count of the values on each side of each edge.
+        expected = np.bincount(
+            np.searchsorted(feature.edges, values, side="right"),
+            minlength=len(feature.edges) + 1,
+        )
+        assert list(feature.counts) == expected.tolist(), name
+        assert all(count > 0 for count in feature.counts), (name, feature.counts)
+        for edge in feature.edges:
+            # Strictly between two neighbouring values of the data, never on one.
+            assert edge not in distinct, (name, edge)
+            assert distinct.min() < edge < distinct.max(), (name, edge)
+            assert abs(edge) >= 0.5, (name, edge)  # no denormal next to 0
+    # Integer-valued features get edges halfway between integers.
+    for name in ("rate_marriage", "religious", "occupation", "occupation_husb"):
+        edges = np.array(profile.feature(name).edges)  # type: ignore[union-attr]
+        assert np.all(edges % 1 == 0.5), (name, edges)
+    assert profile.feature("children").edges[:2] == (0.5, 1.5)  # type: ignore[union-attr]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(min_value=-50, max_value=50), min_size=1, max_size=400),
+    st.integers(min_value=2, max_value=12),
+)
+def test_integer_data_gets_half_integer_edges_and_no_empty_bin(
+    values: list[int], bins: int
+) -> None:
+    model = make_model(numeric=("amount", "age"), categorical=(), bins=bins)
+    frame = pa.table({"amount": pa.array(values, pa.float64()), "age": values})
+    profile = build_profile(frame, model)
+    for name in ("amount", "age"):
+        feature = profile.feature(name)
+        assert isinstance(feature, NumericProfile)
+        assert len(feature.edges) <= bins - 1
+        assert all(edge % 1 == 0.5 for edge in feature.edges), feature.edges
+        assert all(count > 0 for count in feature.counts), feature.counts
+        expected = np.bincount(
+            np.searchsorted(feature.edges, values, side="right"), minlength=len(feature.counts)
+        )
+        assert list(feature.counts) == expected.tolist()
