@@ -160,7 +160,7 @@ class Gate:
 
 @dataclass(frozen=True)
 class Retraining:
-    cadence: str  # as written: daily | weekly | biweekly | monthly | cron
+    cadence: str  # as written: a name of units.CADENCES, or a cron
     schedule: str  # the EventBridge schedule expression it means
     data_source: str
     data_window: float  # seconds
