@@ -151,7 +151,7 @@ def _gate_metric(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("MLCP224", "retraining.cadence is daily, weekly, biweekly, monthly or a valid cron")
+@rule("MLCP224", f"retraining.cadence is {', '.join(CADENCES)} or a valid cron")
 def _cadence(ctx: Context) -> Iterator[Diagnostic]:
     retraining = ctx.spec.retraining
     if not retraining or retraining.cadence in CADENCES:

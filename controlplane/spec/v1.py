@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from controlplane.domain import TaskType, Tier, Urgency
 from controlplane.spec.types import Duration, Number, Rate, Throughput, Timestamp
+from controlplane.units import CADENCES
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{1,61}[a-z0-9]$"
 API_VERSION = "mlcp/v1"
@@ -222,7 +223,7 @@ class Gate(Strict):
 
 
 class Retraining(Strict):
-    cadence: str = Field(description="daily | weekly | biweekly | monthly | a cron expression")
+    cadence: str = Field(description=" | ".join([*CADENCES, "a cron expression"]))
     data: TrainingData
     entrypoint: Annotated[str, Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")]
     tuning: Tuning = Tuning()
