@@ -114,7 +114,7 @@ class Policy(Strict):
     """Sections every spec of the tier must declare: `fallback`, `rollout.shadow`, `retraining`,
     `quality.metrics`, `cost.monthly_budget`."""
     urgency: Urgency | None = None
-    """On-call urgency the tier's specs must use: `high` or `low`."""
+    """On-call urgency the tier's specs must use: `high`, `low` or `dynamic`."""
     max_psi_critical: Positive | None = Field(None, examples=[0.3])
     """Highest drift.psi.critical a spec of the tier may set (`0.3`)."""
     min_instances: Annotated[int, Field(ge=1), WHOLE] | None = Field(None, examples=[2])

@@ -33,7 +33,7 @@ def _whole_number(value: object) -> object:
 # person wrote is what the spec means. The one relaxation: a whole float is an integer.
 WHOLE = BeforeValidator(_whole_number)
 Int = Annotated[int, WHOLE]
-Name = Annotated[str, Field(pattern=NAME_PATTERN, description="lowercase, digits and dashes")]
+Name = Annotated[str, Field(pattern=NAME_PATTERN)]  # lowercase, digits and dashes
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Positive = Annotated[float, Field(gt=0)]
 Owner = Annotated[
@@ -115,8 +115,8 @@ class ArtifactRef(Strict):
     version: Text
     """The model version (`1.4.0`); quote it when it looks like a number (`"2.3"`)."""
     image: Text
-    """The serving container image, with its tag (`123456789012.dkr.ecr.eu-
-    west-1.amazonaws.com/fraud-detector:1.4.0`)."""
+    """The serving container image, with its tag
+    (`123456789012.dkr.ecr.eu-west-1.amazonaws.com/fraud-detector:1.4.0`)."""
     model_data: Text
     """Where the trained model archive is (`s3://acme-models/fraud-detector/1.4.0/model.tar.gz`)."""
 
@@ -268,7 +268,11 @@ class QualityMetric(Strict):
     """Highest acceptable value (`3%`, `12.5`); above it the metric alerts."""
     window: Duration
     """Window the metric is computed over once labels arrive (`1d`, `4h`)."""
-    broken: bool = Field(False, description="past this bar the model is broken: page on-call")
+    broken: bool = Field(
+        False,
+        description="Past this bar the model is broken: page on-call (and roll back during a "
+        "rollout)",
+    )
 
 
 class Proxy(Strict):
@@ -358,7 +362,10 @@ class Gate(Strict):
 
 
 class Retraining(Strict):
-    cadence: str = Field(description="daily | weekly | biweekly | monthly | a cron expression")
+    cadence: str = Field(
+        description="When the model is retrained: `daily`, `weekly`, `biweekly`, `monthly` or a "
+        'cron expression (`"0 3 * * 1"`), read in mlcp.yaml\'s aws.schedule_timezone'
+    )
     data: TrainingData
     """The training data: source, window and minimum size."""
     entrypoint: Annotated[str, Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")]
@@ -388,13 +395,21 @@ class Rollout(Strict):
     bake_time: Duration = Duration("2h", 7200.0)
     """How long each stage must stay healthy before the next (`2h`)."""
     rollback_on: list[str] | None = Field(
-        None, description="default: the declared latency p99 and error SLAs and broken bars"
+        None,
+        description="Signals whose breach rolls a canary back; default: the declared latency "
+        "p99 and error SLAs and the broken quality bars",
     )
     candidate: ArtifactRef | None = None
     """The artifact being rolled out; required whenever state is not `stable`."""
-    state: str = Field("stable", description="stable | shadow | canary-N | full")
+    state: str = Field(
+        "stable",
+        description="Where the rollout is: `stable`, `shadow`, `canary-N` (N a declared stage) "
+        "or `full`; changed by `mlcp promote` and `mlcp rollback`",
+    )
     since: Timestamp | None = Field(
-        None, description="when the state was entered; written by `mlcp promote` and `rollback`"
+        None,
+        description="When the state was entered (`2026-11-30T08:00:00Z`); written by "
+        "`mlcp promote` and `mlcp rollback`",
     )
 
 
@@ -411,7 +426,7 @@ class OnCall(Strict):
     """PagerDuty escalation policy for pages; default: mlcp.yaml's
     pagerduty.default_escalation_policy."""
     urgency: Urgency | None = None  # None: by tier (domain.DEFAULT_URGENCY)
-    """PagerDuty urgency of pages: `high` or `low`; default by tier."""
+    """PagerDuty urgency of pages: `high`, `low` or `dynamic`; default: by tier."""
     slack: Annotated[str, Field(pattern=r"^#[a-z0-9][a-z0-9_-]{0,79}$")] | None = None
     """Slack channel for tickets and notices (`#risk-ml-alerts`)."""
 
