@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from ruamel.yaml import YAML
 
 from controlplane import units
 from controlplane.scaffold import starter_spec
+from controlplane.workers import check
 from tests.conftest import ROOT, SPECS
 from tests.spec.clirun import run_mlcp
 
@@ -230,13 +232,24 @@ def test_built_schema_files_match_the_command(tmp_path: Path) -> None:
     ],
 )
 def test_keys_of_the_other_serving_mode_are_rejected(
-    model_validator: Draft202012Validator, example: str, key: str, value: Any, rejected: bool
+    model_validator: Draft202012Validator,
+    tmp_path: Path,
+    example: str,
+    key: str,
+    value: Any,
+    rejected: bool,
 ) -> None:
+    """The schema and `mlcp validate` (MLCP226) agree on which mode a key belongs to."""
     data = load_plain(SPECS / f"{example}.yaml")
     data["serving"][key] = value
     found = errors(model_validator, data)
     assert bool(found) == rejected
     assert all(path[0] == "serving" for path in found)
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    YAML(typ="safe", pure=True).dump(data, specs / f"{example}.yaml")
+    codes = {d.code for d in check([specs], jobs=1).diagnostics}
+    assert ("MLCP226" in codes) == rejected
 
 
 def test_mode_keys_are_allowed_while_the_mode_is_not_written(
