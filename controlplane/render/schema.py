@@ -10,14 +10,19 @@ model spec.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 
 from controlplane.model import Config, Model
 from controlplane.render import Artifact, jsonwrite
+from controlplane.spec import config, v1
 from controlplane.spec.config import ConfigSpec
+from controlplane.spec.fielddocs import FieldDocs, field_docstrings
 from controlplane.spec.types import _Unit
 from controlplane.spec.v1 import MODE_FIELDS, ModelSpec
 
@@ -44,6 +49,27 @@ def _as_written(value: Any) -> Any:
 class _Generator(GenerateJsonSchema):
     def encode_default(self, dft: Any) -> Any:
         return super().encode_default(_as_written(dft))
+
+
+@functools.cache
+def _docs(module: ModuleType) -> FieldDocs:
+    return field_docstrings([module])
+
+
+def _describe(schema: dict[str, Any], root: type[BaseModel], docs: FieldDocs) -> None:
+    """Each property's description: its field's own (``Field(description=...)``), else the
+    docstring under the field, which wins over the description of its type (a unit's)."""
+    by_name = {cls.__name__: cls for cls in docs}
+    targets = [(schema, root)] + [
+        (sub, by_name[name]) for name, sub in schema.get("$defs", {}).items() if name in by_name
+    ]
+    for target, cls in targets:
+        properties = target.get("properties", {})
+        for name, info in cls.model_fields.items():
+            text = docs[cls].get(name)
+            key = info.alias or name
+            if text and info.description is None and key in properties:
+                properties[key]["description"] = text
 
 
 def _subschemas(schema: dict[str, Any]) -> list[dict[str, Any]]:
@@ -161,6 +187,7 @@ def _model_schema() -> dict[str, Any]:
     schema = ModelSpec.model_json_schema(
         by_alias=True, mode="validation", schema_generator=_Generator
     )
+    _describe(schema, ModelSpec, _docs(v1))
     _by_serving_mode(schema["$defs"]["Serving"])
     return schema
 
@@ -169,6 +196,7 @@ def _config_schema() -> dict[str, Any]:
     schema = ConfigSpec.model_json_schema(
         by_alias=True, mode="validation", schema_generator=_Generator
     )
+    _describe(schema, ConfigSpec, _docs(config))
     root, defs = _partial_model(_model_schema())
     root.pop("description", None)
     defaults = schema["properties"]["defaults"]

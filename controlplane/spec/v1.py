@@ -1,5 +1,8 @@
 """Spec v1: what people write, field for field (see DESIGN.md and the README).
 
+The string under a field is its description: the JSON Schema (so the editor) and
+docs/reference read it (``spec.fielddocs``).
+
 Structure and types only; rules that relate one field to another live in
 ``controlplane.spec.check``. Every model forbids unknown keys.
 """
@@ -45,12 +48,7 @@ Bound = Number  # a number, or a percent string for rate-like metrics
 
 class Strict(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
-        frozen=True,
-        populate_by_name=False,
-        allow_inf_nan=False,
-        strict=True,
-        use_attribute_docstrings=True,  # a field's docstring is its description
+        extra="forbid", frozen=True, populate_by_name=False, allow_inf_nan=False, strict=True
     )
 
 

@@ -305,3 +305,15 @@ def test_every_field_has_a_description_and_no_title(kind: str) -> None:
     ]
     assert bare == []
     assert '"title"' not in text
+
+
+def test_a_field_docstring_is_its_description_over_its_unit_type() -> None:
+    """`sla.error_rate` is a Rate, whose own schema explains rates; the field says what it is."""
+    schema = json.loads(run_mlcp(["schema"]).stdout)
+    error_rate = schema["$defs"]["Sla"]["properties"]["error_rate"]
+    assert error_rate["description"] == (
+        "Largest share of requests that may fail (`0.1%`); its error budget drives the "
+        "burn-rate alerts."
+    )
+    alias = schema["$defs"]["SearchParam"]["properties"]["int"]  # field int_, written `int`
+    assert alias["description"] == "Integer range searched, `[low, high]` (`[3, 10]`)."
