@@ -41,14 +41,23 @@ def _as_written(value: Any) -> Any:
         return value.text
     if isinstance(value, list | tuple):
         return [_as_written(item) for item in value]
-    if isinstance(value, dict):  # a key left unset is not written at all
-        return {key: _as_written(item) for key, item in value.items() if item is not None}
+    if isinstance(value, dict):
+        return {key: _as_written(item) for key, item in value.items()}
+    return value
+
+
+def _without_unset(value: Any) -> Any:
+    """A key whose value is null was left unset: a person does not write it."""
+    if isinstance(value, dict):
+        return {key: _without_unset(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_unset(item) for item in value]
     return value
 
 
 class _Generator(GenerateJsonSchema):
     def encode_default(self, dft: Any) -> Any:
-        return super().encode_default(_as_written(dft))
+        return _without_unset(super().encode_default(_as_written(dft)))
 
 
 @functools.cache
