@@ -105,23 +105,19 @@ def _snippet_text(text: str) -> str:
 
 
 def _blank_sections(text: str, keep: tuple[str, ...]) -> tuple[list[str], list[int]]:
-    """Each top-level mapping's body replaced by one empty, indented line (a cursor)."""
-    lines = text.splitlines()
+    """Each top-level block mapping's body replaced by one empty, indented line (a cursor),
+    but for its lines starting with `keep`; the cursors' line numbers."""
     out: list[str] = []
     cursors: list[int] = []
     inside = False
-    for line in lines:
-        top = bool(line) and not line[0].isspace() and not line.startswith("#")
-        if top:
-            inside = line.rstrip().endswith(":") and not line.startswith("apiVersion")
+    for line in text.splitlines():
+        if line and not line[0].isspace() and not line.startswith("#"):  # a top-level key
+            inside = line.rstrip().endswith(":")
             out.append(line)
             if inside:
                 cursors.append(len(out))
                 out.append("  ")
-            continue
-        if inside and line.strip() and not line.strip().startswith(keep):
-            continue
-        if not inside or line.strip().startswith(keep):
+        elif not inside or line.strip().startswith(keep):
             out.append(line)
     return out, cursors
 
