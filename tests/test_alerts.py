@@ -1,4 +1,4 @@
-"""The alert declarations: the README's table, the rules and the inhibitions
+"""The alert declarations: the table in docs/alerts.md, the rules and the inhibitions
 all say what the declarations say."""
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from tests.conftest import ROOT
 from tests.render import factories
 
 
-def readme_alert_table() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def guide_alert_table() -> str:
+    text = (ROOT / "docs" / "alerts.md").read_text(encoding="utf-8")
     start = text.index("| alert | severity |")
     return text[start : text.index("\n\n", start)]
 
 
-def test_the_readme_table_is_the_declarations() -> None:
-    assert readme_alert_table() == alerts.readme_table()
+def test_the_alerts_guide_table_is_the_declarations() -> None:
+    assert guide_alert_table() == alerts.readme_table()
 
 
 def test_declarations_are_unique_and_complete() -> None:

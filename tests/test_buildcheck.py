@@ -97,7 +97,7 @@ def file_added(root: Path) -> None:
 
 
 # Each tampering, and the line the check must print for it (the oracle: the file a person
-# edited, stated as the check's README table states its kinds).
+# edited, stated as docs/commands.md and docs/build.md state its kinds).
 TAMPERINGS: dict[str, tuple[Tamper, str]] = {
     "severity edited, manifest updated": (severity_none, f"differs: {RULES}"),
     "runbook step rewritten, manifest updated": (runbook_step, f"differs: {RUNBOOK}"),

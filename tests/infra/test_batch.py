@@ -88,7 +88,7 @@ def test_the_time_zone_comes_from_mlcp_yaml() -> None:
     assert zones == {"Europe/Berlin"}
 
 
-# Each cadence as DESIGN.md and the README say it, in EventBridge's words.
+# Each cadence as DESIGN.md and docs/specs.md say it, in EventBridge's words.
 @pytest.mark.parametrize(
     ("cadence", "expression"),
     [

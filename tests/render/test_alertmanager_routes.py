@@ -1,7 +1,7 @@
 """Urgency decides what pages: the generated routes, asked of amtool.
 
 The expected receiver of each alert follows from the urgency the spec declares
-(tests/render/oncall_specs.py) and the rule the README states: high pages at
+(tests/render/oncall_specs.py) and the rule docs/alerts.md states: high pages at
 high urgency, low at low urgency, dynamic at low urgency for data alerts only.
 The PagerDuty severity each receiver sends is read from the configuration as
 Alertmanager loads it (amtool check-config accepts it first).

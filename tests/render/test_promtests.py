@@ -266,7 +266,7 @@ def test_every_alert_names_a_panel_of_its_dashboard(task: str, mode: str) -> Non
 def test_a_new_data_alert_is_a_signal_and_a_declaration(monkeypatch: pytest.MonkeyPatch) -> None:
     """One row in the signal table, one declaration and what its scenario expects (the
     feature kinds it watches): the rule, its firing scenario (pending before its `for`,
-    firing after) and the README row follow."""
+    firing after) and the row of docs/alerts.md follow."""
     from controlplane import alerts, signals
     from controlplane.render.monitoring.promtests import drift
 

@@ -336,10 +336,10 @@ def test_an_edited_template_renders_every_model_again(
     assert buildcache.generator_digest.__wrapped__() != before
 
 
-def test_the_readme_excerpt_is_what_mlcp_writes() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    excerpt = re.search(r"````markdown\n(## MLCPModelBroken\n.*?)````\n", readme, re.S)
-    assert excerpt, "the README shows a runbook section"
+def test_the_oncall_guide_excerpt_is_what_mlcp_writes() -> None:
+    guide = (ROOT / "docs" / "oncall.md").read_text(encoding="utf-8")
+    excerpt = re.search(r"````markdown\n(## MLCPModelBroken\n.*?)````\n", guide, re.S)
+    assert excerpt, "the on-call guide shows a runbook section"
     golden = (GOLDEN / "fraud-detector.md").read_text(encoding="utf-8")
     lines = [line for line in excerpt.group(1).splitlines() if line]
     assert [line for line in lines if line not in golden.splitlines()] == []

@@ -1,5 +1,5 @@
 """The named retraining cadences are one table (units.CADENCES): the check, its title, the
-JSON Schema, the starter spec, the README and the plan's cost all read it."""
+JSON Schema, the starter spec, the diagnostics guide and the plan's cost all read it."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ def test_the_table_names_every_cadence() -> None:
     assert list(units.CADENCES) == NAMED
 
 
-def _readme_row(code: str) -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    row = re.search(rf"^\| {code} \| (.*) \|$", readme, flags=re.MULTILINE)
+def _guide_row(code: str) -> str:
+    guide = (ROOT / "docs" / "specs.md").read_text(encoding="utf-8")
+    row = re.search(rf"^\| {code} \| (.*) \|$", guide, flags=re.MULTILINE)
     assert row is not None
     return row.group(1)
 
@@ -45,11 +45,11 @@ def _starter_comment() -> str:
     "where",
     [
         lambda: next(r.title for r in RULES if r.code == "MLCP224"),
-        lambda: _readme_row("MLCP224"),
+        lambda: _guide_row("MLCP224"),
         _schema_description,
         _starter_comment,
     ],
-    ids=["diagnostic title", "README", "JSON Schema", "starter spec"],
+    ids=["diagnostic title", "docs/specs.md", "JSON Schema", "starter spec"],
 )
 def test_every_cadence_is_named_wherever_cadences_are_listed(where: object) -> None:
     assert callable(where)

@@ -168,7 +168,7 @@ def test_write_starter_creates_the_folder_and_never_overwrites(tmp_path: Path) -
 
 @pytest.mark.parametrize(
     ("tier", "urgency"),
-    # The README: high for critical and standard models, low for experimental ones.
+    # docs/alerts.md (Routing): high for critical and standard models, low for experimental ones.
     [("critical", "high"), ("standard", "high"), ("experimental", "low")],
 )
 def test_starter_spec_pages_at_its_tiers_default_urgency(tier: str, urgency: str) -> None:

@@ -1,8 +1,8 @@
-"""MLCP246 and MLCP245, as the README's tables state them, checked through `mlcp validate`.
+"""MLCP246 and MLCP245, as docs/specs.md and docs/alerts.md state them, through `mlcp validate`.
 
 A rate written as a bare number is a fraction: above its field's plausible bound
 mlcp asks whether the % was left out; the same value written as a percentage is
-taken as meant. Expectations are the README's bounds, written out by hand here.
+taken as meant. Expectations are those tables' bounds, written out by hand here.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from tests.conftest import SPECS
 from tests.spec.clirun import run_mlcp
 from tests.spec.edits import with_value
 
-# (field, value, does MLCP246 ask?) — from the README: 0.2 for error rates, drift
+# (field, value, does MLCP246 ask?) — from docs/specs.md: 0.2 for error rates, drift
 # limits, shadow divergence, the gate's min_improvement, lower-is-better rate bars
 # and alpha; below 0.9 for availability; never for volume drops or recall-like bars.
 CASES: list[tuple[tuple[Any, ...], Any, bool]] = [
