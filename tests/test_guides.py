@@ -106,7 +106,8 @@ def test_every_relative_link_lands_on_a_file_and_heading(path: Path) -> None:
     ],
 )
 def test_anchors_are_githubs(tmp_path: Path, heading: str, anchor: str) -> None:
-    """Anchors as GitHub renders them for these headings (read off github.com)."""
+    """Worked out by hand from GitHub's rule (lowercase, punctuation dropped, spaces to '-',
+    a repeat numbered); the first two were links of the README before it was split."""
     page = tmp_path / "page.md"
     page.write_text(f"# {heading}\n\n## {heading}\n", encoding="utf-8")
     assert anchors(page) == {anchor, f"{anchor}-1"}
