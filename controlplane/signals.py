@@ -24,6 +24,24 @@ Severity = Literal["page", "ticket"]
 # report each compute every one of them.
 Figure = Literal["psi", "null_ratio_to_training", "null_rate", "out_of_range_rate", "unseen_rate"]
 
+# What each share is a share of. Nulls have their own signal, so a figure about the
+# values (out of range) is a share of the values present, not of all rows: 40 % nulls
+# must not dilute it. Batch (`controlplane.monitor.drift`), the recording rules and
+# the promtool expectations all divide by what this says.
+Denominator = Literal["rows", "values"]  # all rows | the non-null values
+DENOMINATOR: dict[Figure, Denominator] = {
+    "null_rate": "rows",
+    "out_of_range_rate": "values",
+    "unseen_rate": "rows",
+}
+
+
+def share(figure: Figure, count: float, rows: float, nulls: float) -> float | None:
+    """`count` as a share of the figure's denominator; None when that is empty (undefined)."""
+    whole = rows - nulls if DENOMINATOR[figure] == "values" else rows
+    return count / whole if whole > 0 else None
+
+
 COMPARE: dict[Comparison, Callable[[float, float], bool]] = {
     ">": operator.gt,
     ">=": operator.ge,

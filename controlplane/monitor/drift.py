@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from controlplane import contract
+from controlplane import contract, signals
 from controlplane.alerts import DECLARATIONS
 from controlplane.model import Feature, Model
 from controlplane.monitor.binning import count_column
@@ -59,7 +59,7 @@ class FeatureDrift:
     null_rate: float
     training_null_rate: float
     null_ratio: float
-    out_of_range_rate: float | None  # numeric only
+    out_of_range_rate: float | None  # numeric only; None with no value present
     unseen_rate: float | None  # categorical only
     status: Status
     reasons: tuple[str, ...]
@@ -149,14 +149,18 @@ def feature_drift(model: Model, profile: Profile, name: str, bins: Any, out: int
     actual = shares(counts)
     labels = reference.labels
     training_null = reference.nulls / reference.rows if reference.rows else 0.0
-    null_rate = float(actual[labels.index(contract.BIN_NULL)])
+    nulls = int(counts[labels.index(contract.BIN_NULL)])
+    null_rate = signals.share("null_rate", nulls, rows, nulls) or 0.0
     numeric = isinstance(reference, NumericProfile)
+    unseen = 0 if numeric else int(counts[labels.index(contract.BIN_UNSEEN)])
     figures: Figures = {
         "psi": psi(actual, reference_shares(reference)),
         "null_ratio_to_training": null_ratio_to_training(null_rate, training_null),
         "null_rate": null_rate,
-        "out_of_range_rate": (out / rows if rows else 0.0) if numeric else None,
-        "unseen_rate": None if numeric else float(actual[labels.index(contract.BIN_UNSEEN)]),
+        "out_of_range_rate": signals.share("out_of_range_rate", out, rows, nulls)
+        if numeric
+        else None,
+        "unseen_rate": None if numeric else signals.share("unseen_rate", unseen, rows, nulls),
     }
     status, reasons = judge(model, name, figures)
     return FeatureDrift(
