@@ -21,7 +21,7 @@ from controlplane.monitor.binning import count_column
 from controlplane.monitor.errors import MonitorError
 from controlplane.monitor.profile import NumericProfile, Profile, reference_shares
 from controlplane.monitor.source import DEFAULT_CHUNK_ROWS, open_source
-from controlplane.signals import SIGNALS, DataSignal
+from controlplane.signals import FIGURES, SIGNALS, DataSignal, show
 
 Status = Literal["ok", "warn", "critical"]
 STATUS_ORDER: dict[Status, int] = {"ok": 0, "warn": 1, "critical": 2}
@@ -64,6 +64,16 @@ class FeatureDrift:
     status: Status
     reasons: tuple[str, ...]
 
+    def figures(self) -> Figures:
+        """The figures the data-health signals judge (`controlplane.signals.FIGURES`)."""
+        return {
+            "psi": self.psi,
+            "null_ratio_to_training": self.null_ratio,
+            "null_rate": self.null_rate,
+            "out_of_range_rate": self.out_of_range_rate,
+            "unseen_rate": self.unseen_rate,
+        }
+
 
 @dataclass(frozen=True)
 class DriftReport:
@@ -86,24 +96,17 @@ class DriftReport:
         return worst
 
 
-# How a reason shows each figure; the comparison and threshold come from the signal.
-FIGURE_TEXT: dict[str, tuple[str, Callable[[float], str]]] = {
-    "psi": ("psi", lambda v: f"{v:.4f}"),
-    "null_ratio_to_training": ("null rate of training", lambda v: f"x{v:.2f}"),
-    "null_rate": ("null rate", lambda v: f"{v:.2%}"),
-    "out_of_range_rate": ("out of range", lambda v: f"{v:.2%}"),
-    "unseen_rate": ("unseen categories", lambda v: f"{v:.2%}"),
-}
 SIGNAL_STATUS: dict[str, Status] = {"page": "critical", "ticket": "warn"}
 
 
-def _reason(signal: DataSignal, model: Model, feature: Feature, figures: Figures) -> str:
+def reason(signal: DataSignal, model: Model, feature: Feature, figures: Figures) -> str:
+    """Why a signal fires, each figure named and shown as the signal table says."""
     parts = []
     for condition in signal.conditions:
-        label, show = FIGURE_TEXT[condition.figure]
-        value = figures[condition.figure] or 0.0
-        limit = condition.threshold(model, feature)
-        parts.append(f"{label} {show(value)} {condition.comparison} {show(limit)}")
+        figure = condition.figure
+        value = show(figure, figures[figure] or 0.0)
+        limit = show(figure, condition.threshold(model, feature))
+        parts.append(f"{FIGURES[figure].label} {value} {condition.comparison} {limit}")
     return " and ".join(parts)
 
 
@@ -134,7 +137,7 @@ def judge(model: Model, name: str, figures: Figures) -> tuple[Status, list[str]]
     for signal in fired:
         if signal.alert in held:
             continue
-        reasons.append(_reason(signal, model, feature, figures))
+        reasons.append(reason(signal, model, feature, figures))
         level = SIGNAL_STATUS[signal.severity]
         if STATUS_ORDER[level] > STATUS_ORDER[status]:
             status = level

@@ -161,7 +161,9 @@ def decide(
     body = verdict.rsplit("; ", 1)[0] + _listed(checks)
     if passed and blocking:
         passed = False
-        body += "; not met: " + ", ".join(f"broken bar {c}" for c in blocking)
+        plural = "s" if len(blocking) > 1 else ""
+        names = ", ".join(c.metric for c in blocking)
+        body += f"; blocked by the broken bar{plural} {names}, not met"
     return GateResult(
         metric=metric,
         production=prod,
@@ -322,7 +324,7 @@ class BarCheck:
         broken = " (broken)" if self.broken else ""
         if self.value is None:
             why = undefined_reason(self.metric)
-            return f"{self.metric} undefined ({why}), not met: {self.side} {self.limit:g}{broken}"
+            return f"{self.metric} undefined ({why}) against {self.side} {self.limit:g}{broken}"
         sign = {("min", True): "≥", ("min", False): "<", ("max", True): "≤", ("max", False): ">"}
         shown = f"{self.metric} {self.value:.4g} {sign[self.side, self.passed]}"
         return f"{shown} {self.side} {self.limit:g}{broken}"

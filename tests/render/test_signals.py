@@ -294,3 +294,29 @@ def test_online_out_of_range_of_the_exporters_counters_equals_batch(tmp_path: Pa
         [promtool, "test", "rules", str(path)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_the_figure_table_says_what_the_spec_says() -> None:
+    """Written from the spec's sections, not from the table: out of range is about a
+    numeric feature's values (a share of the values present: nulls have their own
+    signal), unseen categories about a categorical one's rows, nulls about both."""
+    expected = {
+        "null_rate": (("numeric", "categorical"), "rows"),
+        "out_of_range_rate": (("numeric",), "values"),
+        "unseen_rate": (("categorical",), "rows"),
+        "null_ratio_to_training": (("numeric", "categorical"), None),
+        "psi": (("numeric", "categorical"), None),
+    }
+    assert {n: (f.kinds, f.denominator) for n, f in signals.FIGURES.items()} == expected
+    assert signals.share("out_of_range_rate", 6, rows=100, nulls=40) == 0.1
+    assert signals.share("unseen_rate", 6, rows=100, nulls=40) == 0.06
+    assert signals.share("out_of_range_rate", 0, rows=5, nulls=5) is None
+
+
+def test_every_figure_is_recorded_under_the_series_its_alerts_read() -> None:
+    model = factories.model()
+    rules = model_rules(model)
+    recorded = {r.record for r in rules.drift}
+    for figure in signals.FIGURES.values():
+        window = contract.WORST if figure.name == "psi" else WINDOW
+        assert contract.recorded(figure.series, window) in recorded, figure.name

@@ -138,31 +138,35 @@ def rates(model: Model) -> list[Recording]:
 
     def share(figure: signals.Figure, count: str) -> str:
         values = (f"{contract.BIN}!={promql.string(contract.BIN_NULL)}",)
-        whole = bin_rate(*values) if signals.DENOMINATOR[figure] == "values" else bin_rate()
+        whole = bin_rate(*values) if signals.denominator(figure) == "values" else bin_rate()
         return f"{count}\n/ on (model, feature)\n{whole}"
 
     def of_bin(label: str) -> str:
         return bin_rate(f"{contract.BIN}={promql.string(label)}")
 
-    null_ratio = promql.recorded(contract.REC_FEATURE_NULL_RATIO, base, name)
+    def named(figure: signals.Figure) -> str:
+        """The recording of a figure: the series the signal table says the alerts read."""
+        return contract.recorded(signals.FIGURES[figure].series, base)
+
+    null_ratio = promql.recorded(signals.FIGURES["null_rate"].series, base, name)
     training = promql.of_model(contract.FEATURE_TRAINING_NULL_RATIO, name)
     out_of_range = promql.of_model(contract.FEATURE_OUT_OF_RANGE_TOTAL, name)
     return [
         Recording(
-            contract.recorded(contract.REC_FEATURE_NULL_RATIO, base),
+            named("null_rate"),
             share("null_rate", of_bin(contract.BIN_NULL)),
         ),
         Recording(
-            contract.recorded(contract.REC_FEATURE_NULL_VS_TRAINING, base),
+            named("null_ratio_to_training"),
             f"{null_ratio}\n/ on (model, feature)\n"
             f"clamp_min(max by (model, feature) ({training}), {EPS})",
         ),
         Recording(
-            contract.recorded(contract.REC_FEATURE_OUT_OF_RANGE_RATIO, base),
+            named("out_of_range_rate"),
             share("out_of_range_rate", f"sum by (model, feature) (rate({out_of_range}[{base}]))"),
         ),
         Recording(
-            contract.recorded(contract.REC_FEATURE_UNSEEN_RATIO, base),
+            named("unseen_rate"),
             share("unseen_rate", of_bin(contract.BIN_UNSEEN)),
         ),
     ]
