@@ -54,27 +54,22 @@ def check_ready(specs: Path, tip: TipPolicy | None = None) -> Checked:
             "mlcp apply applies only what is committed; commit or stash them"
         )
     config, root, build_line = _check_build(specs)
-    keys_line = check_key_folder(config)
+    keys_line = check_key_store(config)
     at_tip = check_tip(repo, tip or TipPolicy())  # last: the one check that needs the network
     lines = (f"git tree clean at {commit}", build_line, keys_line, at_tip.line)
     return Checked(specs, root, commit, config, lines, at_tip.override)
 
 
-def check_key_folder(config: Config) -> str:
-    """Refuse unless the PagerDuty step can write the routing keys where Alertmanager reads
-    them: otherwise it would fail half-way, after changing PagerDuty, and skip Pulumi."""
-    from controlplane.oncall.keys import check_writable
+def check_key_store(config: Config) -> str:
+    """Refuse unless the PagerDuty step can keep the routing keys where Alertmanager reads
+    them (a writable folder, or Secrets Manager reachable under its prefix): otherwise it
+    would fail half-way, after changing PagerDuty, and skip Pulumi."""
+    from controlplane.oncall.keystore import KeyStoreError, open_store
 
-    folder = config.pagerduty_routing_key_dir
     try:
-        check_writable(Path(folder))
-    except OSError as error:
-        raise ApplyRefused(
-            f"cannot write routing keys to {folder} ({error.strerror or error}): run mlcp apply "
-            "where Alertmanager's routing key folder is mounted writable, or set "
-            "pagerduty.routing_key_dir in mlcp.yaml to that folder"
-        ) from None
-    return f"routing keys: {folder} is writable"
+        return open_store(config).check()
+    except KeyStoreError as error:
+        raise ApplyRefused(str(error)) from None
 
 
 def _commit(repo: git.Repo) -> str:
