@@ -125,6 +125,14 @@ class SecretsManagerKeys:
         """Credentials and region resolve, the prefix can be listed, the KMS key is usable.
         Whether the caller may create, put and delete secrets is known only by doing so."""
         region = self.client.meta.region_name
+        try:
+            return self._check(region)
+        except KeyStoreError as error:
+            raise KeyStoreError(
+                f"cannot keep routing keys in Secrets Manager ({self.prefix}* in {region}): {error}"
+            ) from None
+
+    def _check(self, region: str) -> str:
         sts = self.session.client("sts")
         who = self._call("get_caller_identity", {}, sts, what="AWS credentials")
         self._call("list_secrets", {**list_request(self.prefix), "MaxResults": 1})
@@ -163,12 +171,9 @@ class SecretsManagerKeys:
                 raise _Missing from None
             named = [request.get(k) for k in ("SecretId", "Name", "KeyId")]
             target = next((str(n) for n in named if n), "" if what else f"{self.prefix}*")
-            message = details.get("Message", "")
-            raise KeyStoreError(
-                f"{what or 'Secrets Manager'} {operation} {target}: {code}: {message}".replace(
-                    "  ", " "
-                ).rstrip(": ")
-            ) from None
+            head = " ".join(w for w in (what or "Secrets Manager", operation, target) if w)
+            message = " ".join(str(details.get("Message", "")).split())  # one line
+            raise KeyStoreError(f"{head}: {code}: {message}".rstrip(": ")) from None
         except BotoCoreError as error:
             raise KeyStoreError(f"{what or 'Secrets Manager'} {operation}: {error}") from None
         return answer

@@ -12,8 +12,9 @@ import pytest
 from controlplane.apply import command, flow
 from controlplane.apply.flow import Seams
 from tests.apply.fakepulumi import FakePulumi, executable_calls, workspace_factory
-from tests.apply.project import git, keys_of, make_project
+from tests.apply.project import git, keys_of, make_project, use_secrets_manager
 from tests.apply.test_lock import hold_in_another_process
+from tests.oncall.test_secrets import no_credentials
 from tests.spec.clirun import run_mlcp
 
 ENV = {"PAGERDUTY_TOKEN": "pd-token-123"}
@@ -199,5 +200,21 @@ def test_a_routing_key_folder_apply_cannot_write_is_refused_before_any_step(
         f"mlcp apply: cannot write routing keys to {keys} (File exists): run mlcp apply where "
         "Alertmanager's routing key folder is mounted writable, or set "
         "pagerduty.routing_key_dir in mlcp.yaml to that folder\n"
+    )
+    assert pagerduty.calls == [] and cli.calls == []
+
+
+def test_keys_in_secrets_manager_without_credentials_refuse_before_any_step(
+    specs: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # As on a runner without the OIDC role: PagerDuty would change, then no key could be kept.
+    use_secrets_manager(specs)
+    no_credentials(monkeypatch, tmp_path)
+    pagerduty, cli = FakePagerDuty(), FakePulumi(stacks={"prod"})
+    code, out, err = run_apply(monkeypatch, pagerduty, cli)
+    assert (code, out) == (2, "")
+    assert err == (
+        "mlcp apply: cannot keep routing keys in Secrets Manager (mlcp/routing-keys/* in eu-west-1): "
+        "AWS credentials get_caller_identity: Unable to locate credentials\n"
     )
     assert pagerduty.calls == [] and cli.calls == []

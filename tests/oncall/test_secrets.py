@@ -162,7 +162,10 @@ def test_without_credentials_the_check_says_so_in_one_line(
     no_credentials(monkeypatch, tmp_path)  # botocore stops before sending anything
     with pytest.raises(KeyStoreError) as caught:
         SecretsManagerKeys(boto3.session.Session(region_name=REGION), PREFIX, None).check()
-    assert str(caught.value) == "AWS credentials get_caller_identity: Unable to locate credentials"
+    assert str(caught.value) == (
+        "cannot keep routing keys in Secrets Manager (mlcp/routing-keys/* in eu-west-1): "
+        "AWS credentials get_caller_identity: Unable to locate credentials"
+    )
 
 
 @pytest.mark.parametrize(
