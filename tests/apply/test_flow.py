@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from moto import mock_aws
 
 from controlplane.apply import command, flow
 from controlplane.apply.flow import Seams
@@ -218,3 +219,45 @@ def test_keys_in_secrets_manager_without_credentials_refuse_before_any_step(
         "AWS credentials get_caller_identity: Unable to locate credentials\n"
     )
     assert pagerduty.calls == [] and cli.calls == []
+
+
+def test_a_key_folder_on_a_github_hosted_runner_is_refused_before_any_step(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The folder is writable there, but the runner's disk goes with the job: Alertmanager
+    # would never read those keys. GitHub sets RUNNER_ENVIRONMENT on its runners.
+    hosted = {**ENV, "RUNNER_ENVIRONMENT": "github-hosted"}
+    seams = Seams(
+        pagerduty=(pagerduty := FakePagerDuty()),
+        workspace=workspace_factory(cli := FakePulumi(stacks={"prod"})),
+        environ=lambda: hosted,
+    )
+    monkeypatch.setattr(command, "apply", functools.partial(flow.apply, seams=seams))
+    run = run_mlcp(["apply"])
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == (
+        f"mlcp apply: routing keys go to the folder {keys_of(specs.parent)} (store file), "
+        "but this is a GitHub-hosted runner, whose disk is thrown away after the job: keep "
+        "them in Secrets Manager (pagerduty.routing_keys in mlcp.yaml), or run on a "
+        "self-hosted runner where Alertmanager's folder is mounted (MLCP_APPLY_RUNNER)\n"
+    )
+    assert pagerduty.calls == [] and cli.calls == []
+    assert not keys_of(specs.parent).exists()
+
+
+def test_keys_in_secrets_manager_apply_on_a_github_hosted_runner(
+    specs: Path, monkeypatch: pytest.MonkeyPatch, fake_aws_credentials: None
+) -> None:
+    use_secrets_manager(specs)
+    hosted = {**ENV, "RUNNER_ENVIRONMENT": "github-hosted"}
+    pagerduty, cli = FakePagerDuty(), FakePulumi(stacks={"prod"})
+    seams = Seams(pagerduty=pagerduty, workspace=workspace_factory(cli), environ=lambda: hosted)
+    monkeypatch.setattr(command, "apply", functools.partial(flow.apply, seams=seams))
+    with mock_aws():
+        run = run_mlcp(["apply"])
+    assert run.code == 0, run.stdout + run.stderr
+    assert (
+        "routing keys: Secrets Manager mlcp/routing-keys/* in eu-west-1, "
+        "as arn:aws:sts::123456789012:user/moto"
+    ) in run.stdout.splitlines()
+    assert pagerduty.calls == [(Path("specs"), False)]
