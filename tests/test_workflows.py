@@ -124,6 +124,13 @@ def test_apply_runs_one_at_a_time_in_a_protected_environment_with_oidc() -> None
     ]
 
 
+def test_apply_runs_on_a_github_hosted_runner_unless_a_self_hosted_one_is_named() -> None:
+    # Keys in Secrets Manager need no runner of their own; keys in a folder need the
+    # self-hosted runner where Alertmanager's folder is mounted (MLCP_APPLY_RUNNER).
+    job = jobs(workflow("apply.yml"))["apply"]
+    assert job["runs-on"] == "${{ vars.MLCP_APPLY_RUNNER || 'ubuntu-24.04' }}"
+
+
 def test_packages_are_fetched_and_built_where_there_is_no_secret_and_no_oidc() -> None:
     apply = workflow("apply.yml")
     wheels, job = jobs(apply)["wheels"], jobs(apply)["apply"]
