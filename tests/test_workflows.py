@@ -75,8 +75,8 @@ def test_plan_runs_read_only_and_leaves_the_plan_for_the_comment_workflow() -> N
     assert job["permissions"] == {"contents": "read"}  # a fork's token can do no more
     assert [" ".join(c) for c in mlcp_calls(plan)] == [
         "mlcp validate --format github",
-        "mlcp build --check --base origin/${BASE}",
-        "mlcp plan --base origin/${BASE} --format markdown",
+        "mlcp build --check --base refs/remotes/origin/${BASE}",
+        "mlcp plan --base refs/remotes/origin/${BASE} --format markdown",
     ]
     checkout = next(s for s in steps(plan) if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0  # origin/$BASE without a token in git
