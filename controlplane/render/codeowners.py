@@ -61,7 +61,11 @@ def _platform(config: Config) -> list[str]:
         *([f"/{config.source}"] if config.source else []),
         *([f"/{out}"] if out else []),
     ]
-    return [_line(path, config.platform_owners) for path in paths]
+    # Everything no later rule names (mlcp's own code where it is vendored, pyproject.toml,
+    # the Makefile, scripts) decides what apply runs with production credentials: the
+    # platform reviews it. First, so that every rule below overrides it.
+    everything = " ".join(["*", *config.platform_owners])
+    return [everything, *(_line(path, config.platform_owners) for path in paths)]
 
 
 def _model(model: Model, files: Sequence[str], out: str | None) -> list[str]:
