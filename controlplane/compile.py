@@ -28,6 +28,7 @@ from controlplane.spec.load import Document, Location
 from controlplane.spec.normalize import to_config, to_model
 from controlplane.spec.output import check_build_out
 from controlplane.spec.parse import check_header, validate
+from controlplane.spec.routing_keys import check_routing_keys
 from controlplane.spec.tier_defaults import check_tier_defaults, in_defaults
 from controlplane.spec.v1 import ModelSpec
 
@@ -140,6 +141,7 @@ def load_config(source: Source | None) -> tuple[ConfigSpec, Document | None, lis
     problems = control_characters(loaded) + problems
     if spec is not None:
         problems += check_build_out(spec.build.out, loaded, source.path)
+        problems += check_routing_keys(spec.pagerduty, loaded)
     return spec or default, loaded, problems
 
 

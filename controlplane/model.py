@@ -313,6 +313,19 @@ class PulumiSettings:
     secrets: tuple[tuple[str, str], ...] = ()  # Pulumi config key -> environment variable
 
 
+DEFAULT_SECRET_PREFIX = "mlcp/routing-keys/"
+
+
+@dataclass(frozen=True)
+class KeyStore:
+    """mlcp.yaml's pagerduty.routing_keys: where `mlcp oncall apply` keeps each routing key
+    (the folder Alertmanager reads them from is `Config.pagerduty_routing_key_dir`)."""
+
+    kind: Literal["file", "aws-secretsmanager"] = "file"
+    prefix: str = DEFAULT_SECRET_PREFIX  # aws-secretsmanager: secret name = prefix + service
+    kms_key_id: str | None = None  # aws-secretsmanager: None for the account's default key
+
+
 @dataclass(frozen=True)
 class Config:
     """The repository configuration (``mlcp.yaml``), normalized."""
@@ -322,7 +335,8 @@ class Config:
     network: Network
     pagerduty_service_prefix: str
     default_escalation_policy: str
-    pagerduty_routing_key_dir: str  # absolute: where each service's routing key file lives
+    # absolute: the folder Alertmanager reads each service's routing key file from
+    pagerduty_routing_key_dir: str
     runbook_base_url: str
     output_dir: str
     prices: tuple[tuple[str, float], ...]  # instance type -> USD per hour, overrides
@@ -330,3 +344,4 @@ class Config:
     platform_owners: tuple[str, ...] = ()  # CODEOWNERS of mlcp.yaml and infra/
     spot_discount: float = 0.7  # fraction spot capacity saves against on-demand
     schedule_timezone: str = "UTC"  # IANA zone of every schedule's cron
+    routing_key_store: KeyStore = KeyStore()  # where mlcp apply puts the keys

@@ -37,11 +37,11 @@ class ScaffoldError(MlcpError):
 
 
 def starter_spec(name: str, task: str, mode: str, tier: str, team: str) -> str:
-    if not re.match(NAME_PATTERN, name):
+    if not re.fullmatch(NAME_PATTERN, name):
         raise ScaffoldError(
             f"invalid model name {name!r}: use 3-63 lowercase letters, digits and dashes"
         )
-    if not re.match(r"^[a-z0-9][a-z0-9-]{0,62}$", team):
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", team):
         raise ScaffoldError(f"invalid team {team!r}: use lowercase letters, digits and dashes")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),

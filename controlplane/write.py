@@ -9,7 +9,8 @@ committed, so a link in it is anyone's to make. Each file is named by a plain
 relative path, no folder between the output folder and the file may be a link,
 nor the file itself; a file is replaced by renaming a temporary file created
 exclusively beside it. A stale file is removed only if it is still the regular
-file the last build's manifest recorded, byte for byte.
+file the last build's manifest recorded, byte for byte, in a folder this build
+writes to (a manifest is anyone's to forge, digests included).
 """
 
 from __future__ import annotations
@@ -218,8 +219,10 @@ def finish(
         if entry.status == "missing":
             result.missing.append(entry.path)
     made = {e.path for e in entries} | {MANIFEST}
+    folders = {_top_folder(e.path) for e in entries}
     gone = [e for path, e in previous.items() if path not in made and path == e.path]
-    gone = [e for e in gone if plain_relative(e.path) and os.path.lexists(out / e.path)]
+    gone = [e for e in gone if plain_relative(e.path) and _top_folder(e.path) in folders]
+    gone = [e for e in gone if os.path.lexists(out / e.path)]
     result.removed = sorted(e.path for e in gone if _made_by_mlcp(out, e))
     result.kept = sorted({e.path for e in gone} - set(result.removed))
     if not check:
@@ -234,6 +237,15 @@ def finish(
     if record.status == "missing":
         result.missing.append(MANIFEST)
     return result
+
+
+def _top_folder(path: str) -> str:
+    """The first folder of `path` below the output folder ("" for a file right in it). A
+    stale file is removed only in a folder this build writes too: build.out may name a
+    folder that holds the project's own files (`.github`), and a manifest put there may
+    vouch for them (`workflows/apply.yml`) with their true digests."""
+    parts = PurePosixPath(path).parts
+    return parts[0] if len(parts) > 1 else ""
 
 
 def _made_by_mlcp(out: Path, entry: FileEntry) -> bool:

@@ -18,6 +18,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.fixture(autouse=True)
+def not_on_a_github_hosted_runner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite behaves alike on any machine: `mlcp apply` refuses a routing key folder
+    where GitHub Actions says the runner is GitHub-hosted (RUNNER_ENVIRONMENT), as ci.yml's
+    runners are; the tests that want that say so themselves."""
+    monkeypatch.delenv("RUNNER_ENVIRONMENT", raising=False)
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))

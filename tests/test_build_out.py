@@ -227,3 +227,19 @@ def test_an_edited_stale_file_is_kept_and_named(project: Path) -> None:
     )
     assert kept in run.stdout.splitlines()
     assert edited.read_bytes() == b"new: true\n"
+
+
+@pytest.mark.parametrize("out", [".github", ".github/workflows"])
+def test_a_crafted_manifest_in_a_folder_of_the_project_removes_none_of_its_files(
+    project: Path, out: str
+) -> None:
+    """build.out may name a folder that already holds the project's own files, such as
+    .github. A manifest put there vouches for the workflow with its true digest: the
+    build removes only files in the folders that builds make (monitoring/, runbooks/, …),
+    never one such as workflows/apply.yml or a file beside the manifest."""
+    set_out(project, out)
+    crafted_manifest(project / out, ["workflows/apply.yml", "apply.yml"])
+    run = build()
+    assert run.code == 0, run.stderr
+    assert ", 0 removed)" in run.stdout.splitlines()[1]
+    assert_untouched(project)

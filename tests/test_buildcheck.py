@@ -238,3 +238,21 @@ def test_an_unknown_base_is_one_line(clone: Path) -> None:
     assert run.stderr == (
         "mlcp build: unknown revision 'no-such-branch': fetch it or name a branch, tag or commit\n"
     )
+
+
+def test_a_tag_named_like_the_base_branch_is_refused_not_trusted(clone: Path) -> None:
+    """Anyone who can push can push a tag `origin/base`, and git reads a tag before a
+    remote branch of the same name: a forged manifest committed under that tag would vouch
+    for the tampered head. A name that means two refs is refused, saying which two."""
+    severity_none(clone)
+    commit_all(clone)
+    git.Repo(clone).git.tag(f"origin/{BASE}")
+    run = check("--base", f"origin/{BASE}")
+    assert run.code == 2
+    assert run.stderr == (
+        f"mlcp build: revision 'origin/{BASE}' is ambiguous (refs/tags/origin/{BASE}, "
+        f"refs/remotes/origin/{BASE}): name one in full\n"
+    )
+    run = check("--base", f"refs/remotes/origin/{BASE}")
+    assert run.code == 1
+    assert f"differs: {RULES}" in run.stdout

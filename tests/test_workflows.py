@@ -75,8 +75,8 @@ def test_plan_runs_read_only_and_leaves_the_plan_for_the_comment_workflow() -> N
     assert job["permissions"] == {"contents": "read"}  # a fork's token can do no more
     assert [" ".join(c) for c in mlcp_calls(plan)] == [
         "mlcp validate --format github",
-        "mlcp build --check --base origin/${BASE}",
-        "mlcp plan --base origin/${BASE} --format markdown",
+        "mlcp build --check --base refs/remotes/origin/${BASE}",
+        "mlcp plan --base refs/remotes/origin/${BASE} --format markdown",
     ]
     checkout = next(s for s in steps(plan) if s.get("uses", "").startswith("actions/checkout"))
     assert checkout["with"]["fetch-depth"] == 0  # origin/$BASE without a token in git
@@ -122,6 +122,13 @@ def test_apply_runs_one_at_a_time_in_a_protected_environment_with_oidc() -> None
         ["mlcp", "plan"],
         ["mlcp", "apply"],  # PagerDuty, then Pulumi, after its checks: never before them
     ]
+
+
+def test_apply_runs_on_a_github_hosted_runner_unless_a_self_hosted_one_is_named() -> None:
+    # Keys in Secrets Manager need no runner of their own; keys in a folder need the
+    # self-hosted runner where Alertmanager's folder is mounted (MLCP_APPLY_RUNNER).
+    job = jobs(workflow("apply.yml"))["apply"]
+    assert job["runs-on"] == "${{ vars.MLCP_APPLY_RUNNER || 'ubuntu-24.04' }}"
 
 
 def test_packages_are_fetched_and_built_where_there_is_no_secret_and_no_oidc() -> None:
@@ -321,3 +328,29 @@ def test_the_apply_steps_credential_helper_gives_git_the_jobs_token(tmp_path: Pa
     )
     assert done.returncode == 0, done.stderr
     assert "username=x-access-token\npassword=ghs_job_token\n" in done.stdout
+
+
+def test_a_plan_that_fails_without_output_still_leaves_a_comment_that_says_so(
+    tmp_path: Path,
+) -> None:
+    """mlcp plan refusing with a one-line error (an ambiguous base, a link in the way)
+    writes nothing to stdout: the comment workflow would post an empty comment. The plan
+    step's own script, run by bash, with an mlcp that fails so on the PATH."""
+    script = next(s["run"] for s in steps(workflow("plan.yml")) if s.get("id") == "plan")
+    tool = tmp_path / "bin/mlcp"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\necho 'mlcp plan: <b>@someone</b>' >&2\nexit 2\n")
+    tool.chmod(0o755)
+    env = {
+        "PATH": f"{tool.parent}:/usr/bin:/bin",
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_OUTPUT": str(tmp_path / "output"),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary"),
+        "BASE": "main",
+        "PR_NUMBER": "7",
+    }
+    done = subprocess.run(["bash", "-e", "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "output").read_text() == "status=2\n"
+    plan = (tmp_path / "mlcp-plan/plan.md").read_text()
+    assert plan == "## mlcp plan\n\nmlcp plan exited 2 without a plan: the run log says why.\n"

@@ -81,6 +81,11 @@ def _previous(*files: tuple[str, bytes]) -> dict[str, FileEntry]:
     return {path: _made(path, content) for path, content in files}
 
 
+def _listed(path: str) -> FileEntry:
+    """An entry of this build that finish only reads the path of (nothing on disk)."""
+    return FileEntry(path, "m", "0" * 64, 0, "unchanged")
+
+
 def _entry(out: Path, path: str, content: bytes, *, check: bool = False) -> FileEntry:
     return put(out, path, content, "m", check=check)
 
@@ -201,12 +206,27 @@ def test_finish_removes_only_files_still_as_the_manifest_recorded_them(tmp_path:
     (out / "edited.yml").write_bytes(b"edited by hand\n")
     (out / "a-folder").mkdir()
     previous = [_made("gone.yml", b"old\n"), _made("edited.yml", b"old\n"), _made("a-folder", b"")]
-    result = finish(out, [], "{}\n", {e.path: e for e in previous}, check=False)
+    made_now = [_listed("now.yml")]  # removal is only in folders the build writes to
+    result = finish(out, made_now, "{}\n", {e.path: e for e in previous}, check=False)
     assert result.removed == ["gone.yml"]
     assert result.kept == ["a-folder", "edited.yml"]
     assert not (out / "gone.yml").exists()
     assert (out / "edited.yml").read_bytes() == b"edited by hand\n"
     assert (out / "a-folder").is_dir()
+
+
+def test_finish_removes_nothing_outside_the_folders_this_build_writes(tmp_path: Path) -> None:
+    """A manifest in an output folder that holds other files (build.out: .github) lists
+    one of them with its true digest: only folders the build writes to are cleaned."""
+    (tmp_path / "workflows").mkdir()
+    (tmp_path / "workflows/apply.yml").write_bytes(b"on: push\n")
+    (tmp_path / "monitoring").mkdir()
+    (tmp_path / "monitoring/old.yml").write_bytes(b"old\n")
+    previous = [_made("workflows/apply.yml", b"on: push\n"), _made("monitoring/old.yml", b"old\n")]
+    recorded = {e.path: e for e in previous}
+    result = finish(tmp_path, [_listed("monitoring/new.yml")], "{}\n", recorded, check=False)
+    assert (result.removed, result.kept) == (["monitoring/old.yml"], [])
+    assert (tmp_path / "workflows/apply.yml").read_bytes() == b"on: push\n"
 
 
 def test_finish_ignores_manifest_paths_outside_the_output_or_through_links(tmp_path: Path) -> None:
@@ -227,7 +247,8 @@ def test_finish_ignores_manifest_paths_outside_the_output_or_through_links(tmp_p
         _made("Makefile", b"all:\n"),
         _made("x\x1b.yml", b""),
     ]
-    result = finish(out, [], "{}\n", {e.path: e for e in previous}, check=False)
+    made_now = [_listed("now.yml"), _listed(".github/now.yml")]
+    result = finish(out, made_now, "{}\n", {e.path: e for e in previous}, check=False)
     assert result.removed == []
     assert result.kept == [".github/workflows/apply.yml", "Makefile"]  # under out/, links
     assert makefile.read_bytes() == b"all:\n"

@@ -3,6 +3,7 @@ branch, an up-to-date build."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,8 @@ if TYPE_CHECKING:
     import git
 
 SHOWN_CHANGES = 10  # a refusal lists this many paths, then how many more
+# Set by GitHub Actions on every runner: github-hosted or self-hosted.
+RUNNER_VARIABLE, GITHUB_HOSTED = "RUNNER_ENVIRONMENT", "github-hosted"
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,12 @@ def open_repository(specs: Path) -> git.Repo:
         ) from None
 
 
-def check_ready(specs: Path, tip: TipPolicy | None = None) -> Checked:
+def check_ready(
+    specs: Path, tip: TipPolicy | None = None, environ: Mapping[str, str] | None = None
+) -> Checked:
     """Refuse (ApplyRefused) unless the tree is committed, HEAD is the tip of the branch
-    (`tip`, origin/main unless told) and the build is current."""
+    (`tip`, origin/main unless told), the build is current and the routing keys can be
+    kept where Alertmanager reads them (`environ` says where apply runs)."""
     repo = open_repository(specs)
     commit = _commit(repo)
     dirty = repo.git.status("--porcelain", "--untracked-files=all").splitlines()
@@ -54,27 +60,31 @@ def check_ready(specs: Path, tip: TipPolicy | None = None) -> Checked:
             "mlcp apply applies only what is committed; commit or stash them"
         )
     config, root, build_line = _check_build(specs)
-    keys_line = check_key_folder(config)
+    keys_line = check_key_store(config, environ or {})
     at_tip = check_tip(repo, tip or TipPolicy())  # last: the one check that needs the network
     lines = (f"git tree clean at {commit}", build_line, keys_line, at_tip.line)
     return Checked(specs, root, commit, config, lines, at_tip.override)
 
 
-def check_key_folder(config: Config) -> str:
-    """Refuse unless the PagerDuty step can write the routing keys where Alertmanager reads
-    them: otherwise it would fail half-way, after changing PagerDuty, and skip Pulumi."""
-    from controlplane.oncall.keys import check_writable
+def check_key_store(config: Config, environ: Mapping[str, str]) -> str:
+    """Refuse unless the PagerDuty step can keep the routing keys where Alertmanager reads
+    them (a writable folder, or Secrets Manager reachable under its prefix): otherwise it
+    would fail half-way, after changing PagerDuty, and skip Pulumi. A folder on a runner
+    GitHub throws away after the job is refused too: Alertmanager would never read it."""
+    from controlplane.oncall.keystore import KeyStoreError, open_store
 
-    folder = config.pagerduty_routing_key_dir
-    try:
-        check_writable(Path(folder))
-    except OSError as error:
+    hosted = environ.get(RUNNER_VARIABLE) == GITHUB_HOSTED
+    if config.routing_key_store.kind == "file" and hosted:
         raise ApplyRefused(
-            f"cannot write routing keys to {folder} ({error.strerror or error}): run mlcp apply "
-            "where Alertmanager's routing key folder is mounted writable, or set "
-            "pagerduty.routing_key_dir in mlcp.yaml to that folder"
-        ) from None
-    return f"routing keys: {folder} is writable"
+            f"routing keys go to the folder {config.pagerduty_routing_key_dir} (store file), "
+            "but this is a GitHub-hosted runner, whose disk is thrown away after the job: "
+            "keep them in Secrets Manager (pagerduty.routing_keys in mlcp.yaml), or run on a "
+            "self-hosted runner where Alertmanager's folder is mounted (MLCP_APPLY_RUNNER)"
+        )
+    try:
+        return open_store(config).check()
+    except KeyStoreError as error:
+        raise ApplyRefused(str(error)) from None
 
 
 def _commit(repo: git.Repo) -> str:

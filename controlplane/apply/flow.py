@@ -74,7 +74,7 @@ def apply(
     """Check, lock, reconcile PagerDuty, update the Pulumi stack; report each step."""
     git_dir = Path(open_repository(specs).git_dir)
     with apply_lock(git_dir / LOCK_NAME):  # first: nothing changes between checks and steps
-        ready = check_ready(specs, tip)
+        ready = check_ready(specs, tip, seams.environ())
         request = pulumi_stack.stack_request(
             ready.config, ready.root, stack, seams.environ(), ready.specs
         )

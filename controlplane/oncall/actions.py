@@ -1,8 +1,7 @@
-"""One service's change, planned or made: the calls to PagerDuty and the key file."""
+"""One service's change, planned or made: the calls to PagerDuty and its routing key."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pagerduty
@@ -10,13 +9,12 @@ import pagerduty
 from controlplane.model import Config
 from controlplane.oncall import client as api
 from controlplane.oncall.changes import Change
-from controlplane.oncall.keys import write_key
+from controlplane.oncall.keystore import KeyStore, KeyStoreError
 from controlplane.oncall.live import LiveService, Resolved, routing_key
 from controlplane.oncall.result import Outcome
-from controlplane.render.monitoring.alertmanager import routing_key_path
 from controlplane.render.oncall import EVENTS_V2, DesiredService
 
-FAILURES = (pagerduty.Error, api.GaveUp, OSError)
+FAILURES = (pagerduty.Error, api.GaveUp, OSError, KeyStoreError)
 CONFLICT = (
     "PagerDuty has a service of this name that mlcp does not manage; "
     "it is left alone: rename it, or set pagerduty.service_prefix"
@@ -30,11 +28,12 @@ class Actions:
         token: str,
         config: Config,
         policies: dict[str, Resolved],
+        keys: KeyStore,
         *,
         apply: bool,
     ) -> None:
         self.client, self.token, self.config = client, token, config
-        self.policies, self.apply = policies, apply
+        self.policies, self.keys, self.apply = policies, keys, apply
 
     def attempt(self, change: Change, *, prune: bool) -> Outcome:
         """The change's outcome; a failure is this service's, never the run's."""
@@ -92,28 +91,31 @@ class Actions:
         return self._keyed(done, wanted, str(integration["integration_key"]))
 
     def _keyed(self, done: Outcome, wanted: DesiredService, key: str) -> Outcome:
-        """Write the routing key; if that fails, the service's change still shows."""
-        path = Path(wanted.routing_key_file)
+        """Keep the routing key; if that fails, the service's change still shows."""
+        where = self.keys.where(wanted.name)
         try:
-            written = write_key(path, key)
+            written = self.keys.write(wanted.name, key)
         except OSError as error:
-            problem = f"routing key file {path}: {error.strerror or error}"
+            problem = f"routing key file {where}: {error.strerror or error}"
             return Outcome("failed", done.service, f"{done.detail}, but {problem}")
+        except KeyStoreError as error:
+            return Outcome("failed", done.service, f"{done.detail}, but {error}")
         if not written:
             return done
-        return Outcome(done.kind, done.service, f"{done.detail}; routing key written to {path}")
+        return Outcome(done.kind, done.service, f"{done.detail}; routing key written to {where}")
 
     def _key_plan(self, planned: Outcome, wanted: DesiredService, live: LiveService) -> Outcome:
-        """Say whether apply would write the key file (a missing or outdated one)."""
-        path = Path(wanted.routing_key_file)
+        """Say whether apply would write the key (a missing or outdated one)."""
+        where = self.keys.where(wanted.name)
         try:
-            current = path.read_text(encoding="utf-8").strip()
-        except OSError:
-            current = None
+            current = self.keys.read(wanted.name)
+        except KeyStoreError as error:
+            detail = f"{planned.detail}; would write {where} (it cannot be read: {error})"
+            return Outcome(planned.kind, planned.service, detail)
         if current is not None and current == (live.routing_key or current):
             return planned
         what = "write" if current is None else "rewrite"
-        return Outcome(planned.kind, planned.service, f"{planned.detail}; would {what} {path}")
+        return Outcome(planned.kind, planned.service, f"{planned.detail}; would {what} {where}")
 
     def _orphan(self, service: str, live: LiveService, prune: bool) -> Outcome:
         if not prune:
@@ -121,5 +123,19 @@ class Actions:
         if not self.apply:
             return Outcome("delete", service, f"would delete {live.id}: no spec wants it")
         self.client.rdelete(f"/services/{live.id}")
-        Path(routing_key_path(service, self.config)).unlink(missing_ok=True)
-        return Outcome("delete", service, f"service {live.id} and its key file: no spec wants it")
+        self.keys.remove(service)
+        return Outcome(
+            "delete", service, f"service {live.id} and its routing key: no spec wants it"
+        )
+
+    def sweep(self, service: str) -> Outcome:
+        """A key mlcp keeps for a service PagerDuty no longer has (its delete went through,
+        the key's did not): prune removes it."""
+        where = self.keys.where(service)
+        if not self.apply:
+            return Outcome("delete", service, f"would delete {where}: no service needs it")
+        try:
+            self.keys.remove(service)
+        except KeyStoreError as error:
+            return Outcome("failed", service, str(error))
+        return Outcome("delete", service, f"{where}: no service needs it")

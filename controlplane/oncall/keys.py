@@ -1,5 +1,5 @@
 """Routing key files: each managed service's Events API v2 key, where Alertmanager's
-`routing_key_file` reads it (mlcp.yaml's `pagerduty.routing_key_dir`)."""
+`routing_key_file` reads it (the folder of mlcp.yaml's file store, `keystore.FileKeys`)."""
 
 from __future__ import annotations
 

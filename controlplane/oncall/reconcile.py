@@ -20,6 +20,7 @@ from controlplane.model import Config
 from controlplane.oncall import client as api
 from controlplane.oncall.actions import FAILURES, Actions
 from controlplane.oncall.changes import Change, plan_changes
+from controlplane.oncall.keystore import KeyStore, KeyStoreError, open_store
 from controlplane.oncall.live import Resolved, read_services, resolve_policy
 from controlplane.oncall.result import Outcome, Reconciliation
 from controlplane.render.oncall import desired_service
@@ -35,8 +36,9 @@ def run(specs: Path, *, apply: bool, prune: bool) -> Reconciliation:
     if not compilation.ok:
         return Reconciliation(apply, diagnostics=compilation.diagnostics)
     token, url = api.token_from_environment(), api.url_from_environment()
+    keys = open_store(compilation.config)
     with api.connect(token, url) as client:
-        return Reconciler(client, token, compilation, apply=apply, prune=prune).run()
+        return Reconciler(client, token, compilation, keys, apply=apply, prune=prune).run()
 
 
 def policy_location(compiled: Compiled, config_doc: Document | None) -> Location:
@@ -54,11 +56,12 @@ class Reconciler:
         client: pagerduty.RestApiV2Client,
         token: str,
         compilation: Compilation[Compiled],
+        keys: KeyStore,
         *,
         apply: bool,
         prune: bool,
     ) -> None:
-        self.client, self.token, self.compilation = client, token, compilation
+        self.client, self.token, self.compilation, self.keys = client, token, compilation, keys
         self.config: Config = compilation.config
         self.apply, self.prune = apply, prune
         self.result = Reconciliation(apply)
@@ -71,12 +74,29 @@ class Reconciler:
         for reference in sorted({d.escalation_policy for d in desired}):
             self.policies[reference] = self._resolve(reference)
         ids = {ref: resolved.id for ref, resolved in self.policies.items()}
-        actions = Actions(self.client, self.token, self.config, self.policies, apply=self.apply)
-        for change in plan_changes(desired, live, ids, self.config.pagerduty_service_prefix):
+        actions = Actions(
+            self.client, self.token, self.config, self.policies, self.keys, apply=self.apply
+        )
+        changes = plan_changes(desired, live, ids, self.config.pagerduty_service_prefix)
+        for change in changes:
             if change.desired is not None and self._policy_problem(change, compiled):
                 continue
             self.result.outcomes.append(actions.attempt(change, prune=self.prune))
+        if self.prune:
+            for service in self._stray_keys({c.service for c in changes}):
+                self.result.outcomes.append(actions.sweep(service))
         return self.result
+
+    def _stray_keys(self, services: set[str]) -> list[str]:
+        """Keys the store holds for mlcp whose service no change is about (a managed
+        service that PagerDuty no longer has); the store lists only what is mlcp's."""
+        try:
+            held = self.keys.managed()
+        except KeyStoreError as error:
+            self.result.outcomes.append(Outcome("failed", "routing keys", str(error)))
+            return []
+        ours = self.config.pagerduty_service_prefix
+        return [s for s in held if s.startswith(ours) and s not in services]
 
     # --- reading ----------------------------------------------------------------------------
 

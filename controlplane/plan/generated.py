@@ -52,13 +52,14 @@ def generated_files(
 
 def _finding(path: Path, problem: str, base: str | None) -> GeneratedFile:
     shown = path.as_posix()
-    if base is not None and _on_disk(path) == read_file(path, base):
+    # A link is never as the base has it: read_file gives None for a link, and for no file.
+    if base is not None and not path.is_symlink() and _on_disk(path) == read_file(path, base):
         return GeneratedFile("note", shown, NOT_REBUILT)
     return GeneratedFile("risk", shown, problem)
 
 
 def _on_disk(path: Path) -> bytes | None:
     try:
-        return None if path.is_symlink() else path.read_bytes()
+        return path.read_bytes()
     except OSError:
         return None

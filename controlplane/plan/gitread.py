@@ -71,12 +71,26 @@ def read_file(path: Path, ref: str) -> bytes | None:
 
 
 def _commit(repo: git.Repo, ref: str) -> git.Commit:
+    _refuse_ambiguous(repo, ref)
     try:
         return repo.commit(ref)
     except (git.BadName, ValueError, git.GitCommandError):
         raise UsageError(
             f"unknown revision {ref!r}: fetch it or name a branch, tag or commit"
         ) from None
+
+
+def _refuse_ambiguous(repo: git.Repo, ref: str) -> None:
+    """Refuse a short name that means more than one ref. git reads a tag before a remote
+    branch: anyone who can push a tag `origin/main` would choose what `--base origin/main`
+    trusts."""
+    if ref.startswith("refs/"):
+        return
+    candidates = [f"refs/{ref}", *(f"refs/{kind}/{ref}" for kind in ("tags", "heads", "remotes"))]
+    listed = set(repo.git.for_each_ref("--format=%(refname)").splitlines())
+    found = [name for name in [*candidates, f"refs/remotes/{ref}/HEAD"] if name in listed]
+    if len(found) > 1:
+        raise UsageError(f"revision {ref!r} is ambiguous ({', '.join(found)}): name one in full")
 
 
 def _repo(specs: Path) -> git.Repo:

@@ -2,8 +2,8 @@
 the platform and the shared generated files by the platform owners.
 
 GitHub applies the last pattern that matches a file, so the platform's
-patterns come first (mlcp.yaml, infra/, the workflows, the whole output
-folder) and each model's lines after: its spec and every file the build made
+patterns come first (mlcp.yaml, infra/, the workflows, the locks apply
+installs from, the whole output folder) and each model's lines after: its spec and every file the build made
 from it alone. A pull request that edits a spec, or hand-edits what was
 generated from it, asks the spec's team; one that edits mlcp.yaml, infra/, the
 workflows or a shared generated file asks the platform owners. Paths are
@@ -22,7 +22,9 @@ from controlplane.model import Config, Model
 from controlplane.render import Artifact
 
 PATH = ".github/CODEOWNERS"  # relative to the project root, not to the output folder
-PLATFORM_PATHS = ("/.github/", "/infra/")
+# The workflows, the Pulumi program, and what decides which mlcp (and which libraries)
+# apply installs: a change to any of them changes what runs with production credentials.
+PLATFORM_PATHS = ("/.github/", "/infra/", "/requirements/", "/requirements.txt")
 
 # gitignore syntax CODEOWNERS honours a backslash escape for.
 _ESCAPED = re.compile(r"([ \\*?])")
@@ -59,7 +61,11 @@ def _platform(config: Config) -> list[str]:
         *([f"/{config.source}"] if config.source else []),
         *([f"/{out}"] if out else []),
     ]
-    return [_line(path, config.platform_owners) for path in paths]
+    # Everything no later rule names (mlcp's own code where it is vendored, pyproject.toml,
+    # the Makefile, scripts) decides what apply runs with production credentials: the
+    # platform reviews it. First, so that every rule below overrides it.
+    everything = " ".join(["*", *config.platform_owners])
+    return [everything, *(_line(path, config.platform_owners) for path in paths)]
 
 
 def _model(model: Model, files: Sequence[str], out: str | None) -> list[str]:

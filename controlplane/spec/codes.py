@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from controlplane.spec import output
+from controlplane.spec import output, routing_keys
 from controlplane.spec.check import RULES
 
 STRUCTURE = {
@@ -25,6 +25,7 @@ CROSS_FILE = {
     "MLCP401": "two specs declare the same model name",
     "MLCP402": "metadata.name differs from the file name (warning)",
     "MLCP403": "no model specs were found under the given paths",
+    routing_keys.CODE: routing_keys.TITLE,
     output.CODE: output.TITLE,
 }
 # Found against the live system by `mlcp oncall plan` / `apply`, not by `mlcp validate`.

@@ -40,6 +40,34 @@ class Aws(Strict):
     `Europe/Paris`)."""
 
 
+Folder = Annotated[str, Field(pattern=r"^/(.*[^/])?$")]
+
+
+class RoutingKeys(Strict):
+    """Where `mlcp oncall apply` keeps each service's Events API v2 routing key, and the
+    folder Alertmanager reads it from (`routing_key_file: <folder>/<service>`)."""
+
+    store: Literal["file", "aws-secretsmanager"] = Field(
+        "file", description="file: mlcp writes key files; aws-secretsmanager: one secret each"
+    )
+    dir: Folder | None = Field(
+        None, description="store file: the folder mlcp writes and Alertmanager reads"
+    )
+    prefix: Annotated[str, Field(pattern=r"^[A-Za-z0-9/_+=.@-]{1,256}$")] | None = Field(
+        None,
+        description="store aws-secretsmanager: secret names are this + the service name "
+        "(default mlcp/routing-keys/)",
+    )
+    mount: Folder | None = Field(
+        None,
+        description="store aws-secretsmanager: the folder where Alertmanager sees each "
+        "secret as a file named after its service (Secrets Store CSI driver, or a volume)",
+    )
+    kms_key_id: str | None = Field(
+        None, description="store aws-secretsmanager: the KMS key that encrypts new secrets"
+    )
+
+
 class PagerDuty(Strict):
     service_prefix: str = "ml-"
     """Prefix of each model's PagerDuty service name (`ml-` gives `ml-fraud-detector`)."""
@@ -55,6 +83,11 @@ class PagerDuty(Strict):
             description="Absolute folder of the routing key files (one per service, mode 0600)",
         ),
     ] = "/etc/alertmanager/secrets/pagerduty"
+    routing_keys: RoutingKeys | None = Field(
+        None,
+        description="where the routing keys are kept: a folder (store: file, the default) "
+        "or AWS Secrets Manager, mounted into Alertmanager (store: aws-secretsmanager)",
+    )
 
 
 class Runbooks(Strict):

@@ -4,9 +4,10 @@ A line break or a tab in a folder name, an owner or a team is invisible in revie
 and is syntax to what mlcp writes them into: it ends a CODEOWNERS rule, a
 Markdown table row, a shell word or a log line. So every string a spec or
 mlcp.yaml holds, every key and the file's own path are refused (MLCP107) when
-they hold a C0 or C1 control character, DEL, or a Unicode line or paragraph
-separator. The one exception is prose: `metadata.description` may hold line
-breaks and tabs.
+they hold a C0 or C1 control character, DEL, a Unicode line or paragraph
+separator, or a bidirectional control (which reorders what a reviewer sees).
+The one exception is prose: `metadata.description` may hold line breaks and
+tabs.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ from controlplane.spec.load import Document, KeyPath
 from controlplane.spec.parse import dotted
 
 CODE = "MLCP107"
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# The bidirectional marks, embeddings, overrides and isolates: they make text show in an
+# order other than the one stored (Trojan Source, CVE-2021-42574).
+BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI}]")
 # Prose a person may break into lines.
 PROSE: dict[KeyPath, re.Pattern[str]] = {
-    ("metadata", "description"): re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]"),
+    ("metadata", "description"): re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}]"),
 }
 HINT = "remove it: names and paths become shell words, CODEOWNERS rules and Markdown"
 

@@ -186,7 +186,7 @@ def to_config(spec: ConfigSpec, source: str | None) -> m.Config:
         ),
         pagerduty_service_prefix=spec.pagerduty.service_prefix,
         default_escalation_policy=spec.pagerduty.default_escalation_policy,
-        pagerduty_routing_key_dir=spec.pagerduty.routing_key_dir,
+        pagerduty_routing_key_dir=_key_folder(spec),
         runbook_base_url=spec.runbooks.base_url,
         output_dir=spec.build.out,
         prices=tuple(sorted(spec.prices.items())),
@@ -199,4 +199,22 @@ def to_config(spec: ConfigSpec, source: str | None) -> m.Config:
         platform_owners=tuple(spec.platform_owners),
         spot_discount=spec.cost.spot_discount.value,
         schedule_timezone=spec.aws.schedule_timezone,
+        routing_key_store=_key_store(spec),
     )
+
+
+def _key_folder(spec: ConfigSpec) -> str:
+    """The folder Alertmanager reads the routing key files from: the file store's `dir`, the
+    secret store's `mount`, else `pagerduty.routing_key_dir` (as before `routing_keys`)."""
+    keys = spec.pagerduty.routing_keys
+    if keys is None:
+        return spec.pagerduty.routing_key_dir
+    folder = keys.dir if keys.store == "file" else keys.mount
+    return folder or spec.pagerduty.routing_key_dir
+
+
+def _key_store(spec: ConfigSpec) -> m.KeyStore:
+    keys = spec.pagerduty.routing_keys
+    if keys is None or keys.store == "file":
+        return m.KeyStore()
+    return m.KeyStore(keys.store, keys.prefix or m.DEFAULT_SECRET_PREFIX, keys.kms_key_id)

@@ -54,6 +54,21 @@ _PATTERNS: dict[str, tuple[str, str, Callable[[str], str]]] = {
         "write an absolute folder that Alertmanager can read, e.g. /etc/alertmanager/secrets/pagerduty",
         lambda v: "/" + v.strip().strip("/"),
     ),
+    "pagerduty.routing_keys.dir": (
+        "routing key folder",
+        "write an absolute folder that Alertmanager can read, e.g. /etc/alertmanager/secrets/pagerduty",
+        lambda v: "/" + v.strip().strip("/"),
+    ),
+    "pagerduty.routing_keys.mount": (
+        "routing key folder",
+        "write the absolute folder where Alertmanager sees the secrets, e.g. /etc/alertmanager/keys",
+        lambda v: "/" + v.strip().strip("/"),
+    ),
+    "pagerduty.routing_keys.prefix": (
+        "secret name prefix",
+        "use letters, digits and /_+=.@- (as Secrets Manager names do), e.g. mlcp/routing-keys/",
+        lambda v: re.sub(r"[^A-Za-z0-9/_+=.@-]+", "-", v.strip()),
+    ),
     "quality.proxies.name": (
         "proxy name",
         "use lowercase letters, digits and underscores, starting with a letter, e.g. ctr",

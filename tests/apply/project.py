@@ -51,3 +51,21 @@ def make_project(root: Path) -> Path:
     git(root, "remote", "add", "origin", str(remote_of(root)))
     git(root, "push", "--quiet", "origin", "main")
     return root / "specs"
+
+
+def use_secrets_manager(specs: Path, prefix: str = "mlcp/routing-keys/") -> None:
+    """Keep the project's routing keys in Secrets Manager (mounted at /etc/alertmanager/keys):
+    mlcp.yaml edited, built, committed and pushed."""
+    root = specs.parent
+    config = specs / "mlcp.yaml"
+    line = f"  routing_key_dir: {keys_of(root)}\n"
+    block = (
+        "  routing_keys:\n    store: aws-secretsmanager\n"
+        f"    prefix: {prefix}\n    mount: /etc/alertmanager/keys\n"
+    )
+    assert line in config.read_text(encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace(line, block), encoding="utf-8")
+    assert build([specs], None, check=False, jobs=1).compilation.ok
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "--message", "routing keys in Secrets Manager")
+    git(root, "push", "--quiet", "origin", "main")

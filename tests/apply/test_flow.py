@@ -8,12 +8,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from moto import mock_aws
 
 from controlplane.apply import command, flow
 from controlplane.apply.flow import Seams
 from tests.apply.fakepulumi import FakePulumi, executable_calls, workspace_factory
-from tests.apply.project import git, keys_of, make_project
+from tests.apply.project import git, keys_of, make_project, use_secrets_manager
 from tests.apply.test_lock import hold_in_another_process
+from tests.oncall.test_secrets import no_credentials
 from tests.spec.clirun import run_mlcp
 
 ENV = {"PAGERDUTY_TOKEN": "pd-token-123"}
@@ -201,3 +203,61 @@ def test_a_routing_key_folder_apply_cannot_write_is_refused_before_any_step(
         "pagerduty.routing_key_dir in mlcp.yaml to that folder\n"
     )
     assert pagerduty.calls == [] and cli.calls == []
+
+
+def test_keys_in_secrets_manager_without_credentials_refuse_before_any_step(
+    specs: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # As on a runner without the OIDC role: PagerDuty would change, then no key could be kept.
+    use_secrets_manager(specs)
+    no_credentials(monkeypatch, tmp_path)
+    pagerduty, cli = FakePagerDuty(), FakePulumi(stacks={"prod"})
+    code, out, err = run_apply(monkeypatch, pagerduty, cli)
+    assert (code, out) == (2, "")
+    assert err == (
+        "mlcp apply: cannot keep routing keys in Secrets Manager (mlcp/routing-keys/* in eu-west-1): "
+        "AWS credentials get_caller_identity: Unable to locate credentials\n"
+    )
+    assert pagerduty.calls == [] and cli.calls == []
+
+
+def test_a_key_folder_on_a_github_hosted_runner_is_refused_before_any_step(
+    specs: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The folder is writable there, but the runner's disk goes with the job: Alertmanager
+    # would never read those keys. GitHub sets RUNNER_ENVIRONMENT on its runners.
+    hosted = {**ENV, "RUNNER_ENVIRONMENT": "github-hosted"}
+    seams = Seams(
+        pagerduty=(pagerduty := FakePagerDuty()),
+        workspace=workspace_factory(cli := FakePulumi(stacks={"prod"})),
+        environ=lambda: hosted,
+    )
+    monkeypatch.setattr(command, "apply", functools.partial(flow.apply, seams=seams))
+    run = run_mlcp(["apply"])
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == (
+        f"mlcp apply: routing keys go to the folder {keys_of(specs.parent)} (store file), "
+        "but this is a GitHub-hosted runner, whose disk is thrown away after the job: keep "
+        "them in Secrets Manager (pagerduty.routing_keys in mlcp.yaml), or run on a "
+        "self-hosted runner where Alertmanager's folder is mounted (MLCP_APPLY_RUNNER)\n"
+    )
+    assert pagerduty.calls == [] and cli.calls == []
+    assert not keys_of(specs.parent).exists()
+
+
+def test_keys_in_secrets_manager_apply_on_a_github_hosted_runner(
+    specs: Path, monkeypatch: pytest.MonkeyPatch, fake_aws_credentials: None
+) -> None:
+    use_secrets_manager(specs)
+    hosted = {**ENV, "RUNNER_ENVIRONMENT": "github-hosted"}
+    pagerduty, cli = FakePagerDuty(), FakePulumi(stacks={"prod"})
+    seams = Seams(pagerduty=pagerduty, workspace=workspace_factory(cli), environ=lambda: hosted)
+    monkeypatch.setattr(command, "apply", functools.partial(flow.apply, seams=seams))
+    with mock_aws():
+        run = run_mlcp(["apply"])
+    assert run.code == 0, run.stdout + run.stderr
+    assert (
+        "routing keys: Secrets Manager mlcp/routing-keys/* in eu-west-1, "
+        "as arn:aws:sts::123456789012:user/moto"
+    ) in run.stdout.splitlines()
+    assert pagerduty.calls == [(Path("specs"), False)]

@@ -103,3 +103,17 @@ def test_a_hostile_file_name_stays_inside_its_code_span(head: Path) -> None:
     assert f"- ⚠️ **risk**: file no spec makes, added to the generated output: ```{shown}```\n" in (
         plan("markdown")
     )
+
+
+def test_a_link_no_spec_makes_is_a_risk_not_a_file_left_unbuilt(head: Path) -> None:
+    """A committed symbolic link under build/ that the base does not have: neither side has
+    bytes to compare, which must not read as 'the same as the base'."""
+    (head / "build/runbooks/extra.md").symlink_to("/etc/passwd")
+    commit_all(head)
+    assert plan_json()["generated"] == [
+        {
+            "severity": "risk",
+            "path": "build/runbooks/extra.md",
+            "problem": "file no spec makes, added to the generated output",
+        }
+    ]

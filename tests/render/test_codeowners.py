@@ -46,7 +46,28 @@ def test_each_spec_is_owned_by_its_metadata_owners_and_the_platform_by_its_own()
         ".github/workflows/apply.yml",
     ]:
         assert owners_by_github_rules(text, path) == platform, path
-    assert owners_by_github_rules(text, "README.md") == []
+    assert owners_by_github_rules(text, "README.md") == platform
+
+
+def test_what_decides_the_code_apply_runs_is_owned_by_the_platform() -> None:
+    """apply.yml installs mlcp and its dependencies from these files (a team's repository
+    pins mlcp in requirements.txt, `mlcp init`): a pull request that changes them changes
+    the code that runs with production's credentials, and needs the platform's review."""
+    apply = (ROOT / ".github/workflows/apply.yml").read_text(encoding="utf-8")
+    assert "-r requirements/ci.txt" in apply and "-r requirements/build.txt" in apply
+    text = (ROOT / ".github/CODEOWNERS").read_text(encoding="utf-8")
+    platform = yaml.safe_load((SPECS / "mlcp.yaml").read_text())["platform_owners"]
+    for path in ["requirements/ci.txt", "requirements/build.txt", "requirements.txt"]:
+        assert owners_by_github_rules(text, path) == platform, path
+
+
+def test_every_file_no_spec_names_is_the_platforms() -> None:
+    """mlcp's own code, pyproject.toml, the Makefile and scripts decide what plan and apply
+    run: a path no rule names is the platform's, never nobody's."""
+    text = (ROOT / ".github/CODEOWNERS").read_text(encoding="utf-8")
+    platform = yaml.safe_load((SPECS / "mlcp.yaml").read_text())["platform_owners"]
+    for path in ["pyproject.toml", "Makefile", "controlplane/cli.py", "scripts/lock", "x/y/z"]:
+        assert owners_by_github_rules(text, path) == platform, path
 
 
 def _spec_owners(specs: Path) -> dict[str, list[str]]:

@@ -28,6 +28,10 @@ def _project(tmp_path: Path, folder: str = "specs") -> Path:
         ("specs/team\n*\t@attacker", "team\\n*\\t@attacker", "000A"),
         ("specs/a\x1b[2Jb", "a\\x1b[2Jb", "001B"),
         ("specs/line\u2028sep", "line\\u2028sep", "2028"),
+        # Trojan Source (CVE-2021-42574): a right-to-left override shows `risk\u202elmay.`
+        # in review as `riskyaml.`, text read in an order other than the one stored.
+        ("specs/risk\u202elmay.", "risk\\u202elmay.", "202E"),
+        ("specs/a\u2066b\u2069", "a\\u2066b\\u2069", "2066"),
     ],
 )
 def test_a_folder_name_with_a_control_character_is_refused(
@@ -84,3 +88,21 @@ def test_a_description_may_hold_line_breaks_and_tabs(
     result = run_mlcp(["validate", "specs"])
     assert "MLCP107" not in result.stdout
     assert result.code == 0, result.stdout
+
+
+def test_a_description_may_not_reorder_what_a_reviewer_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prose may break lines, but a bidirectional override makes the plan comment and
+    the runbook show text in an order other than the one stored."""
+    specs = _project(tmp_path)
+    spec = specs / SPEC
+    text = spec.read_text(encoding="utf-8")
+    written = "  description: Scores card transactions for manual review.\n"
+    spec.write_text(text.replace(written, '  description: "Scores \\u202Eweiver"\n'), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run_mlcp(["validate", "specs"])
+    assert result.code == 1
+    assert (
+        "metadata.description: 'Scores \\u202eweiver' holds a control character (U+202E)"
+    ) in result.stdout

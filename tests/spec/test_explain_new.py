@@ -157,6 +157,16 @@ def test_starter_spec_validates_its_inputs() -> None:
         starter_spec("churn", "ranking", "batch", "standard", "ML Team: {x}")
 
 
+def test_a_trailing_newline_is_not_part_of_a_valid_name(tmp_path: Path) -> None:
+    """`$` matches before a final newline: `mlcp new "churn\n"` wrote specs/churn<LF>.yaml,
+    whose header comment broke onto an uncommented line."""
+    with pytest.raises(ScaffoldError, match="invalid model name 'churn\\\\n'"):
+        write_starter(tmp_path, "churn\n", "ranking", "batch", "standard", "ml-team")
+    with pytest.raises(ScaffoldError, match="invalid team 'ml-team\\\\n'"):
+        starter_spec("churn", "ranking", "batch", "standard", "ml-team\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_write_starter_creates_the_folder_and_never_overwrites(tmp_path: Path) -> None:
     target = write_starter(tmp_path / "a" / "b", "churn", "ranking", "batch", "standard", "ml")
     assert target == tmp_path / "a" / "b" / "churn.yaml"

@@ -38,8 +38,8 @@ from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.yamlio import dumps
 
 # Secrets are files mounted next to Alertmanager, never values in this file. The
-# routing keys are written by `mlcp oncall apply` into mlcp.yaml's
-# pagerduty.routing_key_dir (see `routing_key_file`).
+# routing keys are kept by `mlcp oncall apply` in mlcp.yaml's pagerduty.routing_keys
+# store: a folder, or Secrets Manager mounted into that folder (see `routing_key_file`).
 SLACK_URL_FILE = "/etc/alertmanager/secrets/slack/api_url"
 UNROUTED = "mlcp-unrouted"  # alerts without a known model: kept visible in the UI, sent nowhere
 
@@ -95,14 +95,9 @@ def service(model: Model, config: Config) -> str:
 
 
 def routing_key_file(model: Model, config: Config) -> str:
-    """Where `mlcp oncall apply` writes the model's service's Events API v2 routing key."""
-    return routing_key_path(service(model, config), config)
-
-
-def routing_key_path(service_name: str, config: Config) -> str:
-    """The routing-key file of a PagerDuty service, by its name (one no spec names any more
-    included: prune removes its key where apply wrote it)."""
-    return posixpath.join(config.pagerduty_routing_key_dir, service_name)
+    """Where Alertmanager reads the model's service's Events API v2 routing key: the file
+    `mlcp oncall apply` writes, or the secret it puts, mounted under its service's name."""
+    return posixpath.join(config.pagerduty_routing_key_dir, service(model, config))
 
 
 def pagerduty(model: Model, config: Config, severity: str) -> dict[str, Any]:
