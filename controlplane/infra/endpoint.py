@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from controlplane import domain
 from controlplane.infra.alarms import endpoint_alarms
 from controlplane.infra.cache import redis_cache
 from controlplane.infra.platform import PlatformRefs
@@ -41,17 +40,17 @@ class Variant:
 
 def variants(model: Model) -> tuple[list[Variant], list[Variant]]:
     """The production and shadow variants of the model's rollout state."""
-    stable = model.serving.artifact
-    state, candidate = model.rollout.state, model.rollout.candidate
-    if state == domain.STABLE:
+    stable, candidate = model.serving.artifact, model.rollout.candidate
+    state = model.rollout.record
+    if not state.candidate_runs:
         return [Variant(STABLE, stable, 100)], []
     if candidate is None:  # the checker refuses a rollout state without a candidate
-        raise ValueError(f"{model.name}: rollout state {state} without a candidate")
-    if state == domain.SHADOW:
+        raise ValueError(f"{model.name}: rollout state {state.name} without a candidate")
+    if state.mirrored:
         return [Variant(STABLE, stable, 100)], [Variant(CANDIDATE, candidate, 0)]
-    weight = domain.candidate_weight(state)
-    if weight >= 100:
+    if not state.beside_stable:
         return [Variant(CANDIDATE, candidate, 100)], []
+    weight = state.weight
     return [Variant(STABLE, stable, 100 - weight), Variant(CANDIDATE, candidate, weight)], []
 
 
