@@ -11,7 +11,6 @@ it by a blue/green update that rolls back on the alarms of `rollback_on`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
@@ -19,9 +18,9 @@ import pulumi_aws as aws
 from controlplane.infra.alarms import endpoint_alarms
 from controlplane.infra.cache import redis_cache
 from controlplane.infra.platform import PlatformRefs
-from controlplane.infra.sagemaker import metric_alarm, sagemaker_model
+from controlplane.infra.sagemaker import Variant, metric_alarm, sagemaker_model
 from controlplane.infra.tags import CANDIDATE, STABLE
-from controlplane.model import Config, Model, ModelArtifact
+from controlplane.model import Config, Model
 
 COMPONENT = "mlcp:infra:ModelEndpoint"
 CAPTURE_PERCENT = 100  # of shadowed requests; the divergence is measured on all of them
@@ -29,13 +28,6 @@ CAPTURE_PERCENT = 100  # of shadowed requests; the divergence is measured on all
 MAX_WAIT, MIN_EXECUTION, MAX_EXECUTION = 3600, 600, 14400
 ProductionVariant = aws.sagemaker.EndpointConfigurationProductionVariantArgs
 ShadowVariant = aws.sagemaker.EndpointConfigurationShadowProductionVariantArgs
-
-
-@dataclass(frozen=True)
-class Variant:
-    name: str
-    artifact: ModelArtifact
-    weight: int  # percent of production traffic; 0 for the shadow
 
 
 def variants(model: Model) -> tuple[list[Variant], list[Variant]]:
