@@ -57,6 +57,13 @@ class AlertDeclaration:
     # and, once in the description, `<value>`.
     summary: str = ""
     description: str = ""
+    # The runbook's likely causes, when they are not those of the category (`CAUSES`).
+    causes: tuple[str, ...] = ()
+
+    @property
+    def likely_causes(self) -> tuple[str, ...]:
+        """What usually makes it fire, one Markdown line each, for its runbook section."""
+        return self.causes or CAUSES[self.category]
 
     @property
     def condition(self) -> str:
@@ -68,6 +75,39 @@ class AlertDeclaration:
         if self.comparison == "outside":
             return f"`{self.series}` outside `{self.threshold}`"
         return f"`{self.series}` {self.comparison} `{self.threshold}`"
+
+
+# What usually makes an alert of each layer fire; `{state}` is the model's rollout state
+# (as code) and `{instances}` its serving.instances_max.
+SYSTEM_CAUSES = (
+    "a code change: a new model version or candidate taking traffic (rollout state {state});",
+    "an upstream dependency that is slow or failing (feature store, cache, database);",
+    "saturation: traffic above what {instances} instances serve;",
+    "bad input: requests the model cannot parse.",
+)
+CAUSES: dict[Category, tuple[str, ...]] = {
+    "system": SYSTEM_CAUSES,
+    "rollout": SYSTEM_CAUSES,
+    "data": (
+        "data drift: the population changed (a season, a campaign, a new market or product);",
+        "an upstream schema change: a renamed, retyped or dropped column arrives as nulls or"
+        " as new categories;",
+        "an upstream delay: a feature pipeline running late serves stale or default values;",
+        "a unit or encoding change in a producer (cents for euros, a new category spelling).",
+    ),
+    "quality": (
+        "concept drift: the inputs look the same but the right answers changed;",
+        "data drift in the features (see the [data alerts](#alerts) of this model);",
+        "a code change: a new model version, a feature pipeline change, a bad deploy;",
+        "the label pipeline: labels late, duplicated or joined to the wrong predictions"
+        " (for a proxy, the counters it divides).",
+    ),
+    "monitor": (
+        "the service or batch job is down, or stopped before it exported anything;",
+        "the `/metrics` endpoint moved, or the serving code no longer starts the exporter;",
+        "scraping broke: a network policy, a relabelling, a Prometheus target change.",
+    ),
+}
 
 
 def _data(
@@ -345,6 +385,11 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
         meaning=(
             "Fewer requests reach the model than usual: a caller stopped calling, or "
             "traffic goes elsewhere."
+        ),
+        causes=(
+            "a caller stopped calling, or a router sends its traffic elsewhere;",
+            "an upstream outage: the requests never reach the model;",
+            "a real lull the comparison does not know about (a holiday, a migration).",
         ),
     ),
     AlertDeclaration(

@@ -391,3 +391,29 @@ def test_every_declared_alert_has_a_bar_in_the_runbook() -> None:
     from controlplane.render.runbook.bars import BARS
 
     assert set(BARS) == {d.name for d in DECLARATIONS}
+
+
+def test_likely_causes_come_from_the_alert_declarations(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from controlplane import alerts
+
+    volume = alerts.declared("MLCPVolumeDrop")
+    # The causes a declaration carries are the ones its section lists, in order.
+    retold = replace(volume, causes=("a caller renamed its route;", "a *holiday*."))
+    monkeypatch.setattr(
+        alerts, "DECLARATIONS", tuple(retold if d is volume else d for d in alerts.DECLARATIONS)
+    )
+    models, config = compiled_examples(monkeypatch)
+    fraud = next(m for m in models if m.name == "fraud-detector")
+    page = render([fraud], config)[0].content
+    drop = section(page, "MLCPVolumeDrop")
+    assert "- a caller renamed its route;\n- a *holiday*.\n" in drop
+    assert "a real lull" not in drop
+    # Without causes of its own, an alert lists its layer's, with the model's values.
+    latency = section(page, "MLCPLatencyP99AboveSLA")
+    assert (
+        "- a code change: a new model version or candidate taking traffic"
+        f" (rollout state `{fraud.rollout.state}`);\n" in latency
+    )
+    assert f"traffic above what {fraud.serving.instances_max} instances serve;" in latency
