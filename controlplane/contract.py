@@ -7,6 +7,8 @@ apart. See the README's "Metric contract" table.
 
 from __future__ import annotations
 
+import math
+
 # Serving.
 PREDICTIONS_TOTAL = "mlcp_predictions_total"
 PREDICTION_ERRORS_TOTAL = "mlcp_prediction_errors_total"
@@ -55,6 +57,31 @@ VARIANT_CANDIDATE = "candidate"
 # Shares are floored at this value before PSI so that an empty bin is finite.
 # See the README ("Why epsilon is 1e-4").
 PSI_EPSILON = 1e-4
+
+
+def psi_ceiling(epsilon: float) -> float:
+    """The largest PSI two distributions can have with their shares floored at epsilon.
+
+    PSI = Σ (a − e)·ln(a/e) over k bins, with a = max(p, ε) and e = max(q, ε) for
+    distributions p, q. Each term is jointly convex in (a, e) (it is
+    a·ln(a/e) + e·ln(e/a), two perspectives of −ln). Every floored vector lies in
+    B = {x ∈ [ε, 1]^k : Σ x ≤ 1 + (k − 1)·ε} (a share under ε adds ε; at least
+    one share is ≥ 1/k > ε when k·ε < 1), a polytope whose vertices are the
+    all-ε vector and the k vectors with one share 1 and the rest ε. A convex
+    function on B × B is largest at a pair of vertices: one bin holding all of
+    training against another holding all of serving. The two bins each add
+    (1 − ε)·ln(1/ε) and the rest (ε against ε) add 0, so
+
+        PSI ≤ 2·(1 − ε)·ln(1/ε)
+
+    whatever the bin count (from 2 up to 1/ε), reached exactly by moving all the
+    mass to a bin training never saw. At ε = 1e-4 that is about 18.42: a PSI
+    threshold above it can never fire.
+    """
+    return 2 * (1 - epsilon) * math.log(1 / epsilon)
+
+
+PSI_CEILING = psi_ceiling(PSI_EPSILON)
 
 # Latency histogram buckets, seconds: dense where SLAs usually sit.
 LATENCY_BUCKETS = (

@@ -5,15 +5,43 @@ shorthands. This module is what the rest of the code wants: durations in
 seconds, rates as fractions in [0, 1], defaults filled, derived values
 computed. Everything here is frozen; build it only through
 ``controlplane.spec.normalize``.
+
+A field whose plan reading is not plain carries a ``Meaning``: its path in
+the spec (when not its own name), its unit, which way is looser, or that no
+spec writes it. ``controlplane.plan`` reads these, and a test checks every
+spec path against the spec's JSON Schema.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 from controlplane import domain, units
 from controlplane.domain import TaskType, Tier, Urgency
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """What a field is to a reviewer of a plan."""
+
+    # Its path in the spec, from its record's path: `null_rate.max_ratio_to_training`; None:
+    # the field's own name; "": the place its named item is listed (see `listed`).
+    spec: str | None = None
+    unit: Literal["duration", "rate", "moment"] | None = None  # seconds, fraction, epoch
+    looser: Literal["up", "down"] | None = None  # which way lets more through before an alert
+    derived: bool = False  # computed from other values: no spec writes it
+    # A tuple of named items: where an item is listed, formatted with the item's fields.
+    listed: str | None = None
+    # The model path of the model-wide value this one takes unless overridden.
+    inherits: str | None = None
+
+
+DURATION = Meaning(unit="duration")
+RATE = Meaning(unit="rate")
+DERIVED = Meaning(derived=True)
+UP = Meaning(looser="up")  # a higher value is looser
+DOWN = Meaning(looser="down")
 
 ServingMode = Literal["realtime", "batch"]
 FeatureKind = Literal["numeric", "categorical"]
@@ -22,17 +50,17 @@ RolloutState = str  # one of domain.RolloutStates(stages).states
 
 @dataclass(frozen=True)
 class Latency:
-    p50: float | None  # seconds
-    p95: float | None
-    p99: float | None
+    p50: Annotated[float | None, Meaning(unit="duration", looser="up")]
+    p95: Annotated[float | None, Meaning(unit="duration", looser="up")]
+    p99: Annotated[float | None, Meaning(unit="duration", looser="up")]
 
 
 @dataclass(frozen=True)
 class Sla:
     latency: Latency
-    error_rate: float | None  # fraction of requests
-    availability: float | None  # fraction, e.g. 0.999
-    min_throughput: float | None  # requests per second
+    error_rate: Annotated[float | None, Meaning(unit="rate", looser="up")]  # of requests
+    availability: Annotated[float | None, Meaning(unit="rate", looser="down")]  # e.g. 0.999
+    min_throughput: Annotated[float | None, DOWN]  # requests per second
 
     @property
     def error_budget(self) -> float | None:
@@ -50,13 +78,13 @@ class ModelArtifact:
 @dataclass(frozen=True)
 class Batching:
     max_batch_size: int
-    max_delay: float  # seconds
+    max_delay: Annotated[float, DURATION]
 
 
 @dataclass(frozen=True)
 class Cache:
     backend: Literal["redis"]
-    ttl: float  # seconds
+    ttl: Annotated[float, DURATION]
     node_type: str
 
 
@@ -64,17 +92,19 @@ class Cache:
 class Serving:
     mode: ServingMode
     instance_type: str
-    gpu: bool  # derived from the instance family
-    instances_min: int
-    instances_max: int
+    gpu: Annotated[bool, DERIVED]  # from the instance family
+    instances_min: Annotated[int, Meaning(spec="instances.min")]
+    instances_max: Annotated[int, Meaning(spec="instances.max")]
     target_invocations_per_instance: int
     batching: Batching | None
     cache: Cache | None
-    quantization: Literal["none", "fp16", "int8"]
+    quantization: Annotated[
+        Literal["none", "fp16", "int8"], Meaning(spec="optimization.quantization")
+    ]
     artifact: ModelArtifact
     schedule: str | None  # batch only: as written (a cron expression, or a name like @weekly)
     spot: bool
-    checkpoint_every: float | None  # seconds, batch only
+    checkpoint_every: Annotated[float | None, Meaning(spec="checkpoint.every", unit="duration")]
 
     # The schedule is normalized here, once: readers ask for the form they need.
     @property
@@ -90,36 +120,43 @@ class Serving:
 
 @dataclass(frozen=True)
 class PsiThreshold:
-    warn: float
-    critical: float
+    warn: Annotated[float, UP]
+    critical: Annotated[float, UP]
 
 
 @dataclass(frozen=True)
 class Feature:
-    name: str
-    kind: FeatureKind
-    psi: PsiThreshold  # the model-wide threshold unless overridden
+    name: Annotated[str, Meaning(spec="")]  # listed in `features.numeric` or `.categorical`
+    kind: Annotated[FeatureKind, Meaning(spec="")]  # the list that names the feature
+    psi: Annotated[PsiThreshold, Meaning(inherits="drift.psi")]
 
 
 @dataclass(frozen=True)
 class Drift:
     psi: PsiThreshold
-    bins: int
-    windows: tuple[float, ...]  # seconds, ascending
-    null_max_ratio_to_training: float
-    null_min_rate: float  # fraction: nulls below this share never alert, whatever the ratio
-    out_of_range_max_rate: float
-    unseen_max_rate: float
-    volume_max_drop: float  # fraction
-    volume_compare_to: float  # seconds
+    bins: Annotated[int, Meaning(spec="psi.bins")]
+    windows: Annotated[tuple[float, ...], DURATION]  # ascending
+    null_max_ratio_to_training: Annotated[
+        float, Meaning(spec="null_rate.max_ratio_to_training", looser="up")
+    ]
+    # Nulls below this share never alert, whatever the ratio.
+    null_min_rate: Annotated[float, Meaning(spec="null_rate.min_rate", unit="rate", looser="up")]
+    out_of_range_max_rate: Annotated[
+        float, Meaning(spec="out_of_range.max_rate", unit="rate", looser="up")
+    ]
+    unseen_max_rate: Annotated[
+        float, Meaning(spec="unseen_categories.max_rate", unit="rate", looser="up")
+    ]
+    volume_max_drop: Annotated[float, Meaning(spec="volume.max_drop", unit="rate", looser="up")]
+    volume_compare_to: Annotated[float, Meaning(spec="volume.compare_to", unit="duration")]
 
 
 @dataclass(frozen=True)
 class QualityMetric:
     name: str
-    min: float | None
-    max: float | None
-    window: float  # seconds
+    min: Annotated[float | None, DOWN]
+    max: Annotated[float | None, UP]
+    window: Annotated[float, DURATION]
     broken: bool
 
 
@@ -128,25 +165,26 @@ class Proxy:
     name: str
     numerator: str  # counter series name emitted by the serving code
     denominator: str  # defaults to the predictions counter
-    min: float | None
-    max: float | None
-    window: float
+    min: Annotated[float | None, DOWN]
+    max: Annotated[float | None, UP]
+    window: Annotated[float, DURATION]
     broken: bool
 
 
 @dataclass(frozen=True)
 class Quality:
-    label_delay: float  # seconds
+    label_delay: Annotated[float, Meaning(spec="labels.delay", unit="duration")]
     metrics: tuple[QualityMetric, ...]
     proxies: tuple[Proxy, ...]
 
 
 @dataclass(frozen=True)
 class SearchParam:
-    name: str
-    kind: Literal["int", "float", "categorical"]
-    low: float | None
-    high: float | None
+    name: Annotated[str, Meaning(spec="")]  # the key of its entry in `tuning.space`
+    # The kind and the bounds are one entry of the spec's `tuning.space`: `lr: {float: [..]}`.
+    kind: Annotated[Literal["int", "float", "categorical"], Meaning(spec="")]
+    low: Annotated[float | None, Meaning(spec="")]
+    high: Annotated[float | None, Meaning(spec="")]
     log: bool
     choices: tuple[str | int | float | bool, ...]
 
@@ -154,43 +192,44 @@ class SearchParam:
 @dataclass(frozen=True)
 class Gate:
     metric: str
-    min_improvement: float  # relative, fraction
-    alpha: float
+    min_improvement: Annotated[float, Meaning(unit="rate", looser="down")]  # relative
+    alpha: Annotated[float, UP]
 
 
 @dataclass(frozen=True)
 class Retraining:
     cadence: str  # as written: daily | weekly | biweekly | monthly | cron
-    schedule: str  # the EventBridge schedule expression it means
-    data_source: str
-    data_window: float  # seconds
-    min_rows: int
+    schedule: Annotated[str, DERIVED]  # the EventBridge schedule expression it means
+    data_source: Annotated[str, Meaning(spec="data.source")]
+    data_window: Annotated[float, Meaning(spec="data.window", unit="duration")]
+    min_rows: Annotated[int, Meaning(spec="data.min_rows")]
     entrypoint: str
-    tuning_trials: int
-    tuning_timeout: float  # seconds
-    search_space: tuple[SearchParam, ...]
-    instance_type: str
-    gpu: bool
-    spot: bool
-    max_runtime: float  # seconds
+    tuning_trials: Annotated[int, Meaning(spec="tuning.trials")]
+    tuning_timeout: Annotated[float, Meaning(spec="tuning.timeout", unit="duration")]
+    search_space: Annotated[tuple[SearchParam, ...], Meaning(spec="tuning.space")]
+    instance_type: Annotated[str, Meaning(spec="compute.instance_type")]
+    gpu: Annotated[bool, DERIVED]
+    spot: Annotated[bool, Meaning(spec="compute.spot")]
+    max_runtime: Annotated[float, Meaning(spec="compute.max_runtime", unit="duration")]
     gate: Gate
 
 
 @dataclass(frozen=True)
 class Shadow:
-    duration: float  # seconds
-    max_divergence: float  # fraction
+    duration: Annotated[float, DURATION]
+    max_divergence: Annotated[float, Meaning(unit="rate", looser="up")]
 
 
 @dataclass(frozen=True)
 class Rollout:
     shadow: Shadow | None
     stages: tuple[int, ...]
-    bake_time: float  # seconds
+    bake_time: Annotated[float, DURATION]
     rollback_on: tuple[str, ...]
     candidate: ModelArtifact | None
     state: RolloutState
-    since: float | None = None  # seconds since the epoch the state was entered; None: unknown
+    # When the state was entered, in seconds since the epoch; None: unknown.
+    since: Annotated[float | None, Meaning(unit="moment")] = None
 
     @property
     def states(self) -> domain.RolloutStates:
@@ -217,7 +256,7 @@ class Rollout:
 @dataclass(frozen=True)
 class Fallback:
     strategy: Literal["previous_version", "rules", "static", "non_personalized"]
-    recovery: float  # seconds
+    recovery: Annotated[float, DURATION]
 
 
 @dataclass(frozen=True)
@@ -229,26 +268,29 @@ class OnCall:
 
 @dataclass(frozen=True)
 class Model:
-    name: str
-    source: str  # spec path as given to the compiler, posix style
-    team: str
-    owners: tuple[str, ...]
-    tier: Tier
-    domain: str
-    description: str
-    task: TaskType
+    name: Annotated[str, Meaning(spec="metadata.name")]
+    source: Annotated[str, DERIVED]  # spec path as given to the compiler, posix style
+    team: Annotated[str, Meaning(spec="metadata.team")]
+    owners: Annotated[tuple[str, ...], Meaning(spec="metadata.owners")]
+    tier: Annotated[Tier, Meaning(spec="metadata.tier")]
+    domain: Annotated[str, Meaning(spec="metadata.domain")]
+    description: Annotated[str, Meaning(spec="metadata.description")]
+    task: Annotated[TaskType, Meaning(spec="task.type")]
     serving: Serving
     sla: Sla
-    profile: str | None
-    features: tuple[Feature, ...]
+    profile: Annotated[str | None, Meaning(spec="features.profile")]
+    features: Annotated[
+        tuple[Feature, ...], Meaning(spec="features.overrides", listed="features.{kind}")
+    ]
     drift: Drift
     quality: Quality
     retraining: Retraining | None
     rollout: Rollout
     fallback: Fallback | None
     oncall: OnCall
-    monthly_budget: float | None
-    spec_sha256: str = ""  # of the spec file's bytes: infrastructure is tagged with it
+    monthly_budget: Annotated[float | None, Meaning(spec="cost.monthly_budget")]
+    # Of the spec file's bytes (any edit, comments too): infrastructure is tagged with it.
+    spec_sha256: Annotated[str, DERIVED] = ""
 
     def feature(self, name: str) -> Feature:
         for feature in self.features:

@@ -54,14 +54,30 @@ REPLACE_ON: dict[str, tuple[str, ...]] = {
         "bucket",
     ),
     "aws:s3/bucketVersioning:BucketVersioning": ("bucket",),
-    "aws:sagemaker/endpoint:Endpoint": ("name",),
+    # SageMaker (tests/infra/test_records.py checks these against botocore's API model):
+    # UpdateEndpoint swaps the configuration; there is no UpdateEndpointConfig or UpdateModel.
+    "aws:sagemaker/endpoint:Endpoint": ("name", "region"),
     "aws:sagemaker/endpointConfiguration:EndpointConfiguration": (
+        "async_inference_config",
         "data_capture_config",
+        "execution_role_arn",
+        "kms_key_arn",
         "name",
+        "name_prefix",
         "production_variants",
+        "region",
         "shadow_production_variants",
     ),
-    "aws:sagemaker/model:Model": ("execution_role_arn", "name", "primary_container", "vpc_config"),
+    "aws:sagemaker/model:Model": (
+        "containers",
+        "enable_network_isolation",
+        "execution_role_arn",
+        "inference_execution_config",
+        "name",
+        "primary_container",
+        "region",
+        "vpc_config",
+    ),
     "aws:scheduler/schedule:Schedule": ("name",),
 }
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")

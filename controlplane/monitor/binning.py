@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from controlplane.monitor.profile import CategoricalProfile, FeatureProfile, NumericProfile
-from controlplane.monitor.source import category_strings, numeric_values
+from controlplane.monitor.source import canonical_category, category_strings, numeric_values
 
 Counts = npt.NDArray[np.int64]
 
@@ -64,6 +64,7 @@ def _count_categorical(feature: CategoricalProfile, column: pa.Array | pa.Chunke
     counted = pc.value_counts(category_strings(column))
     values = counted.field("values").to_pylist()
     for value, count in zip(values, counted.field("counts").to_pylist(), strict=True):
-        position = null if value is None else index.get(value, unseen)
+        key = canonical_category(value)
+        position = null if key is None else index.get(key, unseen)
         bins[position] += count
     return bins

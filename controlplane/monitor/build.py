@@ -18,15 +18,18 @@ from controlplane.monitor.profile import (
     Profile,
     require_reference,
 )
-from controlplane.monitor.sketch import QuantileSketch, bucket_keys
+from controlplane.monitor.sketch import QuantileSketch
 from controlplane.monitor.source import (
     DEFAULT_CHUNK_ROWS,
+    canonical_category,
     category_strings,
     numeric_values,
     open_source,
 )
 
 Column = Any  # pa.Array | pa.ChunkedArray (pyarrow is untyped)
+# Whole numbers below this are exact in float64, and so is every half between them.
+INTEGRAL_LIMIT = 2.0**52
 
 
 class _Numeric:
@@ -36,6 +39,7 @@ class _Numeric:
         self.low = float("inf")
         self.high = float("-inf")
         self.sketch = QuantileSketch()
+        self.integral = True  # every value a whole number (exactly representable)
 
     def add(self, column: Column) -> None:
         values = numeric_values(column)
@@ -45,17 +49,12 @@ class _Numeric:
             self.low = min(self.low, float(present.min()))
             self.high = max(self.high, float(present.max()))
             self.sketch.add(present)
+            whole = np.all(np.abs(present) < INTEGRAL_LIMIT) and np.all(present % 1 == 0)
+            self.integral = self.integral and bool(whole)
 
     def finish(self, rows: int, bins: int) -> NumericProfile:
-        edges = self.sketch.edges(bins)
-        total = self.sketch.total
-        # Edges are bucket boundaries, so the count below each one is exact.
-        keys = bucket_keys(np.array(edges, dtype=np.float64)) - self.sketch.base
-        cumulative = np.concatenate(([0], np.cumsum(self.sketch.counts)))
-        below = [int(cumulative[min(max(int(k), 0), cumulative.size - 1)]) for k in keys]
-        bounds = [0, *below, total]
-        counts = tuple(bounds[i + 1] - bounds[i] for i in range(len(bounds) - 1))
-        seen = total > 0
+        edges, counts = self.sketch.reference_bins(bins, integral=self.integral)
+        seen = self.sketch.total > 0
         return NumericProfile(
             name=self.name,
             dtype=self.dtype,
@@ -65,7 +64,7 @@ class _Numeric:
             min=self.low + 0.0 if seen else None,
             max=self.high + 0.0 if seen else None,
             edges=tuple(edges),
-            counts=counts,
+            counts=tuple(counts),
         )
 
 
@@ -76,13 +75,14 @@ class _Categorical:
         self.seen: dict[str, int] = {}
 
     def add(self, column: Column) -> None:
-        strings = category_strings(column)
-        self.nulls += strings.null_count
-        counted = pc.value_counts(strings)
+        counted = pc.value_counts(category_strings(column))
         values = counted.field("values").to_pylist()
         for value, count in zip(values, counted.field("counts").to_pylist(), strict=True):
-            if value is not None:
-                self.seen[value] = self.seen.get(value, 0) + count
+            key = canonical_category(value)
+            if key is None:
+                self.nulls += count
+            else:
+                self.seen[key] = self.seen.get(key, 0) + count
 
     def finish(self, rows: int) -> CategoricalProfile:
         ranked = sorted(self.seen.items(), key=lambda item: (-item[1], item[0]))

@@ -14,14 +14,14 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from controlplane import contract
+from controlplane import contract, signals
 from controlplane.alerts import DECLARATIONS
 from controlplane.model import Feature, Model
 from controlplane.monitor.binning import count_column
 from controlplane.monitor.errors import MonitorError
 from controlplane.monitor.profile import NumericProfile, Profile, reference_shares
 from controlplane.monitor.source import DEFAULT_CHUNK_ROWS, open_source
-from controlplane.signals import SIGNALS, DataSignal
+from controlplane.signals import FIGURES, SIGNALS, DataSignal, show
 
 Status = Literal["ok", "warn", "critical"]
 STATUS_ORDER: dict[Status, int] = {"ok": 0, "warn": 1, "critical": 2}
@@ -59,10 +59,20 @@ class FeatureDrift:
     null_rate: float
     training_null_rate: float
     null_ratio: float
-    out_of_range_rate: float | None  # numeric only
+    out_of_range_rate: float | None  # numeric only; None with no value present
     unseen_rate: float | None  # categorical only
     status: Status
     reasons: tuple[str, ...]
+
+    def figures(self) -> Figures:
+        """The figures the data-health signals judge (`controlplane.signals.FIGURES`)."""
+        return {
+            "psi": self.psi,
+            "null_ratio_to_training": self.null_ratio,
+            "null_rate": self.null_rate,
+            "out_of_range_rate": self.out_of_range_rate,
+            "unseen_rate": self.unseen_rate,
+        }
 
 
 @dataclass(frozen=True)
@@ -86,24 +96,17 @@ class DriftReport:
         return worst
 
 
-# How a reason shows each figure; the comparison and threshold come from the signal.
-FIGURE_TEXT: dict[str, tuple[str, Callable[[float], str]]] = {
-    "psi": ("psi", lambda v: f"{v:.4f}"),
-    "null_ratio_to_training": ("null rate of training", lambda v: f"x{v:.2f}"),
-    "null_rate": ("null rate", lambda v: f"{v:.2%}"),
-    "out_of_range_rate": ("out of range", lambda v: f"{v:.2%}"),
-    "unseen_rate": ("unseen categories", lambda v: f"{v:.2%}"),
-}
 SIGNAL_STATUS: dict[str, Status] = {"page": "critical", "ticket": "warn"}
 
 
-def _reason(signal: DataSignal, model: Model, feature: Feature, figures: Figures) -> str:
+def reason(signal: DataSignal, model: Model, feature: Feature, figures: Figures) -> str:
+    """Why a signal fires, each figure named and shown as the signal table says."""
     parts = []
     for condition in signal.conditions:
-        label, show = FIGURE_TEXT[condition.figure]
-        value = figures[condition.figure] or 0.0
-        limit = condition.threshold(model, feature)
-        parts.append(f"{label} {show(value)} {condition.comparison} {show(limit)}")
+        figure = condition.figure
+        value = show(figure, figures[figure] or 0.0)
+        limit = show(figure, condition.threshold(model, feature))
+        parts.append(f"{FIGURES[figure].label} {value} {condition.comparison} {limit}")
     return " and ".join(parts)
 
 
@@ -134,7 +137,7 @@ def judge(model: Model, name: str, figures: Figures) -> tuple[Status, list[str]]
     for signal in fired:
         if signal.alert in held:
             continue
-        reasons.append(_reason(signal, model, feature, figures))
+        reasons.append(reason(signal, model, feature, figures))
         level = SIGNAL_STATUS[signal.severity]
         if STATUS_ORDER[level] > STATUS_ORDER[status]:
             status = level
@@ -149,14 +152,18 @@ def feature_drift(model: Model, profile: Profile, name: str, bins: Any, out: int
     actual = shares(counts)
     labels = reference.labels
     training_null = reference.nulls / reference.rows if reference.rows else 0.0
-    null_rate = float(actual[labels.index(contract.BIN_NULL)])
+    nulls = int(counts[labels.index(contract.BIN_NULL)])
+    null_rate = signals.share("null_rate", nulls, rows, nulls) or 0.0
     numeric = isinstance(reference, NumericProfile)
+    unseen = 0 if numeric else int(counts[labels.index(contract.BIN_UNSEEN)])
     figures: Figures = {
         "psi": psi(actual, reference_shares(reference)),
         "null_ratio_to_training": null_ratio_to_training(null_rate, training_null),
         "null_rate": null_rate,
-        "out_of_range_rate": (out / rows if rows else 0.0) if numeric else None,
-        "unseen_rate": None if numeric else float(actual[labels.index(contract.BIN_UNSEEN)]),
+        "out_of_range_rate": signals.share("out_of_range_rate", out, rows, nulls)
+        if numeric
+        else None,
+        "unseen_rate": None if numeric else signals.share("unseen_rate", unseen, rows, nulls),
     }
     status, reasons = judge(model, name, figures)
     return FeatureDrift(

@@ -12,6 +12,8 @@ exact for that edge (they may differ from 1/bins by at most one bucket's mass).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import numpy.typing as npt
 
@@ -68,11 +70,10 @@ class QuantileSketch:
         self.base = low
         self.counts += np.bincount(keys - low, minlength=self.counts.size)
 
-    def edges(self, bins: int) -> list[float]:
-        """Bucket boundaries nearest (by count) to the 1/bins .. (bins-1)/bins quantiles."""
+    def _positions(self, bins: int) -> list[int]:
+        """Bucket boundaries (as indices into the cumulative counts) nearest by count to
+        the 1/bins .. (bins-1)/bins quantiles, sorted, distinct."""
         total = self.total
-        if total == 0:
-            return []
         below = np.concatenate(([0], np.cumsum(self.counts)))
         chosen: set[int] = set()
         for step in range(1, bins):
@@ -81,5 +82,56 @@ class QuantileSketch:
             lower = max(upper - 1, 0)
             closer_below = target - below[lower] < below[upper] - target
             chosen.add(lower if closer_below else upper)
-        bounds = (bucket_lower_bound(self.base + index) for index in sorted(chosen))
+        return sorted(chosen)
+
+    def edges(self, bins: int) -> list[float]:
+        """Bucket boundaries nearest (by count) to the 1/bins .. (bins-1)/bins quantiles."""
+        if self.total == 0:
+            return []
+        bounds = (bucket_lower_bound(self.base + index) for index in self._positions(bins))
         return sorted({edge for edge in bounds if np.isfinite(edge)})
+
+    def reference_bins(self, bins: int, *, integral: bool) -> tuple[list[float], list[int]]:
+        """Edges near the 1/bins .. quantiles, and the exact count of values in each bin.
+
+        No bin is empty: a boundary with no value between it and the one before
+        (discrete data puts two quantiles in one value's bucket, or a boundary in a
+        gap between values) is dropped, as is one with no value below or above it.
+        Where a kept boundary falls in a gap between values, the edge moves into the
+        gap, which changes no count: for integer-valued data (`integral`) halfway
+        between two integers (0.5 between 0 and 1, never a denormal just above 0),
+        otherwise to the number with the fewest significant digits in the gap
+        (25 between 22 and 27).
+        """
+        total = self.total
+        if total == 0:
+            return [], []
+        below = np.concatenate(([0], np.cumsum(self.counts)))
+        kept: list[int] = []
+        for position in self._positions(bins):
+            count = int(below[position])
+            if 0 < count < total and (not kept or count > below[kept[-1]]):
+                kept.append(position)
+        occupied = np.flatnonzero(self.counts)
+        edges = [self._placed(position, occupied, integral) for position in kept]
+        cuts = [0, *(int(below[position]) for position in kept), total]
+        return edges, [cuts[i + 1] - cuts[i] for i in range(len(cuts) - 1)]
+
+    def _placed(self, position: int, occupied: IntArray, integral: bool) -> float:
+        """Where the edge at bucket boundary `position` goes in the gap of empty buckets
+        around it: values below are under ``low``, values above at least ``high``."""
+        above = int(occupied[np.searchsorted(occupied, position, side="left")])
+        under = int(occupied[np.searchsorted(occupied, position, side="left") - 1])
+        low = bucket_lower_bound(self.base + under + 1)
+        high = bucket_lower_bound(self.base + above)
+        if integral:
+            # Values below are integers under `high`, so at most ceil(high) - 1.
+            return float(math.ceil(high)) - 0.5
+        if low >= high:
+            return high + 0.0
+        middle = low + (high - low) / 2
+        for digits in range(1, 18):
+            edge = float(f"{middle:.{digits}g}")
+            if low <= edge < high:
+                return edge + 0.0
+        return low + 0.0

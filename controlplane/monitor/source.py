@@ -167,8 +167,24 @@ def numeric_values(column: pa.Array | pa.ChunkedArray) -> Any:
 
 
 def category_strings(column: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
-    """Categories as strings, the same spelling as ``category_key`` gives a Python value."""
+    """A column as strings, before ``canonical_category`` (applied to its distinct values)."""
     return pc.cast(column, pa.string())
+
+
+# A boolean written out as text (pandas writes True/False to CSV) is the category a
+# boolean column gives, so the same data has the same categories in every format.
+BOOLEAN_SPELLINGS = {"True": "true", "TRUE": "true", "False": "false", "FALSE": "false"}
+
+
+def canonical_category(text: str | None) -> str | None:
+    """The category a column's string spells, or None when it is missing.
+
+    The empty string is missing: it is what a null becomes in a CSV file, and no
+    Prometheus label can be empty (``bin=""`` reads as no label at all).
+    """
+    if not text:
+        return None
+    return BOOLEAN_SPELLINGS.get(text, text)
 
 
 def category_key(value: object) -> str | None:
@@ -176,7 +192,7 @@ def category_key(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, str):
-        return value
+        return canonical_category(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value != value:

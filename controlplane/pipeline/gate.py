@@ -23,6 +23,7 @@ percentile interval of the relative improvement, the same quantity
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -37,8 +38,10 @@ from controlplane.pipeline.metrics import (
     MetricError,
     columns,
     correct,
+    defined,
     labels,
     metric_value,
+    undefined_reason,
 )
 from controlplane.pipeline.metrics import (
     metric as lookup,
@@ -65,14 +68,25 @@ TEST_FOR_METRIC: dict[str, str] = {
     "rmse": WILCOXON,
 }
 
-Bar = tuple[Literal["min", "max"], float]
+Side = Literal["min", "max"]
+Bar = tuple[Side, float]
+
+
+@dataclass(frozen=True)
+class QualityBar:
+    """One of the spec's quality bars; a `broken` one blocks promotion whenever it is not met."""
+
+    metric: str
+    side: Side
+    limit: float
+    broken: bool = False
 
 
 @dataclass(frozen=True)
 class GateResult:
     metric: str
     production: float | None
-    candidate: float
+    candidate: float | None  # None: undefined on the held-out set (the gate then refuses)
     improvement: float | None  # relative; positive means better, whatever the metric's direction
     ci_low: float | None  # bootstrap interval of the relative improvement
     ci_high: float | None
@@ -85,7 +99,7 @@ class GateResult:
     alpha: float | None = None
     resamples: int | None = None
     seed: int | None = None
-    bars: tuple[BarCheck, ...] = ()  # first run: every quality bar of the spec, checked
+    bars: tuple[BarCheck, ...] = ()  # every quality bar of the spec, checked on every run
 
     def to_dict(self) -> dict[str, Any]:
         """What gate.json records, in this field order."""
@@ -102,29 +116,37 @@ def decide(
     alpha: float,
     seed: int = 0,
     resamples: int = 10_000,
-    bars: Sequence[tuple[str, Bar]] = (),
+    bars: Sequence[QualityBar | tuple[str, Bar]] = (),
     measured: Mapping[str, npt.ArrayLike] | None = None,
 ) -> GateResult:
     """Compare the candidate with production on the same held-out set and decide.
 
-    With no production model (the first run) the candidate is judged on the
-    spec's absolute quality bars instead: `bars` (metric, (side, limit)) on any
-    metric of the task; it passes when it meets all.
+    Every run checks the candidate against every quality bar of the spec (`bars`,
+    on any metric of the task) and records each with its value. With no
+    production model (the first run) the candidate passes when it meets them
+    all; later, it must beat production, and a `broken` bar it does not meet
+    blocks promotion whatever the improvement. An undefined metric (recall
+    without positives) is never read as 0: undefined as the gate's metric, the
+    gate refuses to decide; undefined as a bar, the bar is not met.
     A ranking model's bars on other metrics read their own per-query values
     from `measured` (metric name -> the candidate's per-query values).
     """
     spec = lookup(metric)
     _check_settings(metric, alpha, resamples)
     cand_rows = columns(metric, y_true, candidate)
+    n = cand_rows.shape[0]
+    cand = float(spec.formula(cand_rows.sum(axis=0), n))
+    checks = _checks(spec, cand, y_true, candidate, bars, measured or {})
     if production is None:
-        return _first_run(spec, y_true, candidate, cand_rows, bars, measured or {})
+        return _first_run(spec, cand, n, checks)
     prod_rows = columns(metric, y_true, production)
     if prod_rows.shape != cand_rows.shape:
         raise MetricError(
             f"candidate has {cand_rows.shape[0]} examples but production {prod_rows.shape[0]}"
         )
-    n = cand_rows.shape[0]
-    cand, prod = (float(spec.formula(rows.sum(axis=0), n)) for rows in (cand_rows, prod_rows))
+    prod = float(spec.formula(prod_rows.sum(axis=0), n))
+    if math.isnan(cand) or math.isnan(prod):
+        return _undefined(spec, cand, prod, n, checks)
     boot = stats.paired_bootstrap(
         np.hstack([cand_rows, prod_rows]),
         _improvement_statistic(spec, cand_rows.shape[1]),
@@ -135,6 +157,13 @@ def decide(
     test = _test(metric, y_true, candidate, production, cand_rows, prod_rows, boot)
     improvement = _finite(_relative(spec, np.array([cand]), np.array([prod]))[0])
     passed, verdict = _verdict(spec, cand, prod, improvement, test, min_improvement, alpha)
+    blocking = [c for c in checks if c.broken and not c.passed]
+    body = verdict.rsplit("; ", 1)[0] + _listed(checks)
+    if passed and blocking:
+        passed = False
+        plural = "s" if len(blocking) > 1 else ""
+        names = ", ".join(c.metric for c in blocking)
+        body += f"; blocked by the broken bar{plural} {names}, not met"
     return GateResult(
         metric=metric,
         production=prod,
@@ -146,11 +175,43 @@ def decide(
         p_value=test.p_value,
         n=n,
         passed=passed,
-        reason=f"{metric} {cand:.4g} (candidate) vs {prod:.4g} (production): {verdict}",
+        reason=f"{metric} {cand:.4g} (candidate) vs {prod:.4g} (production): {body}; "
+        + ("passed" if passed else "rejected"),
         min_improvement=min_improvement,
         alpha=alpha,
         resamples=resamples,
         seed=seed,
+        bars=checks,
+    )
+
+
+def _listed(checks: Sequence[BarCheck]) -> str:
+    return f"; quality bars: {', '.join(map(str, checks))}" if checks else ""
+
+
+def _undefined(
+    spec: Metric, cand: float, prod: float, n: int, checks: tuple[BarCheck, ...]
+) -> GateResult:
+    """The gate's metric is undefined for a model on this held-out set: no decision."""
+    whose = " and ".join(
+        who for who, value in (("the candidate", cand), ("production", prod)) if math.isnan(value)
+    )
+    return GateResult(
+        metric=spec.name,
+        production=defined(prod),
+        candidate=defined(cand),
+        improvement=None,
+        ci_low=None,
+        ci_high=None,
+        test=TEST_FOR_METRIC[spec.name],
+        p_value=None,
+        n=n,
+        passed=False,
+        reason=f"{spec.name} is undefined for {whose} on the {n} held-out examples "
+        f"({undefined_reason(spec.name)}), so the gate cannot compare them"
+        + _listed(checks)
+        + "; rejected",
+        bars=checks,
     )
 
 
@@ -250,48 +311,67 @@ def _verdict(
 
 @dataclass(frozen=True)
 class BarCheck:
-    """One of the spec's quality bars, checked on a first run."""
+    """One of the spec's quality bars, checked; value None where the metric is undefined."""
 
     metric: str
-    side: Literal["min", "max"]
+    side: Side
     limit: float
-    value: float
+    value: float | None
     passed: bool
+    broken: bool = False
 
     def __str__(self) -> str:
+        broken = " (broken)" if self.broken else ""
+        if self.value is None:
+            why = undefined_reason(self.metric)
+            return f"{self.metric} undefined ({why}) against {self.side} {self.limit:g}{broken}"
         sign = {("min", True): "≥", ("min", False): "<", ("max", True): "≤", ("max", False): ">"}
-        return f"{self.metric} {self.value:.4g} {sign[self.side, self.passed]} {self.side} {self.limit:g}"
+        shown = f"{self.metric} {self.value:.4g} {sign[self.side, self.passed]}"
+        return f"{shown} {self.side} {self.limit:g}{broken}"
 
 
-def _first_run(
+def _checks(
     spec: Metric,
+    value: float,
     y_true: npt.ArrayLike | None,
     candidate: npt.ArrayLike,
-    cand_rows: Array,
-    bars: Sequence[tuple[str, Bar]],
+    bars: Sequence[QualityBar | tuple[str, Bar]],
     measured: Mapping[str, npt.ArrayLike],
-) -> GateResult:
-    n = cand_rows.shape[0]
-    value = float(spec.formula(cand_rows.sum(axis=0), n))
-    checks = tuple(
-        _check(
-            name,
-            side,
-            limit,
-            value if name == spec.name else _other(spec, name, y_true, candidate, measured),
-        )
-        for name, (side, limit) in bars
-    )
-    passed = all(c.passed for c in checks)
+) -> tuple[BarCheck, ...]:
+    """Every bar, with the candidate's value of its metric."""
+    checks = []
+    for bar in bars:
+        if not isinstance(bar, QualityBar):
+            name, (side, limit) = bar
+            bar = QualityBar(name, side, limit)
+        if bar.metric == spec.name:
+            measured_value = value
+        else:
+            measured_value = _other(spec, bar.metric, y_true, candidate, measured)
+        checks.append(_check(bar, measured_value))
+    return tuple(checks)
+
+
+def _first_run(spec: Metric, value: float, n: int, checks: tuple[BarCheck, ...]) -> GateResult:
     first = "no production model yet (first run), so judged on the spec's quality bars: "
-    if not checks:
+    if math.isnan(value):
+        passed = False
+        reason = (
+            f"{spec.name} is undefined on the {n} held-out examples "
+            f"({undefined_reason(spec.name)}), so the gate cannot judge the candidate"
+            + _listed(checks)
+            + "; rejected"
+        )
+    elif not checks:
+        passed = True
         reason = f"{first}it sets none ({spec.name} {value:.4g}); passed"
     else:
+        passed = all(c.passed for c in checks)
         reason = first + ", ".join(map(str, checks)) + ("; passed" if passed else "; rejected")
     return GateResult(
         metric=spec.name,
         production=None,
-        candidate=value,
+        candidate=defined(value),
         improvement=None,
         ci_low=None,
         ci_high=None,
@@ -304,8 +384,12 @@ def _first_run(
     )
 
 
-def _check(name: str, side: Literal["min", "max"], limit: float, value: float) -> BarCheck:
-    return BarCheck(name, side, limit, value, value >= limit if side == "min" else value <= limit)
+def _check(bar: QualityBar, value: float) -> BarCheck:
+    """An undefined value meets no bar."""
+    if math.isnan(value):
+        return BarCheck(bar.metric, bar.side, bar.limit, None, False, bar.broken)
+    met = value >= bar.limit if bar.side == "min" else value <= bar.limit
+    return BarCheck(bar.metric, bar.side, bar.limit, value, met, bar.broken)
 
 
 def _other(

@@ -9,13 +9,15 @@ thousands of bootstrap resamples at once (a resample only changes the sums),
 so the gate and its bootstrap can never disagree about what a metric means.
 
 Classification takes binary labels (0/1 or bool) for truth and prediction,
-with 1 the positive class; a ratio whose denominator is empty is 0, as in
-scikit-learn with ``zero_division=0``. Ranking takes one value per query
+with 1 the positive class; a ratio whose denominator is empty is undefined
+(NaN, as scikit-learn with ``zero_division=nan``), never 0: a slice with no
+positives has no recall, and reporting 0 would read as a model that finds none. Ranking takes one value per query
 (its NDCG or average precision) and ``y_true=None``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,9 +49,9 @@ class Metric:
 
 
 def _ratio(num: Array, den: Array) -> Array:
-    """num / den, 0 where den is 0 (scikit-learn's zero_division=0)."""
+    """num / den, NaN (undefined) where den is 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
 
 
 # Classification columns: one-hot confusion cell of each example.
@@ -84,6 +86,15 @@ _FORMULAS: dict[str, Formula] = {
     # Ranking columns: the query's own value.
     "ndcg": lambda s, n: s[..., 0] / n,
     "map": lambda s, n: s[..., 0] / n,
+}
+
+# When a ratio metric is undefined: its denominator is empty.
+UNDEFINED_WHEN: dict[str, str] = {
+    "precision": "the model predicts no positive",
+    "recall": "there is no positive example",
+    "f1": "there is no positive example and none is predicted",
+    "false_negative_rate": "there is no positive example",
+    "false_positive_rate": "there is no negative example",
 }
 
 METRICS: dict[str, Metric] = {
@@ -159,11 +170,21 @@ def _same_length(truth: npt.NDArray[np.generic], pred: npt.NDArray[np.generic]) 
 
 
 def metric_value(name: str, y_true: ArrayLike | None, y_pred: ArrayLike) -> float:
-    """The metric over a whole set: its formula on the column sums."""
+    """The metric over a whole set: its formula on the column sums (NaN where undefined)."""
     rows = columns(name, y_true, y_pred)
     if rows.shape[0] == 0:
         raise MetricError("no examples to evaluate")
     return float(metric(name).formula(rows.sum(axis=0), rows.shape[0]))
+
+
+def defined(value: float) -> float | None:
+    """A metric's value, or None where it is undefined (what JSON and evidence show)."""
+    return None if math.isnan(value) else value
+
+
+def undefined_reason(name: str) -> str:
+    """Why a metric can be undefined, for a message: "recall is undefined (there is ...)"."""
+    return UNDEFINED_WHEN.get(name, "its denominator is empty")
 
 
 def correct(y_true: ArrayLike, y_pred: ArrayLike) -> npt.NDArray[np.bool_]:

@@ -60,16 +60,22 @@ def edited_spec(spec: Source, config: Source | None, candidate: dict[str, str], 
     return text
 
 
+def _shown(value: float | None) -> str:
+    return "undefined" if value is None else f"{value:.4g}"
+
+
 def commit_message(
     model: Model, candidate: dict[str, str], gate: dict[str, Any], validation: dict[str, Any]
 ) -> str:
     state = first_state(model)
     title = f"Retrain {model.name}: candidate {candidate['version']} into {state}"
     bars = "".join(
-        f"\n  {b['metric']}: {b['value']:.4g} ({b['side']} {b['limit']:g})"
+        f"\n  {b['metric']}: {_shown(b['value'])} ({b['side']} {b['limit']:g}"
+        + (", broken)" if b.get("broken") else ")")
         + (" met" if b["passed"] else " missed")
         for b in gate.get("bars", [])
     )
+    against = gate.get("production") is not None
     features = validation.get("features", {})
     worst = max(features.items(), key=lambda item: item[1]["psi"], default=None)
     drift = f", largest PSI {worst[1]['psi']:.4f} ({worst[0]})" if worst else ""
@@ -79,9 +85,9 @@ def commit_message(
             "",
             f"The promotion gate passed: {gate['reason']}",
             "",
-            f"Quality bars of the spec on the held-out set:{bars}"
-            if bars
-            else "Judged against production on the same held-out set.",
+            ("Judged against production on the same held-out set." if against else "")
+            + ("\n" if against and bars else "")
+            + (f"Quality bars of the spec on the held-out set:{bars}" if bars else ""),
             "",
             f"Data validation: passed on {validation['rows_in_window']} rows in the window,"
             f" {validation['days_covered']:g} days{drift}; reference: {validation['reference']}.",

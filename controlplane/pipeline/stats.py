@@ -138,10 +138,15 @@ def paired_bootstrap(
     values = statistic(sums, n)
     observed = float(statistic(rows.sum(axis=0)[None, :], n)[0])
     tail = (1 - confidence) / 2
+    # A resample where the statistic is undefined (recall of a resample that drew no
+    # positive) says nothing either way: the interval and p-value read the others.
+    values = values[~np.isnan(values)]
+    if values.size == 0:
+        return BootstrapResult(observed, math.nan, math.nan, 1.0, resamples)
     with np.errstate(invalid="ignore"):  # inf − inf between infinite resamples: NaN bounds
         low, high = np.quantile(values, [tail, 1 - tail])
-    below = (np.count_nonzero(values <= 0) + 1) / (resamples + 1)
-    above = (np.count_nonzero(values >= 0) + 1) / (resamples + 1)
+    below = (np.count_nonzero(values <= 0) + 1) / (values.size + 1)
+    above = (np.count_nonzero(values >= 0) + 1) / (values.size + 1)
     return BootstrapResult(
         observed, float(low), float(high), float(min(1.0, 2 * min(below, above))), resamples
     )

@@ -1,7 +1,8 @@
 """What a changed spec value means to a reviewer, and whether it is a risk.
 
-A threshold moves in a direction: for each field, which way makes an alert
-fire later (looser) or sooner (tighter). Rollout states move along
+A threshold moves in a direction: each field's annotation in
+`controlplane.model` says which way makes an alert fire later (looser) or
+sooner (tighter). Paths here are spec paths, as `specdiff` names them. Rollout states move along
 `controlplane.domain`'s state machine: one step forward is a promotion, back
 to stable a rollback, a jump skips a stage.
 """
@@ -9,23 +10,11 @@ to stable a rollback, a jump skips a stage.
 from __future__ import annotations
 
 import fnmatch
-from typing import Any
+from typing import Any, Literal
 
 from controlplane.domain import candidate_weight, rollout_state
 from controlplane.model import Model
 
-# Fields where a higher value lets more through before an alert (or a gate) objects.
-LOOSER_WHEN_HIGHER = (
-    "sla.latency.*", "sla.error_rate", "drift.psi.*", "features[*].psi.*",
-    "drift.null_max_ratio_to_training", "drift.null_min_rate", "drift.out_of_range_max_rate",
-    "drift.unseen_max_rate", "drift.volume_max_drop", "quality.metrics[*].max",
-    "quality.proxies[*].max", "rollout.shadow.max_divergence", "retraining.gate.alpha",
-)  # fmt: skip
-# Fields where a lower value does.
-LOOSER_WHEN_LOWER = (
-    "sla.availability", "sla.min_throughput", "quality.metrics[*].min",
-    "quality.proxies[*].min", "retraining.gate.min_improvement",
-)  # fmt: skip
 # Whole parts whose removal leaves a model less protected.
 PROTECTIONS = {
     "fallback": "fallback removed: an outage of the model has nothing to fall back on",
@@ -46,24 +35,19 @@ def _matches(path: str, patterns: tuple[str, ...] | list[str]) -> bool:
     )
 
 
-def meaning_of(path: str, old: Any, new: Any, before: Model, after: Model) -> Meaning:
+def meaning_of(
+    path: str, old: Any, new: Any, after: Model, looser: Literal["up", "down"] | None = None
+) -> Meaning:
+    """What changing the value at spec path `path` means; `looser` is the field's direction
+    (`controlplane.model.Meaning.looser`)."""
     if path == "rollout.state":
         return _state_change(str(old), str(new), after)
     if new is None and _matches(path, list(PROTECTIONS)):
         key = next(p for p in PROTECTIONS if _matches(path, [p]))
         return PROTECTIONS[key], True
-    direction = _direction(path)
-    if direction is not None:
-        return _threshold(old, new, direction)
+    if looser is not None:
+        return _threshold(old, new, 1 if looser == "up" else -1)
     return _other(path, old, new)
-
-
-def _direction(path: str) -> int | None:
-    if _matches(path, LOOSER_WHEN_HIGHER):
-        return 1
-    if _matches(path, LOOSER_WHEN_LOWER):
-        return -1
-    return None
 
 
 def _threshold(old: Any, new: Any, looser_when: int) -> Meaning:
@@ -105,7 +89,7 @@ def _other(path: str, old: Any, new: Any) -> Meaning:
     if path == "rollout.rollback_on" and set(old or ()) - set(new or ()):
         gone = ", ".join(sorted(set(old or ()) - set(new or ())))
         return f"automatic rollback no longer watches {gone}", True
-    if path == "serving.instances_min" and new < old:
+    if path == "serving.instances.min" and new < old:
         return "fewer instances at rest: less headroom for load and failures", False
     if path == "serving.cache":
         return ("cache added in front of the endpoint" if old is None
@@ -118,7 +102,7 @@ def _other(path: str, old: Any, new: Any) -> Meaning:
         return f"the endpoint moves to {new} instances (a new endpoint configuration)", False
     if path == "serving.artifact.version":
         return f"serving version {old} → {new}", False
-    if path == "monthly_budget":
+    if path == "cost.monthly_budget":
         return "budget changed", False
     if old is None:
         return "added", False

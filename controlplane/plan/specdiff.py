@@ -1,4 +1,5 @@
-"""The field-level difference of two normalized models, each value shown in its unit.
+"""The field-level difference of two normalized models, each value shown in its unit
+and named by its path in the spec (`controlplane.model.Meaning`, read by `fields`).
 
 Lists of named things (features, quality metrics, proxies) are compared by
 name, so a reordered list is no change and a renamed metric is one removed and
@@ -9,58 +10,85 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from controlplane import units
-from controlplane.model import Model
+from controlplane.model import Meaning, Model
+from controlplane.plan.fields import PLAIN, meanings, spec_path
 from controlplane.plan.meaning import meaning_of
 from controlplane.plan.types import FieldChange
 
-# Values derived from others that a spec does not write: their source shows the change
-# (spec_sha256 changes with any edit, comments included, so it says nothing by itself).
-DERIVED = frozenset(
-    {"source", "spec_sha256", "serving.gpu", "retraining.gpu", "retraining.schedule"}
-)
-MOMENTS = frozenset({"since"})  # seconds since the epoch: shown as the spec writes a time
-DURATIONS = frozenset(
-    {"p50", "p95", "p99", "window", "windows", "ttl", "max_delay", "label_delay", "data_window",
-     "tuning_timeout", "max_runtime", "duration", "bake_time", "recovery", "volume_compare_to",
-     "checkpoint_every"}
-)  # fmt: skip
-RATES = frozenset(
-    {"error_rate", "availability", "null_min_rate", "out_of_range_max_rate", "unseen_max_rate",
-     "volume_max_drop", "max_divergence", "min_improvement"}
-)  # fmt: skip
 
-Raw = tuple[str, Any, Any]
+@dataclass(frozen=True)
+class _At:
+    """Where a value is: its spec path, the place its named item is listed, its meaning,
+    and the model path of the model-wide value it takes unless overridden."""
+
+    spec: str
+    item: str
+    meaning: Meaning
+    inherits: str | None
+
+
+@dataclass(frozen=True)
+class Raw:
+    path: str  # in the spec
+    old: Any
+    new: Any
+    meaning: Meaning
 
 
 def spec_changes(before: Model, after: Model) -> list[FieldChange]:
     """Every changed value, in the order the model declares its fields."""
     changes = []
-    for path, old, new in _walk(before, after, ""):
-        meaning, risky = meaning_of(path, old, new, before, after)
-        changes.append(FieldChange(path, show(path, old), show(path, new), meaning, risky))
+    for raw in _walk(before, after, _At("", "", PLAIN, None), (before, after)):
+        meaning, risky = meaning_of(raw.path, raw.old, raw.new, after, raw.meaning.looser)
+        shown = show(raw.old, raw.meaning), show(raw.new, raw.meaning)
+        changes.append(FieldChange(raw.path, *shown, meaning, risky))
     return changes
 
 
-def _walk(before: Any, after: Any, path: str) -> Iterator[Raw]:
-    if before == after or path in DERIVED:
+def _walk(before: Any, after: Any, at: _At, models: tuple[Model, Model]) -> Iterator[Raw]:
+    if before == after or at.meaning.derived or _inherited(before, after, at.inherits, models):
         return
-    if dataclasses.is_dataclass(before) and type(before) is type(after):
-        for f in dataclasses.fields(before):
-            yield from _walk(getattr(before, f.name), getattr(after, f.name), _join(path, f.name))
+    if _record(before) and type(before) is type(after):
+        for name, meaning in meanings(type(before)).items():
+            inherits = at.inherits and f"{at.inherits}.{name}"
+            inner = _At(spec_path(at.spec, name, meaning, at.item), at.item, meaning,
+                        meaning.inherits or inherits)  # fmt: skip
+            yield from _walk(getattr(before, name), getattr(after, name), inner, models)
     elif _named(before) and _named(after):
         old = {item.name: item for item in before}
         new = {item.name: item for item in after}
         for name in [*old, *(n for n in new if n not in old)]:
-            yield from _walk(old.get(name), new.get(name), f"{path}[{name}]")
+            a, b = old.get(name), new.get(name)
+            listed = at.meaning.listed.format_map(vars(b or a)) if at.meaning.listed else at.spec
+            item = f"{listed}[{name}]"
+            if a is None or b is None:
+                yield Raw(item, a, b, PLAIN)
+            else:
+                yield from _walk(a, b, _At(f"{at.spec}[{name}]", item, PLAIN, None), models)
     else:
-        yield path, before, after
+        yield Raw(at.spec, before, after, at.meaning)
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
+def _inherited(before: Any, after: Any, inherits: str | None, models: tuple[Model, Model]) -> bool:
+    """The value is the model-wide one on both sides: that one's change says it."""
+    if inherits is None:
+        return False
+    return bool(before == _at(models[0], inherits) and after == _at(models[1], inherits))
+
+
+def _at(record: Any, path: str) -> Any:
+    for name in path.split("."):
+        record = getattr(record, name)
+    return record
+
+
+def _record(value: Any) -> bool:
+    """A model record (a dataclass instance), not a plain value."""
+    return dataclasses.is_dataclass(value) and not isinstance(value, type)
 
 
 def _named(value: Any) -> bool:
@@ -68,23 +96,23 @@ def _named(value: Any) -> bool:
     return isinstance(value, tuple) and all(hasattr(item, "name") for item in value)
 
 
-def show(path: str, value: Any) -> str | None:
+def show(value: Any, meaning: Meaning = PLAIN) -> str | None:
     """A value as a person would write it in a spec: `150ms`, `0.1%`, `[1h, 1d]`."""
     if value is None:
         return None
-    leaf = path.rsplit(".", 1)[-1].split("[")[0]
-    if dataclasses.is_dataclass(value):
-        shown = ((f.name, show(f.name, getattr(value, f.name))) for f in dataclasses.fields(value))
+    if _record(value):
+        fields = meanings(type(value))
+        shown = ((name, show(getattr(value, name), m)) for name, m in fields.items())
         return "{" + ", ".join(f"{k}: {v}" for k, v in shown if v is not None) + "}"
     if isinstance(value, tuple):
-        return "[" + ", ".join(show(path, v) or "null" for v in value) + "]"
+        return "[" + ", ".join(show(v, meaning) or "null" for v in value) + "]"
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, float) and leaf in MOMENTS:
+    if isinstance(value, float) and meaning.unit == "moment":
         return units.format_timestamp(value)
-    if isinstance(value, float) and leaf in DURATIONS:
+    if isinstance(value, float) and meaning.unit == "duration":
         return units.format_duration(value)
-    if isinstance(value, float) and leaf in RATES:
+    if isinstance(value, float) and meaning.unit == "rate":
         return f"{value * 100:g}%"
     if isinstance(value, float):
         return f"{value:g}"

@@ -26,7 +26,7 @@ class Finding:
 class FieldChange:
     """One spec value that changed, as written, and what the change means."""
 
-    path: str  # e.g. "quality.metrics[recall].min"
+    path: str  # in the spec, as written: "quality.metrics[recall].min", "drift.null_rate.min_rate"
     before: str | None  # None: absent
     after: str | None
     meaning: str  # e.g. "loosened: alerts later"

@@ -163,6 +163,7 @@ def params(model: Model) -> dict[str, Any]:
     assert r is not None
     bars = {
         m.name: {k: v for k, v in (("min", m.min), ("max", m.max)) if v is not None}
+        | {"broken": m.broken}
         for m in model.quality.metrics
     }
     return {

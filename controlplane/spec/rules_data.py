@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from controlplane import contract
 from controlplane.diagnostics import Diagnostic
 from controlplane.domain import LOWER_IS_BETTER, QUALITY_METRICS, RATE_METRICS
+from controlplane.spec.load import KeyPath
 from controlplane.spec.parse import did_you_mean
 from controlplane.spec.rulebook import FEATURE_NAME, Context, is_bare, rule
 
@@ -33,6 +35,30 @@ def _override_order(ctx: Context) -> Iterator[Diagnostic]:
                 ("features", "overrides", name, "psi"),
                 f"feature {name!r}: PSI warn ({warn:g}) must be below critical ({critical:g})",
                 "an override inherits the model-wide value for the side it leaves out",
+            )
+
+
+@rule("MLCP240", "PSI thresholds lie within what PSI can reach (2·(1 − ε)·ln(1/ε), about 18.4)")
+def _psi_reachable(ctx: Context) -> Iterator[Diagnostic]:
+    """A threshold above the ceiling never fires, however far the data moves
+    (`contract.psi_ceiling` derives the bound)."""
+    base = ctx.spec.drift.psi
+    levels: list[tuple[KeyPath, str, float | None]] = [
+        (("drift", "psi", "warn"), "drift.psi.warn", base.warn),
+        (("drift", "psi", "critical"), "drift.psi.critical", base.critical),
+    ]
+    for name, override in ctx.spec.features.overrides.items():
+        for level in ("warn", "critical"):
+            where = ("features", "overrides", name, "psi", level)
+            levels.append((where, f"feature {name!r}: PSI {level}", getattr(override.psi, level)))
+    for path, what, value in levels:
+        if value is not None and value > contract.PSI_CEILING:
+            yield ctx.report(
+                path,
+                f"{what} {value:g} can never be reached: with shares floored at "
+                f"{contract.PSI_EPSILON:g}, PSI is at most {contract.PSI_CEILING:.4g}",
+                f"all of a feature moved to a bin training never saw scores "
+                f"{contract.PSI_CEILING:.4g}; the usual reading is 0.1 investigate, 0.25 act",
             )
 
 

@@ -268,3 +268,36 @@ def test_multiprocess_mode_writes_through_prometheus_client_files(tmp_path: Path
     assert totals["unseen"] == 2
     assert sum(totals.values()) == 2 * 100
     assert np.isclose(sum(v for k, v in totals.items() if k != "unseen"), 198)
+
+
+def test_an_empty_category_is_a_null_and_a_spelled_boolean_its_category() -> None:
+    """What a CSV row carries ("" for a null, "True" for a boolean) counts as the
+    frame's null and boolean do, and no series has an empty bin label."""
+    model = make_model(numeric=("amount",), categorical=("country", "flag"))
+    training = pa.table(
+        {
+            "amount": [1.0, 2.0, 3.0, 4.0],
+            "country": ["US", "", None, "FR"],
+            "flag": [True, False, None, True],
+        }
+    )
+    profile = build_profile(training, model)
+    assert profile.feature("country").nulls == 2
+    monitor = ModelMonitor(model, profile)
+    for country, flag in (("", "True"), (None, True), ("US", "true"), ("FR", "FALSE")):
+        monitor.observe({"amount": 1.0, "country": country, "flag": flag})
+    assert bin_counts(monitor, "country") == {
+        "US": 1.0,
+        "FR": 1.0,
+        "other": 0.0,
+        "unseen": 0.0,
+        "null": 2.0,
+    }
+    assert bin_counts(monitor, "flag") == {
+        "true": 3.0,
+        "false": 1.0,
+        "other": 0.0,
+        "unseen": 0.0,
+        "null": 0.0,
+    }
+    assert all(dict(labels).get("bin") != "" for _, labels in samples(monitor))

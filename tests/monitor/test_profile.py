@@ -3,8 +3,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -16,6 +18,7 @@ from controlplane import contract
 from controlplane.monitor import (
     MonitorError,
     build_profile,
+    compute_drift,
     load_profile,
     profile_from_json,
     profile_to_json,
@@ -187,3 +190,148 @@ def test_a_data_file_given_as_the_profile_is_named(tmp_path: Path) -> None:
         f"{tmp_path / 'train.parquet'}: not an mlcp.profile/v1 profile (not UTF-8 text); "
         "pass the JSON that `mlcp profile --out` wrote"
     )
+
+
+def mixed_frame(rows: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Nulls in every kind of feature: float, nullable integer, string and boolean."""
+    rng = np.random.default_rng(seed)
+
+    def holes(values: Any, share: float) -> Any:
+        return np.where(rng.random(rows) < share, None, values)
+
+    return pd.DataFrame(
+        {
+            "amount": np.where(rng.random(rows) < 0.2, np.nan, rng.normal(50, 10, rows)),
+            "kids": pd.array(holes(rng.integers(0, 4, rows), 0.1), dtype="Int64"),
+            "country": pd.array(holes(rng.choice(["US", "FR", "DE"], rows), 0.25), "string"),
+            "flag": pd.array(holes(rng.random(rows) < 0.3, 0.15), dtype="boolean"),
+        }
+    )
+
+
+MIXED = make_model(numeric=("amount", "kids"), categorical=("country", "flag"))
+
+
+def test_csv_and_parquet_of_one_frame_give_the_same_profile_and_drift(tmp_path: Path) -> None:
+    """An empty CSV cell is a null, as the same frame's null is in Parquet; a boolean
+    written by pandas as True/False is the category Parquet's booleans are."""
+    frame = mixed_frame()
+    frame.to_parquet(tmp_path / "data.parquet")
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    by_format = {
+        path.suffix: build_profile(path, MIXED)
+        for path in (tmp_path / "data.parquet", tmp_path / "data.csv")
+    }
+    # The oracle: pandas' own null counts and categories of the frame.
+    for name in ("country", "flag"):
+        values = frame[name].dropna().unique()
+        expected = sorted(str(v).lower() if isinstance(v, bool | np.bool_) else v for v in values)
+        for profile in by_format.values():
+            feature = profile.feature(name)
+            assert isinstance(feature, CategoricalProfile)
+            assert feature.nulls == int(frame[name].isna().sum())
+            assert sorted(feature.categories) == expected
+    for name in ("amount", "kids"):
+        for profile in by_format.values():
+            assert profile.feature(name).nulls == int(frame[name].isna().sum())
+    parquet, csv = by_format[".parquet"], by_format[".csv"]
+    for name in ("amount", "kids", "country", "flag"):
+        assert csv.feature(name).labels == parquet.feature(name).labels
+        assert csv.feature(name).bin_counts() == parquet.feature(name).bin_counts()
+    serving = mixed_frame(seed=1)
+    serving.to_parquet(tmp_path / "serving.parquet")
+    serving.to_csv(tmp_path / "serving.csv", index=False)
+    reports = [
+        compute_drift(tmp_path / f"serving{suffix}", MIXED, parquet)
+        for suffix in (".parquet", ".csv")
+    ]
+    assert reports[0] == reports[1]
+    country = reports[0].feature_named("country")
+    assert country.null_rate == pytest.approx(serving["country"].isna().mean())
+    assert country.unseen_rate == 0.0
+
+
+# --- bin edges on discrete data: the `fair` survey (statsmodels), 6,366 rows ----------
+
+
+def fair() -> pd.DataFrame:
+    from statsmodels.datasets import fair as fair_data
+
+    return fair_data.load_pandas().data.drop(columns="affairs")
+
+
+def test_edges_on_discrete_real_data_leave_no_bin_empty_and_sit_between_values() -> None:
+    """`children` had an edge at 1.7e-310 and `age` bins that could hold no value
+    (edges 22.0 and 22.125 with the next value at 27)."""
+    data = fair()
+    model = make_model(numeric=tuple(data.columns), categorical=())
+    profile = build_profile(data, model)
+    for name in data.columns:
+        feature = profile.feature(name)
+        assert isinstance(feature, NumericProfile)
+        values = data[name].to_numpy()
+        distinct = np.unique(values)
+        # The oracle: numpy's own count of the values on each side of each edge.
+        expected = np.bincount(
+            np.searchsorted(feature.edges, values, side="right"),
+            minlength=len(feature.edges) + 1,
+        )
+        assert list(feature.counts) == expected.tolist(), name
+        assert all(count > 0 for count in feature.counts), (name, feature.counts)
+        for edge in feature.edges:
+            # Strictly between two neighbouring values of the data, never on one.
+            assert edge not in distinct, (name, edge)
+            assert distinct.min() < edge < distinct.max(), (name, edge)
+            assert abs(edge) >= 0.5, (name, edge)  # no denormal next to 0
+    # Integer-valued features get edges halfway between integers.
+    for name in ("rate_marriage", "religious", "occupation", "occupation_husb"):
+        edges = np.array(profile.feature(name).edges)  # type: ignore[union-attr]
+        assert np.all(edges % 1 == 0.5), (name, edges)
+    assert profile.feature("children").edges[:2] == (0.5, 1.5)  # type: ignore[union-attr]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(min_value=-50, max_value=50), min_size=1, max_size=400),
+    st.integers(min_value=2, max_value=12),
+)
+def test_integer_data_gets_half_integer_edges_and_no_empty_bin(
+    values: list[int], bins: int
+) -> None:
+    model = make_model(numeric=("amount", "age"), categorical=(), bins=bins)
+    frame = pa.table({"amount": pa.array(values, pa.float64()), "age": values})
+    profile = build_profile(frame, model)
+    for name in ("amount", "age"):
+        feature = profile.feature(name)
+        assert isinstance(feature, NumericProfile)
+        assert len(feature.edges) <= bins - 1
+        assert all(edge % 1 == 0.5 for edge in feature.edges), feature.edges
+        assert all(count > 0 for count in feature.counts), feature.counts
+        expected = np.bincount(
+            np.searchsorted(feature.edges, values, side="right"), minlength=len(feature.counts)
+        )
+        assert list(feature.counts) == expected.tolist()
+
+
+def test_the_fair_survey_with_empty_religious_cells_reads_the_same_from_csv(
+    tmp_path: Path,
+) -> None:
+    """The second real use: a quarter of `religious` (categorical) left empty read as
+    0 % nulls and 25 % unseen from CSV, 25 % nulls and 0 % unseen from Parquet."""
+    data = fair()
+    rng = np.random.default_rng(0)
+    religious = pd.array(data["religious"].astype(int), dtype="Int64")
+    religious[rng.random(len(data)) < 0.25] = pd.NA
+    frame = data.assign(religious=religious)
+    model = make_model(numeric=("age", "children", "yrs_married"), categorical=("religious",))
+    frame.to_parquet(tmp_path / "fair.parquet")
+    frame.to_csv(tmp_path / "fair.csv", index=False)
+    nulls = int(religious.isna().sum())
+    profile = build_profile(tmp_path / "fair.parquet", model)
+    for path in (tmp_path / "fair.parquet", tmp_path / "fair.csv"):
+        feature = build_profile(path, model).feature("religious")
+        assert feature.nulls == nulls
+        drift = compute_drift(path, model, profile).feature_named("religious")
+        assert drift.null_rate == pytest.approx(nulls / len(frame))
+        assert drift.unseen_rate == 0.0
+        assert drift.psi == pytest.approx(0.0, abs=1e-12)

@@ -8,8 +8,9 @@ from sklearn import metrics as skm
 from statsmodels.stats.contingency_tables import mcnemar
 
 from controlplane.domain import QUALITY_METRICS
-from controlplane.pipeline.gate import TEST_FOR_METRIC, decide
+from controlplane.pipeline.gate import TEST_FOR_METRIC, QualityBar, decide
 from controlplane.pipeline.metrics import MetricError
+from controlplane.pipeline.stages.gate import spec_bars
 
 N = 20_000
 RNG = np.random.default_rng(2026)
@@ -193,6 +194,7 @@ def test_first_run_checks_every_quality_bar_of_the_spec() -> None:
         "limit": 0.03,
         "value": pytest.approx(expected["false_negative_rate"]),
         "passed": False,
+        "broken": False,
     }
 
 
@@ -298,3 +300,99 @@ def test_two_models_both_at_zero_are_no_better_than_each_other() -> None:
     assert not result.passed and result.improvement == 0.0
     assert (result.ci_low, result.ci_high) == (0.0, 0.0)
     assert "no better than production" in result.reason
+
+
+# --- every run judges every bar; undefined metrics --------------------------------
+
+
+def with_fnr(rate: float, seed: int) -> np.ndarray:
+    """Predictions right on every negative and on all but `rate` of the positives."""
+    pred = Y.copy()
+    positives = np.flatnonzero(Y)
+    missed = np.random.default_rng(seed).choice(positives, round(rate * positives.size), False)
+    pred[missed] = False
+    return pred
+
+
+def test_a_broken_bar_blocks_a_better_candidate_and_every_bar_is_in_the_evidence() -> None:
+    """The second real use: a candidate at FNR 0.344 beat production (0.4) and was
+    promoted past `false_negative_rate: {max: 30%, broken: true}`."""
+    production, candidate = with_fnr(0.40, seed=1), with_fnr(0.344, seed=2)
+    fnr = 1 - skm.recall_score(Y, candidate)
+    precision = skm.precision_score(Y, candidate)
+    assert fnr == pytest.approx(0.344, abs=1e-3)
+    bars = [
+        QualityBar("false_negative_rate", "max", 0.3, broken=True),
+        QualityBar("precision", "min", 0.99, broken=False),
+    ]
+    result = decide("recall", Y, candidate, production, min_improvement=0.02, alpha=0.05, bars=bars)
+    assert not result.passed
+    assert [(c.metric, c.broken, c.passed) for c in result.bars] == [
+        ("false_negative_rate", True, False),
+        ("precision", False, True),
+    ]
+    assert [c.value for c in result.bars] == pytest.approx([fnr, precision])
+    assert "broken bar false_negative_rate" in result.reason and result.reason.endswith("rejected")
+    assert "\n" not in result.reason
+    # Without the broken bar the same candidate passes: it is better than production.
+    unbroken = decide(
+        "recall", Y, candidate, production, min_improvement=0.02, alpha=0.05, bars=bars[1:]
+    )
+    assert unbroken.passed, unbroken.reason
+    # A bar that is not broken is judged and shown, and does not block a better model.
+    missed = QualityBar("precision", "min", 1.5)
+    shown = decide(
+        "recall", Y, candidate, production, min_improvement=0.02, alpha=0.05, bars=[missed]
+    )
+    assert shown.passed and [c.passed for c in shown.bars] == [False]
+    assert f"precision {precision:.4g} < min 1.5" in shown.reason
+
+
+def test_an_undefined_primary_metric_is_refused_in_one_line() -> None:
+    """No positives in the held-out set: recall is undefined, so there is nothing to compare."""
+    y = np.zeros(200, dtype=bool)
+    candidate, production = np.zeros(200, dtype=bool), np.zeros(200, dtype=bool)
+    candidate[:5] = True
+    for prod in (production, None):
+        result = decide("recall", y, candidate, prod, min_improvement=0.0, alpha=0.05)
+        assert not result.passed
+        assert result.candidate is None and result.p_value is None
+        assert "recall is undefined" in result.reason and "no positive" in result.reason
+        assert result.reason.endswith("rejected") and "\n" not in result.reason
+        json.dumps(result.to_dict(), allow_nan=False)
+
+
+def test_an_undefined_bar_is_not_met_when_broken() -> None:
+    """Accuracy is defined on a slice without positives; the false-negative rate is not."""
+    y = np.zeros(400, dtype=bool)
+    production = np.random.default_rng(1).random(400) < 0.3
+    candidate = np.random.default_rng(2).random(400) < 0.05
+    bar = QualityBar("false_negative_rate", "max", 0.3, broken=True)
+    result = decide(
+        "accuracy", y, candidate, production, min_improvement=0.0, alpha=0.05, bars=[bar]
+    )
+    assert not result.passed
+    (check,) = result.bars
+    assert check.value is None and not check.passed
+    assert "false_negative_rate undefined" in result.reason
+    recorded = json.loads(json.dumps(result.to_dict(), allow_nan=False))
+    assert recorded["bars"][0]["value"] is None
+    unbroken = QualityBar("false_negative_rate", "max", 0.3)
+    quiet = decide(
+        "accuracy", y, candidate, production, min_improvement=0.0, alpha=0.05, bars=[unbroken]
+    )
+    assert quiet.passed, quiet.reason
+
+
+def test_the_gate_stage_reads_each_bar_and_whether_it_is_broken_from_params() -> None:
+    params = {
+        "false_negative_rate": {"max": 0.3, "broken": True},
+        "recall": {"min": 0.85, "broken": False},
+        "ctr": {"min": 0.02, "broken": True},  # a proxy: the held-out set cannot measure it
+        "precision": {"min": 0.6},  # params.yaml written before `broken` was recorded
+    }
+    assert spec_bars(params) == [
+        QualityBar("false_negative_rate", "max", 0.3, broken=True),
+        QualityBar("recall", "min", 0.85, broken=False),
+        QualityBar("precision", "min", 0.6, broken=False),
+    ]

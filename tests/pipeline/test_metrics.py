@@ -24,14 +24,15 @@ PRED = np.where(RNG.random(500) < 0.8, Y, ~Y)
 
 
 def sklearn_classification(name: str, y: np.ndarray, pred: np.ndarray) -> float:
+    """scikit-learn's value, NaN where the ratio's denominator is empty (zero_division=nan)."""
     tn, fp, fn, tp = skm.confusion_matrix(y, pred, labels=[0, 1]).ravel()
     return {
-        "precision": lambda: skm.precision_score(y, pred, zero_division=0),
-        "recall": lambda: skm.recall_score(y, pred, zero_division=0),
-        "f1": lambda: skm.f1_score(y, pred, zero_division=0),
+        "precision": lambda: skm.precision_score(y, pred, zero_division=np.nan),
+        "recall": lambda: skm.recall_score(y, pred, zero_division=np.nan),
+        "f1": lambda: skm.f1_score(y, pred, zero_division=np.nan),
         "accuracy": lambda: skm.accuracy_score(y, pred),
-        "false_negative_rate": lambda: fn / (fn + tp) if fn + tp else 0.0,
-        "false_positive_rate": lambda: fp / (fp + tn) if fp + tn else 0.0,
+        "false_negative_rate": lambda: fn / (fn + tp) if fn + tp else np.nan,
+        "false_positive_rate": lambda: fp / (fp + tn) if fp + tn else np.nan,
     }[name]()
 
 
@@ -47,10 +48,18 @@ def test_classification_metrics_agree_with_scikit_learn(name: str) -> None:
     assert as_ints == pytest.approx(sklearn_classification(name, Y, PRED))
 
 
+UNDEFINED_ON_NO_POSITIVES = {"precision", "recall", "f1", "false_negative_rate"}
+
+
 @pytest.mark.parametrize("name", QUALITY_METRICS["classification"])
-def test_an_empty_denominator_gives_zero_as_scikit_learn_does(name: str) -> None:
+def test_an_empty_denominator_is_undefined_not_zero(name: str) -> None:
+    """A slice with no positives has no recall: NaN (undefined), never 0."""
     y, pred = np.zeros(10, dtype=bool), np.zeros(10, dtype=bool)  # no positives at all
-    assert metric_value(name, y, pred) == pytest.approx(sklearn_classification(name, y, pred))
+    value = metric_value(name, y, pred)
+    expected = sklearn_classification(name, y, pred)
+    assert np.isnan(value) == (name in UNDEFINED_ON_NO_POSITIVES) == np.isnan(expected)
+    if not np.isnan(expected):
+        assert value == pytest.approx(expected)
 
 
 def test_regression_metrics_agree_with_scikit_learn() -> None:

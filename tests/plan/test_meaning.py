@@ -98,3 +98,65 @@ def test_the_moment_a_state_was_entered_reads_as_the_spec_writes_it() -> None:
         "2026-11-29T14:00:00Z",
         "2026-11-30T08:15:00Z",
     )
+
+
+def test_null_ratio_is_named_by_its_spec_path() -> None:
+    [change] = changes(
+        "fraud-detector",
+        "fraud-detector.yaml",
+        "max_ratio_to_training: 2,",
+        "max_ratio_to_training: 3,",
+    )
+    assert (change.path, change.before, change.after) == (
+        "drift.null_rate.max_ratio_to_training", "2", "3",
+    )  # fmt: skip
+    assert change.meaning.startswith("loosened") and change.risky
+
+
+def test_instances_are_named_as_the_spec_writes_them() -> None:
+    more = model(
+        "demand-forecast",
+        demand_forecast=edited(
+            "demand-forecast.yaml", "instances: {min: 1, max: 4}", "instances: {min: 2, max: 4}"
+        ),
+    )
+    [change] = spec_changes(more, model("demand-forecast"))
+    assert (change.path, change.before, change.after) == ("serving.instances.min", "2", "1")
+    assert change.meaning == "fewer instances at rest: less headroom for load and failures"
+
+
+def test_a_model_wide_psi_bar_is_one_change_not_one_per_feature() -> None:
+    # Five features take the model-wide bar; `amount` overrides it and keeps its own 0.3.
+    [change] = changes(
+        "fraud-detector", "fraud-detector.yaml", "critical: 0.25, bins", "critical: 0.3, bins"
+    )
+    assert (change.path, change.before, change.after) == ("drift.psi.critical", "0.25", "0.3")
+    assert change.meaning.startswith("loosened") and change.risky
+
+
+def test_a_feature_override_is_named_where_it_is_written() -> None:
+    [change] = changes(
+        "fraud-detector",
+        "fraud-detector.yaml",
+        "warn: 0.15, critical: 0.3}",
+        "warn: 0.15, critical: 0.2}",
+    )
+    assert (change.path, change.before, change.after) == (
+        "features.overrides[amount].psi.critical", "0.3", "0.2",
+    )  # fmt: skip
+    assert change.meaning.startswith("tightened") and not change.risky
+
+
+def test_a_feature_added_is_named_by_its_list() -> None:
+    [change] = changes(
+        "fraud-detector", "fraud-detector.yaml", "categorical: [country, mcc, channel]",
+        "categorical: [country, mcc, channel, device]",
+    )  # fmt: skip
+    assert (change.path, change.before) == ("features.categorical[device]", None)
+
+
+def test_budget_is_named_by_its_spec_path() -> None:
+    found = changes(
+        "recommender", "recommender.yaml", "monthly_budget: 9000", "monthly_budget: 9500"
+    )
+    assert [c.path for c in found] == ["cost.monthly_budget"]

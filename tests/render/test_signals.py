@@ -9,15 +9,20 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pytest
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 
 from controlplane import contract, signals
 from controlplane.alerts import declared
 from controlplane.model import Feature, Model, PsiThreshold
+from controlplane.monitor import ModelMonitor, build_profile, compute_drift
 from controlplane.monitor.drift import judge
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.rulefile import model_rules, render_rules
 from tests.conftest import require_tool
+from tests.monitor import factories as monitor_factories
 from tests.render import factories
 
 PSI = PsiThreshold(warn=0.1, critical=0.25)
@@ -210,3 +215,108 @@ def test_every_signal_has_the_severity_the_readme_promises() -> None:
     assert {s.name: s.severity for s in signals.SIGNALS} == promised
     for signal in signals.SIGNALS:
         assert declared(signal.alert).severity == promised[signal.name]
+
+
+# --- the out-of-range share: one denominator, batch and online -----------------------
+
+
+def serving_frame() -> pa.Table:
+    """1,000 rows of `amount`: 400 null, 60 far above the training range, 540 inside it.
+
+    Out of range is a share of the values present (nulls have their own signal):
+    60 / 600 = 10 %, not 60 / 1,000.
+    """
+    amounts = [None] * 400 + [1e6] * 60 + [50.0] * 540
+    return pa.table(
+        {"amount": pa.array(amounts, pa.float64()), "age": [5] * 1000, "country": ["US"] * 1000}
+    )
+
+
+OUT_OF_RANGE_BY_HAND = 60 / 600
+
+
+def test_batch_out_of_range_is_a_share_of_the_values_present() -> None:
+    model = monitor_factories.make_model()
+    profile = build_profile(monitor_factories.make_frame(5000, seed=1), model)
+    amount = compute_drift(serving_frame(), model, profile).feature_named("amount")
+    assert amount.out_of_range_rate == pytest.approx(OUT_OF_RANGE_BY_HAND)
+
+
+@pytest.mark.realtool
+def test_online_out_of_range_of_the_exporters_counters_equals_batch(tmp_path: Path) -> None:
+    """The same frame through the exporter; promtool runs the generated recording rule
+    over the counters it exposes, and must read the share batch reads."""
+    promtool = require_tool("promtool")
+    model = monitor_factories.make_model()
+    profile = build_profile(monitor_factories.make_frame(5000, seed=1), model)
+    monitor = ModelMonitor(model, profile)
+    monitor.observe_batch(serving_frame())
+    text = generate_latest(monitor.registry).decode()
+    wanted = {contract.FEATURE_VALUES_TOTAL, contract.FEATURE_OUT_OF_RANGE_TOTAL}
+    series = [
+        # Each counter grows by its final count every minute: rates in the same proportion.
+        {"series": promql.selector(s.name, s.labels), "values": f"0+{s.value!r}x120"}
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+        if s.name in wanted and s.labels.get(contract.FEATURE) == "amount"
+    ]
+    (tmp_path / "rules.yml").write_text(render_rules(model_rules(model), factories.config()))
+    recorded = promql.recorded(contract.REC_FEATURE_OUT_OF_RANGE_RATIO, "1h", model.name)
+    batch = compute_drift(serving_frame(), model, profile).feature_named("amount")
+    expected = [
+        {
+            "labels": promql.selector("", {contract.MODEL: model.name, contract.FEATURE: "amount"}),
+            "value": round(OUT_OF_RANGE_BY_HAND, 6),
+        }
+    ]
+    assert batch.out_of_range_rate is not None
+    assert round(batch.out_of_range_rate, 6) == round(OUT_OF_RANGE_BY_HAND, 6)
+    test = {
+        "rule_files": ["rules.yml"],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": series,
+                "promql_expr_test": [
+                    {
+                        "expr": f"round({recorded}, 0.000001)",
+                        "eval_time": "90m",
+                        "exp_samples": expected,
+                    }
+                ],
+            }
+        ],
+    }
+    path = tmp_path / "oor.test.yml"
+    path.write_text(json_dump(test))
+    result = subprocess.run(
+        [promtool, "test", "rules", str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_the_figure_table_says_what_the_spec_says() -> None:
+    """Written from the spec's sections, not from the table: out of range is about a
+    numeric feature's values (a share of the values present: nulls have their own
+    signal), unseen categories about a categorical one's rows, nulls about both."""
+    expected = {
+        "null_rate": (("numeric", "categorical"), "rows"),
+        "out_of_range_rate": (("numeric",), "values"),
+        "unseen_rate": (("categorical",), "rows"),
+        "null_ratio_to_training": (("numeric", "categorical"), None),
+        "psi": (("numeric", "categorical"), None),
+    }
+    assert {n: (f.kinds, f.denominator) for n, f in signals.FIGURES.items()} == expected
+    assert signals.share("out_of_range_rate", 6, rows=100, nulls=40) == 0.1
+    assert signals.share("unseen_rate", 6, rows=100, nulls=40) == 0.06
+    assert signals.share("out_of_range_rate", 0, rows=5, nulls=5) is None
+
+
+def test_every_figure_is_recorded_under_the_series_its_alerts_read() -> None:
+    model = factories.model()
+    rules = model_rules(model)
+    recorded = {r.record for r in rules.drift}
+    for figure in signals.FIGURES.values():
+        window = contract.WORST if figure.name == "psi" else WINDOW
+        assert contract.recorded(figure.series, window) in recorded, figure.name

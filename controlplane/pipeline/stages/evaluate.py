@@ -11,6 +11,7 @@ from controlplane import pipeline_layout as layout
 from controlplane.pipeline.context import Stage
 from controlplane.pipeline.entrypoint import load_entrypoint, load_model
 from controlplane.pipeline.frames import read_frame, write_frame
+from controlplane.pipeline.metrics import defined
 from controlplane.pipeline.scoring import known, score
 
 CANDIDATE, PRODUCTION = "candidate", "production"
@@ -32,7 +33,7 @@ def evaluate(stage: Stage) -> dict[str, Any]:
         "n": len(test),
         "production": production.exists(),
         **{
-            m: {name: score(name, predictions, m) for name in metrics if known(name)}
+            m: {name: defined(score(name, predictions, m)) for name in metrics if known(name)}
             for m in models
         },
     }

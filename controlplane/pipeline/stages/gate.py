@@ -1,7 +1,8 @@
 """`mlcp stage gate`: promote only a candidate better than production by at least
 `gate.min_improvement`, with p < `gate.alpha` (the test follows the metric: see
-`controlplane.pipeline.gate`). With no production model yet, the candidate is
-judged on every quality bar of the spec the held-out set can measure.
+`controlplane.pipeline.gate`), and meeting every quality bar marked `broken`.
+Every run checks every quality bar of the spec the held-out set can measure;
+with no production model yet, the candidate must meet them all.
 
 A rejection is a decision, not a failure: the stage succeeds and records it, and
 `propose` proposes nothing.
@@ -16,26 +17,29 @@ import pandas as pd
 from controlplane import pipeline_layout as layout
 from controlplane.pipeline.context import Stage
 from controlplane.pipeline.frames import read_frame
-from controlplane.pipeline.gate import Bar, decide
+from controlplane.pipeline.gate import QualityBar, decide
 from controlplane.pipeline.metrics import METRICS
 from controlplane.pipeline.scoring import known, metric_inputs
 from controlplane.pipeline.stages.evaluate import CANDIDATE, PRODUCTION
 
 
-def spec_bars(params: dict[str, dict[str, float]]) -> list[tuple[str, Bar]]:
+def spec_bars(params: dict[str, dict[str, Any]]) -> list[QualityBar]:
     """params.yaml's `gate.bars` as `decide(bars=…)` takes them; metrics the held-out set
     cannot measure (a name of the spec's own) are left out."""
-    bars: list[tuple[str, Bar]] = []
+    bars: list[QualityBar] = []
     for name, bounds in params.items():
-        if known(name):
-            bars += [(name, ("min", bounds["min"]))] if "min" in bounds else []
-            bars += [(name, ("max", bounds["max"]))] if "max" in bounds else []
+        if not known(name):
+            continue
+        broken = bool(bounds.get("broken", False))
+        for side in ("min", "max"):
+            if side in bounds:
+                bars.append(QualityBar(name, side, float(bounds[side]), broken))
     return bars
 
 
-def _measured(bars: list[tuple[str, Bar]], frame: pd.DataFrame) -> dict[str, Any]:
+def _measured(bars: list[QualityBar], frame: pd.DataFrame) -> dict[str, Any]:
     """A ranking model's per-query values of each metric a bar is set on."""
-    names = {name for name, _ in bars if METRICS[name].task == "ranking"}
+    names = {bar.metric for bar in bars if METRICS[bar.metric].task == "ranking"}
     return {name: metric_inputs(name, frame, CANDIDATE)[1] for name in names}
 
 

@@ -21,7 +21,7 @@ import pyarrow as pa
 from controlplane import pipeline_layout as layout
 from controlplane.model import Model
 from controlplane.monitor import compute_drift, load_profile
-from controlplane.monitor.drift import FIGURE_TEXT, DriftReport, FeatureDrift
+from controlplane.monitor.drift import DriftReport, FeatureDrift, reason
 from controlplane.monitor.errors import MonitorError
 from controlplane.monitor.profile import Profile
 from controlplane.monitor.source import check_type
@@ -71,32 +71,17 @@ def _profile_type(profile: Profile | None, name: str) -> str:
         return ""
 
 
-def _figures(drift: FeatureDrift) -> dict[str, float | None]:
-    return {
-        "psi": drift.psi,
-        "null_ratio_to_training": drift.null_ratio,
-        "null_rate": drift.null_rate,
-        "out_of_range_rate": drift.out_of_range_rate,
-        "unseen_rate": drift.unseen_rate,
-    }
-
-
 def drift_findings(model: Model, report: DriftReport) -> list[Finding]:
     findings = []
     for drift in report.features:
-        feature, figures = model.feature(drift.feature), _figures(drift)
+        feature, figures = model.feature(drift.feature), drift.figures()
         for name in FAILING_SIGNALS:
             data_signal = signal(name)
             if not data_signal.fires(model, feature, figures):
                 continue
-            parts = []
-            for condition in data_signal.conditions:
-                label, show = FIGURE_TEXT[condition.figure]
-                limit = condition.threshold(model, feature)
-                parts.append(f"{label} {show(figures[condition.figure] or 0.0)}")
-                parts[-1] += f" {condition.comparison} {show(limit)}"
             check = "distribution" if name == "psi_critical" else "completeness"
-            findings.append(Finding(check, drift.feature, " and ".join(parts)))
+            message = reason(data_signal, model, feature, figures)
+            findings.append(Finding(check, drift.feature, message))
     return findings
 
 

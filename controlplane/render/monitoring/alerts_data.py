@@ -21,31 +21,31 @@ from controlplane.signals import DataSignal, Figure
 BY_FEATURE = f"on ({contract.MODEL}, {contract.FEATURE})"
 VALUE = "<value>"
 
-# How each figure prints: as the alert's value, and as a threshold in its text.
-FORMATS: dict[Figure, ValueFormat] = {
+# How a figure of each unit of the signal table prints: as the alert's value, and
+# as a threshold in its text.
+UNIT_FORMATS: dict[signals.Unit, ValueFormat] = {
     "psi": "psi",
-    "null_ratio_to_training": "number",
-    "null_rate": "percent",
-    "out_of_range_rate": "percent",
-    "unseen_rate": "percent",
+    "times": "number",
+    "percent": "percent",
 }
-RECORDED: dict[Figure, str] = {
-    "null_ratio_to_training": contract.REC_FEATURE_NULL_VS_TRAINING,
-    "null_rate": contract.REC_FEATURE_NULL_RATIO,
-    "out_of_range_rate": contract.REC_FEATURE_OUT_OF_RANGE_RATIO,
-    "unseen_rate": contract.REC_FEATURE_UNSEEN_RATIO,
-}
+
+
+def value_format(figure: Figure) -> ValueFormat:
+    return UNIT_FORMATS[signals.FIGURES[figure].unit]
+
+
 LEVELS = {"psi_critical": "critical", "psi_warning": "warning"}
 
 
 def figure_series(model: Model, figure: Figure, feature: Feature | None) -> str:
     """The recorded series of a figure, for one feature or all of the model's."""
     matchers = {contract.FEATURE: feature.name} if feature is not None else {}
+    series = signals.FIGURES[figure].series
     if figure == "psi":
-        worst = promql.recorded(contract.REC_FEATURE_PSI, contract.WORST, model.name, **matchers)
+        worst = promql.recorded(series, contract.WORST, model.name, **matchers)
         # One series per model and feature, whichever window is worst.
         return f"max without ({contract.WINDOW}) ({worst})"
-    return promql.recorded(RECORDED[figure], base_window(model), model.name, **matchers)
+    return promql.recorded(series, base_window(model), model.name, **matchers)
 
 
 def signal_expr(model: Model, signal: DataSignal, feature: Feature) -> str:
@@ -60,7 +60,7 @@ def signal_expr(model: Model, signal: DataSignal, feature: Feature) -> str:
 
 
 def limit_text(figure: Figure, value: float) -> str:
-    return humanize.percent(value) if FORMATS[figure] == "percent" else promql.number(value)
+    return humanize.percent(value) if value_format(figure) == "percent" else promql.number(value)
 
 
 def fill(template: str, model: Model, signal: DataSignal, feature: Feature) -> str:
@@ -91,7 +91,7 @@ def signal_alert(model: Model, signal: DataSignal, feature: Feature) -> Alert:
         expr=signal_expr(model, signal, feature),
         summary=fill(declaration.summary, model, signal, feature),
         head=head,
-        value_format=FORMATS[signal.conditions[0].figure],
+        value_format=value_format(signal.conditions[0].figure),
         tail=tail,
         extra_labels=((contract.FEATURE, feature.name),) if signal.per_feature else (),
     )

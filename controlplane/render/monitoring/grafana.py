@@ -148,27 +148,28 @@ def psi_panel(model: Model, feature: Feature) -> timeseries.Panel:
     )
 
 
-# The figures the data-health panels draw: (recorded series, signal, condition, unit),
-# with the panel title of the signal's alert (or, for the floor, its own).
-SHARE_PANELS = (
-    (contract.REC_FEATURE_NULL_VS_TRAINING, "null_rate", 0, "none"),
-    (contract.REC_FEATURE_NULL_RATIO, "null_rate", 1, "percentunit"),
-    (contract.REC_FEATURE_OUT_OF_RANGE_RATIO, "out_of_range", 0, "percentunit"),
-    (contract.REC_FEATURE_UNSEEN_RATIO, "unseen_categories", 0, "percentunit"),
-)
-NULL_FLOOR_TITLE = "Null share (<window>)"
+# A panel for each condition of the signals judged over all features (the shares),
+# titled as the signal's alert (or, for a later condition such as the null floor,
+# by the title here), in the unit of its figure.
+LATER_CONDITION_TITLES: dict[signals.Figure, str] = {"null_rate": "Null share (<window>)"}
+PANEL_UNITS: dict[signals.Unit, str] = {"psi": "none", "times": "none", "percent": "percentunit"}
 
 
 def share_panels(model: Model) -> list[timeseries.Panel]:
     base = base_window(model)
     panels = []
-    for metric, signal_name, index, unit in SHARE_PANELS:
-        signal = signals.signal(signal_name)
-        limit = signal.conditions[index].threshold(model, model.features[0])
-        template = declared(signal.alert).panel if index == 0 else NULL_FLOOR_TITLE
-        title = template.replace("<window>", base)
-        series = promql.recorded(metric, base, model.name)
-        panels.append(panel(title, unit, [(series, "{{feature}}")], (None, limit)))
+    for signal in (s for s in signals.SIGNALS if not s.per_feature):
+        for index, condition in enumerate(signal.conditions):
+            figure = signals.FIGURES[condition.figure]
+            limit = condition.threshold(model, model.features[0])
+            template = declared(signal.alert).panel
+            if index > 0:
+                template = LATER_CONDITION_TITLES[condition.figure]
+            title = template.replace("<window>", base)
+            series = promql.recorded(figure.series, base, model.name)
+            panels.append(
+                panel(title, PANEL_UNITS[figure.unit], [(series, "{{feature}}")], (None, limit))
+            )
     return panels
 
 

@@ -9,7 +9,7 @@ the shares (ratios of rates) come out the same as from the raw counters.
 
 from __future__ import annotations
 
-from controlplane import contract
+from controlplane import contract, signals
 from controlplane.model import Model
 from controlplane.render.monitoring import promql
 from controlplane.render.monitoring.rules import Recording
@@ -127,40 +127,47 @@ def worst(model: Model) -> list[Recording]:
 
 
 def rates(model: Model) -> list[Recording]:
-    """Null, out-of-range and unseen shares over the shortest drift window."""
+    """Null, out-of-range and unseen shares over the shortest drift window, each
+    divided by the denominator the data-health table declares for it."""
     base = base_window(model)
     name = model.name
 
-    def share_of(bin_label: str) -> str:
-        share = promql.recorded(contract.REC_FEATURE_BIN_SHARE, base, name, bin=bin_label)
-        return f"sum by (model, feature) ({share})"
+    def bin_rate(*extra: str) -> str:
+        rates = promql.recorded(contract.REC_FEATURE_BIN_RATE, base, name, extra)
+        return f"sum by (model, feature) ({rates})"
 
-    null_ratio = promql.recorded(contract.REC_FEATURE_NULL_RATIO, base, name)
+    def share(figure: signals.Figure, count: str) -> str:
+        values = (f"{contract.BIN}!={promql.string(contract.BIN_NULL)}",)
+        whole = bin_rate(*values) if signals.denominator(figure) == "values" else bin_rate()
+        return f"{count}\n/ on (model, feature)\n{whole}"
+
+    def of_bin(label: str) -> str:
+        return bin_rate(f"{contract.BIN}={promql.string(label)}")
+
+    def named(figure: signals.Figure) -> str:
+        """The recording of a figure: the series the signal table says the alerts read."""
+        return contract.recorded(signals.FIGURES[figure].series, base)
+
+    null_ratio = promql.recorded(signals.FIGURES["null_rate"].series, base, name)
     training = promql.of_model(contract.FEATURE_TRAINING_NULL_RATIO, name)
     out_of_range = promql.of_model(contract.FEATURE_OUT_OF_RANGE_TOTAL, name)
-    not_null = promql.recorded(
-        contract.REC_FEATURE_BIN_RATE,
-        base,
-        name,
-        (f"{contract.BIN}!={promql.string(contract.BIN_NULL)}",),
-    )
     return [
         Recording(
-            contract.recorded(contract.REC_FEATURE_NULL_RATIO, base), share_of(contract.BIN_NULL)
+            named("null_rate"),
+            share("null_rate", of_bin(contract.BIN_NULL)),
         ),
         Recording(
-            contract.recorded(contract.REC_FEATURE_NULL_VS_TRAINING, base),
+            named("null_ratio_to_training"),
             f"{null_ratio}\n/ on (model, feature)\n"
             f"clamp_min(max by (model, feature) ({training}), {EPS})",
         ),
         Recording(
-            contract.recorded(contract.REC_FEATURE_OUT_OF_RANGE_RATIO, base),
-            f"sum by (model, feature) (rate({out_of_range}[{base}]))\n/ on (model, feature)\n"
-            f"sum by (model, feature) ({not_null})",
+            named("out_of_range_rate"),
+            share("out_of_range_rate", f"sum by (model, feature) (rate({out_of_range}[{base}]))"),
         ),
         Recording(
-            contract.recorded(contract.REC_FEATURE_UNSEEN_RATIO, base),
-            share_of(contract.BIN_UNSEEN),
+            named("unseen_rate"),
+            share("unseen_rate", of_bin(contract.BIN_UNSEEN)),
         ),
     ]
 

@@ -93,12 +93,9 @@ def _data(model: Model, guide: AlertGuide) -> Bar:
     )
     parts = []
     for condition, value in zip(signal.conditions, signal.thresholds(model, feature), strict=True):
-        shown = (
-            number(value)
-            if condition.figure in ("psi", "null_ratio_to_training")
-            else percent(value)
-        )
-        suffix = "× training" if condition.figure == "null_ratio_to_training" else ""
+        unit = signals.FIGURES[condition.figure].unit
+        shown = percent(value) if unit == "percent" else number(value)
+        suffix = "× training" if unit == "times" else ""
         parts.append(f"{condition.figure} {condition.comparison} {shown}{suffix}")
     if signal.per_feature:
         return " and ".join(parts), "worst of " + ", ".join(drift_windows(model))

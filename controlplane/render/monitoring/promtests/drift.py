@@ -148,14 +148,17 @@ def figures(counts: psi.Counts, training_null: float, outside: int | None) -> Fi
     """The figures the data-health signals judge, from one interval's counts."""
     total = sum(counts.values())
     nulls = counts[contract.BIN_NULL]
-    null_rate = nulls / total
+    null_rate = signals.share("null_rate", nulls, total, nulls) or 0.0
+    unseen = counts.get(contract.BIN_UNSEEN)
     return {
         "null_rate": null_rate,
         "null_ratio_to_training": null_rate / max(training_null, contract.PSI_EPSILON),
-        "out_of_range_rate": None if outside is None else outside / (total - nulls),
-        "unseen_rate": counts[contract.BIN_UNSEEN] / total
-        if contract.BIN_UNSEEN in counts
-        else None,
+        "out_of_range_rate": None
+        if outside is None
+        else signals.share("out_of_range_rate", outside, total, nulls),
+        "unseen_rate": None
+        if unseen is None
+        else signals.share("unseen_rate", unseen, total, nulls),
     }
 
 
