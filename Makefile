@@ -25,7 +25,7 @@ demo: $(STAMP)
 ## test: the whole suite (unit, golden, real tools), then lint and types
 test: $(STAMP) unit lint typecheck
 
-## tools: promtool, prometheus, amtool, alertmanager (installs Debian's packages as root)
+## tools: promtool, prometheus, amtool, alertmanager (Debian's packages, as root); yaml-language-server in .tools/
 tools:
 	bash scripts/test-tools
 

@@ -52,6 +52,7 @@ class LazyGroup(click.Group):
         "shadow-report": "controlplane.rollout.commands:shadow_report_command",
         "stage": "controlplane.pipeline.commands:stage_group",
         "retrain": "controlplane.pipeline.commands:retrain_command",
+        "init": "controlplane.init_repo:init_command",
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

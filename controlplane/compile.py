@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
@@ -29,6 +29,7 @@ from controlplane.spec.load import Document, Location
 from controlplane.spec.normalize import to_config, to_model
 from controlplane.spec.output import check_build_out
 from controlplane.spec.parse import check_header, validate
+from controlplane.spec.tier_defaults import check_tier_defaults, in_defaults
 from controlplane.spec.v1 import ModelSpec
 
 __all__ = [
@@ -158,10 +159,11 @@ def _compile_one(
     defaults = config.defaults.get(tier, {}) if tier in TIERS else {}
     layered = layer(loaded, defaults, config_doc, str(tier))
     spec, problems = validate(ModelSpec, layered.doc, layered.data)
+    if spec is not None:
+        problems += check_spec(spec, layered.doc, config)
     problems = controls + [_name_default(d, config_doc, str(tier)) for d in problems]
     if spec is None:
         return None, problems
-    problems += check_spec(spec, layered.doc, config)
     if has_errors(problems):
         return None, problems
     model = to_model(
@@ -171,10 +173,9 @@ def _compile_one(
 
 
 def _name_default(diagnostic: Diagnostic, config_doc: Document | None, tier: str) -> Diagnostic:
-    """A problem found in a tier default says so: it sits in mlcp.yaml, not in the spec."""
     if config_doc is None or diagnostic.file != config_doc.file:
         return diagnostic
-    return replace(diagnostic, message=f"{diagnostic.message} (in defaults.{tier})")
+    return in_defaults(diagnostic, tier)
 
 
 def check_sources(sources: Sequence[Source], config: Source | None) -> list[Outcome[Checked]]:
@@ -260,6 +261,7 @@ def _compile(
         config=to_config(config_spec, config.path if config else None)
     )
     result.config_doc = config_doc
+    diagnostics += check_tier_defaults(config_spec, config_doc)
     if not found:
         diagnostics.append(_no_specs(where))
     compiled: list[P] = []

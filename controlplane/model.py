@@ -198,7 +198,7 @@ class Gate:
 
 @dataclass(frozen=True)
 class Retraining:
-    cadence: str  # as written: daily | weekly | biweekly | monthly | cron
+    cadence: str  # as written: a name of units.CADENCES, or a cron
     schedule: Annotated[str, DERIVED]  # the EventBridge schedule expression it means
     data_source: Annotated[str, Meaning(spec="data.source")]
     data_window: Annotated[float, Meaning(spec="data.window", unit="duration")]

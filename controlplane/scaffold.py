@@ -12,6 +12,7 @@ from controlplane.domain import DEFAULT_URGENCY, Tier
 from controlplane.errors import MlcpError
 from controlplane.prose import TEMPLATES
 from controlplane.spec.v1 import NAME_PATTERN
+from controlplane.units import CADENCES
 
 _METRICS = {
     "classification": [
@@ -60,6 +61,7 @@ def starter_spec(name: str, task: str, mode: str, tier: str, team: str) -> str:
         metrics=_METRICS[task],
         gate=_GATE[task],
         rollback_on=", ".join([*system, _BROKEN[task]]),
+        cadences=" | ".join(CADENCES),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 # Seconds in the units a spec writes; a month (`mo`) is 30 days, a year 365.
@@ -291,12 +292,22 @@ def normalize_cron(value: str) -> str:
     return " ".join(fields)
 
 
-CADENCES = {
-    "hourly": "rate(1 hour)",
-    "daily": "rate(1 day)",
-    "weekly": "rate(7 days)",
-    "biweekly": "rate(14 days)",
-    "monthly": "cron(0 3 1 * ? *)",
+@dataclass(frozen=True)
+class Cadence:
+    """A named retraining cadence: its EventBridge schedule and how often that runs."""
+
+    schedule: str
+    runs_per_year: float  # a year of 365 days
+
+
+# The one table of named cadences: the check, its title, the JSON Schema, the starter
+# spec, the README and the plan's cost all read it.
+CADENCES: dict[str, Cadence] = {
+    "hourly": Cadence("rate(1 hour)", 365 * 24),
+    "daily": Cadence("rate(1 day)", 365),
+    "weekly": Cadence("rate(7 days)", 365 / 7),
+    "biweekly": Cadence("rate(14 days)", 365 / 14),
+    "monthly": Cadence("cron(0 3 1 * ? *)", 12),  # 03:00 UTC on the 1st
 }
 
 
@@ -357,8 +368,15 @@ def cron_to_eventbridge(cron: str) -> str:
 def cadence_schedule(cadence: str) -> str:
     """The EventBridge schedule expression of a retraining cadence (a name or a cron)."""
     if cadence in CADENCES:
-        return CADENCES[cadence]
+        return CADENCES[cadence].schedule
     return cron_to_eventbridge(normalize_cron(cadence))
+
+
+def cadence_runs_per_year(cadence: str) -> float:
+    """How often a retraining cadence (a name or a cron) runs in a year."""
+    if cadence in CADENCES:
+        return CADENCES[cadence].runs_per_year
+    return cron_fires_per_year(normalize_cron(cadence))
 
 
 def cron_fires_per_year(cron: str, year: int = 2026) -> int:

@@ -1,18 +1,23 @@
 """Pulumi's mocks, recording: every registered resource with its parent and inputs.
 
 A mock resource's outputs are its inputs plus what the provider would compute,
-made from its type and logical name alone (an ARN, a name, a bucket), so a model
-previewed on its own sees the platform's outputs exactly as in the whole program.
+made from its type, logical name and replacing inputs (an ARN, a name, a bucket;
+see `physical_name`), so a model previewed on its own sees the platform's outputs
+exactly as in the whole program.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+
+from controlplane.infra import records
 
 ACCOUNT = "123456789012"
 BUCKET = "aws:s3/bucket:Bucket"
@@ -40,12 +45,31 @@ def arn(type_token: str, name: str, region: str) -> str:
     return f"arn:aws:{module}:{region}:{ACCOUNT}:{kebab}/{name}"
 
 
+def physical_name(type_token: str, name: str, inputs: dict[str, Any]) -> str:
+    """The name AWS knows a resource by, when its inputs name none.
+
+    Pulumi adds a random suffix to the logical name, drawn anew at each replacement; here
+    the suffix is a digest of the inputs whose change replaces the resource, so that what
+    refers to a replaced resource (an endpoint to its configuration, a configuration to its
+    SageMaker model) changes with it, as it does in AWS. A resource none of whose replacing
+    inputs are set keeps its logical name (the platform's, which `offline_refs` rebuilds).
+    """
+    normalized = records.normalize(inputs)
+    keys = records.REPLACE_ON.get(type_token, ("name",))
+    replacing = {key: normalized[key] for key in keys if key in normalized}
+    if not replacing:
+        return name
+    text = json.dumps(replacing, sort_keys=True, default=str)
+    return f"{name}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
+
+
 def outputs(type_token: str, name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     state = dict(inputs)
-    state.setdefault("arn", arn(type_token, name, region))
-    state.setdefault("name", name)
+    physical = str(inputs["name"]) if "name" in inputs else physical_name(type_token, name, inputs)
+    state.setdefault("arn", arn(type_token, physical, region))
+    state.setdefault("name", physical)
     if type_token == BUCKET:
-        state.setdefault("bucket", name)
+        state.setdefault("bucket", physical)
     return state
 
 

@@ -18,7 +18,7 @@ import pulumi
 import pulumi_aws as aws
 
 from controlplane.infra import batch_compute, policies
-from controlplane.infra.tags import PLATFORM
+from controlplane.infra.tags import PLATFORM, SPEC_SHA
 from controlplane.model import Config
 
 COMPONENT = "mlcp:infra:Platform"
@@ -54,9 +54,10 @@ class Platform(pulumi.ComponentResource):
         compute: Compute,
         alertmanager: str,
         tags: Mapping[str, str],
+        spec_sha: str,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        super().__init__(COMPONENT, PLATFORM, {"model": None}, opts)
+        super().__init__(COMPONENT, PLATFORM, {"model": None, SPEC_SHA: spec_sha}, opts)
         child = pulumi.ResourceOptions(parent=self)
         self._tags = dict(tags)
         bucket = self._bucket(child)
@@ -86,7 +87,9 @@ class Platform(pulumi.ComponentResource):
             gpu_queue_arn=gpu_queue.arn if gpu_queue else None,
             workspace_id=workspace.id,
         )
-        self.register_outputs({"bucket": bucket.bucket, "workspace_id": workspace.id})
+        self.register_outputs(
+            {"bucket": bucket.bucket, "workspace_id": workspace.id, SPEC_SHA: spec_sha}
+        )
 
     def _bucket(self, child: pulumi.ResourceOptions) -> aws.s3.Bucket:
         name = f"{PLATFORM}-artifacts"

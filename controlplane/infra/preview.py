@@ -62,6 +62,11 @@ def offline_refs(config: Config, *, gpu: bool) -> PlatformRefs:
 
 def run_program(config: Config, declare: Callable[[], object]) -> list[Record]:
     """Run `declare` as a Pulumi program under the mocks; the resources it registered."""
+    return records.sort_records(_records(registered(config, declare)))
+
+
+def registered(config: Config, declare: Callable[[], object]) -> list[mocks.Registered]:
+    """Every resource and component `declare` registers under the mocks, in order."""
     # Pulumi keeps its settings and root stack in context variables, and its work on an
     # event loop: each preview gets fresh ones of both, so previews never share state and
     # a process forked after one (a build's workers) inherits no loop without its threads
@@ -71,7 +76,7 @@ def run_program(config: Config, declare: Callable[[], object]) -> list[Record]:
     # SDK's stack traces (see `runtime`).
     with no_cyclic_gc(), runtime.no_source_positions():
         contextvars.Context().run(_run_fresh, recording, declare)
-    return records.sort_records(_records(recording.registered))
+    return recording.registered
 
 
 def _run_fresh(recording: mocks.RecordingMocks, declare: Callable[[], object]) -> None:

@@ -19,7 +19,13 @@ from controlplane.infra.batch_inference import BatchInference
 from controlplane.infra.endpoint import ModelEndpoint
 from controlplane.infra.platform import Compute, Platform, PlatformRefs
 from controlplane.infra.retraining import Retraining
-from controlplane.infra.tags import model_tags, platform_tags
+from controlplane.infra.tags import (
+    SPEC_SHA,
+    model_tags,
+    platform_spec_sha,
+    platform_tags,
+    spec_sha,
+)
 from controlplane.model import Config, Model
 from controlplane.render.monitoring.alertmanager import render_alertmanager
 from controlplane.render.monitoring.rulefile import model_rules, render_rules
@@ -40,8 +46,9 @@ class MlModel(pulumi.ComponentResource):
         refs: PlatformRefs,
         cache_auth_token: pulumi.Input[str] | None = None,
     ) -> None:
-        super().__init__(COMPONENT, model.name, {"model": model.name})
-        tags = model_tags(model, model.spec_sha256)
+        sha = spec_sha(model)
+        super().__init__(COMPONENT, model.name, {"model": model.name, SPEC_SHA: sha})
+        tags = model_tags(model)
         child = pulumi.ResourceOptions(parent=self)
         if model.serving.mode == "realtime":
             ModelEndpoint(model, config, refs, tags, cache_auth_token, child)
@@ -56,7 +63,7 @@ class MlModel(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
-        self.register_outputs({})
+        self.register_outputs({SPEC_SHA: sha})
 
 
 def compute_needs(models: Sequence[Model]) -> Compute:
@@ -70,8 +77,8 @@ def compute_needs(models: Sequence[Model]) -> Compute:
 
 def declare_platform(models: Sequence[Model], config: Config) -> Platform:
     alertmanager = render_alertmanager(models, config)
-    tags = platform_tags(m.spec_sha256 for m in models)
-    return Platform(config, compute_needs(models), alertmanager, tags)
+    sha = platform_spec_sha(spec_sha(m) for m in models)
+    return Platform(config, compute_needs(models), alertmanager, platform_tags(), sha)
 
 
 def declare(models: Sequence[Model], config: Config) -> Platform:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -35,22 +37,44 @@ def local_path(location: str, base: Path) -> Path | None:
     return Path(os.path.normpath(base / location))
 
 
+@contextmanager
+def _s3_errors(location: str) -> Iterator[None]:
+    """What boto3 raises, as one line naming the location (a starter spec's s3://TODO/…)."""
+    from botocore.exceptions import (  # type: ignore[import-untyped]
+        BotoCoreError,
+        ClientError,
+        NoCredentialsError,
+    )
+
+    try:
+        yield
+    except NoCredentialsError:
+        raise PipelineError(
+            f"{location}: no AWS credentials to read it"
+            " (configure them, e.g. with AWS_PROFILE, or use a local path)"
+        ) from None
+    except (BotoCoreError, ClientError) as error:
+        raise PipelineError(f"{location}: cannot read it from S3: {error}") from None
+
+
 def _download_s3(location: str, into: Path) -> Path:
     import boto3  # only when the data is on S3: it costs a second to import
 
     parsed = urlparse(location)
     bucket, prefix = parsed.netloc, parsed.path.lstrip("/")
-    client = boto3.client("s3")
-    keys = sorted(
-        item["Key"]
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-        for item in page.get("Contents", [])
-        if item["Key"].lower().endswith(DATA_SUFFIXES) or item["Key"] == prefix
-    )
-    if not keys:
-        raise PipelineError(f"{location}: no object there")
-    for index, key in enumerate(keys):
-        client.download_file(bucket, key, str(into / f"{index:06d}-{Path(key).name}"))
+    with _s3_errors(location):
+        client = boto3.client("s3")
+        pages = client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        keys = sorted(
+            item["Key"]
+            for page in pages
+            for item in page.get("Contents", [])
+            if item["Key"].lower().endswith(DATA_SUFFIXES) or item["Key"] == prefix
+        )
+        if not keys:
+            raise PipelineError(f"{location}: no object there")
+        for index, key in enumerate(keys):
+            client.download_file(bucket, key, str(into / f"{index:06d}-{Path(key).name}"))
     return into
 
 
@@ -95,7 +119,8 @@ def fetch_file(location: str, base: Path, target: Path) -> None:
         import boto3
 
         parsed = urlparse(location)
-        boto3.client("s3").download_file(parsed.netloc, parsed.path.lstrip("/"), str(target))
+        with _s3_errors(location):
+            boto3.client("s3").download_file(parsed.netloc, parsed.path.lstrip("/"), str(target))
         return
     if not path.is_file():
         raise PipelineError(f"{location}: no such file")

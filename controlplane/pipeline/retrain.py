@@ -9,8 +9,11 @@ Running streams DVC's log and reports each stage as it starts or is skipped.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,12 +45,27 @@ class RetrainResult:
 def prepare(
     name: str, specs: Path, ws: Path, *, remote: str | None, production: Path | None
 ) -> tuple[Model, Path]:
-    """The model compiled from the workspace's copy of the specs, and its pipeline folder."""
+    """The model compiled from the workspace's copy of the specs, and its pipeline folder.
+
+    The inputs are fetched before the workspace is touched, and a workspace this call starts
+    (missing or empty) is removed again when setting it up fails: a failed setup leaves
+    nothing for the next run to trip over."""
     if not specs.is_dir():
         raise PipelineError(f"{specs}: no such specs folder")
     original = find_model(specs, name).model
     if original.retraining is None:
         raise PipelineError(f"{name}: its spec declares no retraining")
+    with tempfile.TemporaryDirectory(prefix="mlcp-inputs-") as scratch:
+        inputs = Path(scratch)
+        _fetch_inputs(original, specs.resolve(), inputs, production)
+        with _undone_on_failure(ws):
+            return _set_up(name, original, specs, ws, remote, inputs)
+
+
+def _set_up(
+    name: str, original: Model, specs: Path, ws: Path, remote: str | None, inputs: Path
+) -> tuple[Model, Path]:
+    assert original.retraining is not None
     repo = workspace.open_repo(ws)
     root = specs.resolve().parent
     workspace.copy_into(specs, ws / specs.resolve().name)
@@ -62,12 +80,31 @@ def prepare(
     put_artifacts(out, pipeline.render_model(model, compilation.config), check=False)
     folder = out / pipeline.PIPELINES / name
     workspace.init_dvc(ws, remote)
-    _fetch_inputs(original, specs.resolve(), folder, production)
+    workspace.copy_into(inputs, folder)
     rel = folder.resolve().relative_to(ws.resolve())
     workspace.ignore(ws, f"/{(rel / layout.STUDY).parent.as_posix()}/")
     workspace.run_dvc(ws, "add", "--quiet", str(rel / layout.SOURCE), str(rel / layout.PRODUCTION))
     workspace.commit_all(repo, f"Retraining workspace for {name}: specs, code and pipeline")
     return model, folder
+
+
+@contextmanager
+def _undone_on_failure(ws: Path) -> Iterator[None]:
+    """Empty a workspace that was missing or empty before, when what is inside fails."""
+    existed = ws.exists()
+    fresh = not existed or (ws.is_dir() and not any(ws.iterdir()))
+    try:
+        yield
+    except BaseException:
+        if fresh:
+            for child in list(ws.iterdir()) if ws.is_dir() else []:
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+            if not existed and ws.exists():
+                ws.rmdir()
+        raise
 
 
 def _fetch_inputs(model: Model, specs: Path, folder: Path, production: Path | None) -> None:

@@ -27,14 +27,6 @@ HOURS_PER_MONTH = 730.0
 MINUTES_PER_MONTH = HOURS_PER_MONTH * 60
 BATCH_RUN_HOURS = 1.0  # a spec says how often a batch job runs, not how long: one hour assumed
 CAPTURE_BYTES = 2048  # one captured request and its response
-# Runs per month of the named retraining cadences (a year of 365 days over 12 months).
-RUNS_PER_MONTH = {
-    "hourly": HOURS_PER_MONTH,
-    "daily": 365 / 12,
-    "weekly": 365 / 7 / 12,
-    "biweekly": 365 / 14 / 12,
-    "monthly": 1.0,
-}
 
 
 @dataclass
@@ -52,9 +44,8 @@ class Estimate:
 
 
 def runs_per_month(cadence: str) -> float:
-    if cadence in RUNS_PER_MONTH:
-        return RUNS_PER_MONTH[cadence]
-    return units.cron_fires_per_year(units.normalize_cron(cadence)) / 12
+    """Runs a month of a cadence or cron, as the schedule fires them (units.CADENCES)."""
+    return units.cadence_runs_per_year(cadence) / 12
 
 
 def estimate(model: Model, config: Config) -> Estimate:

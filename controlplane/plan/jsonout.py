@@ -18,7 +18,9 @@ SCHEMA_PATH = Path(__file__).with_name("schema.json")
 
 
 def plan_data(plan: Plan) -> dict[str, Any]:
-    before, after = cost_totals(plan)
+    totals = cost_totals(plan)
+    before, after = totals if totals is not None else (None, None)
+    delta = round(totals[1] - totals[0], 2) if totals is not None else None
     data = dataclasses.asdict(plan)
     data["models"] = [_model(m) for m in plan.models]
     return {
@@ -26,7 +28,8 @@ def plan_data(plan: Plan) -> dict[str, Any]:
         "ok": plan.ok,
         "summary": {
             "changes": counts(plan),
-            "cost": {"before": before, "after": after, "delta": round(after - before, 2)},
+            # null while a spec does not compile at head: its cost is unknown
+            "cost": {"before": before, "after": after, "delta": delta},
             "risks": risk_count(plan),
         },
         **data,

@@ -39,10 +39,27 @@ def signed(value: float) -> str:
     return f"{'+' if value > 0 else '−'}${abs(value):,.2f}"
 
 
-def cost_totals(plan: Plan) -> tuple[float, float]:
+def cost_totals(plan: Plan) -> tuple[float, float] | None:
+    """Before and after, for the changed models; None while a spec does not compile at head
+    (what it costs then is unknown, not $0.00)."""
+    if uncosted(plan):
+        return None
     before = sum((m.cost.before for m in plan.models if m.cost), 0.0)
     after = sum((m.cost.after for m in plan.models if m.cost), 0.0)
     return round(before, 2), round(after, 2)
+
+
+def uncosted(plan: Plan) -> list[str]:
+    """The changed models whose cost is unknown: their spec does not compile at head."""
+    return [m.name for m in plan.models if m.change == "error"]
+
+
+def unknown_cost(names: list[str], quote: str = "") -> str:
+    """`unknown: the spec of fraud-detector does not compile` (names in `quote`s)."""
+    shown = ", ".join(f"{quote}{n}{quote}" for n in names)
+    if len(names) == 1:
+        return f"unknown: the spec of {shown} does not compile"
+    return f"unknown: the specs of {shown} do not compile"
 
 
 def resources_moved(model: ModelPlan) -> str:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from controlplane.plan.summary import SYMBOL, cost_rows, cost_totals, headline, money, signed
+from controlplane.plan.summary import (
+    SYMBOL,
+    cost_rows,
+    cost_totals,
+    headline,
+    money,
+    signed,
+    uncosted,
+    unknown_cost,
+)
 from controlplane.plan.types import FileDiff, ModelPlan, Plan
 
 
 def render_text(plan: Plan) -> str:
-    before, after = cost_totals(plan)
     lines = [
         f"Plan against {plan.against.replace('`', '')}: {headline(plan)}",
-        f"Monthly cost of the changed models: {money(before)} → {money(after)} "
-        f"({signed(after - before)})",
+        f"Monthly cost of the changed models: {_total(plan)}",
     ]
     if plan.head_diagnostics:
         lines[1:] = ["", *(line for d in plan.head_diagnostics for line in d.splitlines())]
@@ -29,6 +36,14 @@ def render_text(plan: Plan) -> str:
         lines += [f"  {s.action} PagerDuty service {s.name}" for s in plan.shared_services]
         lines += _files(plan.shared_files)
     return "\n".join(lines) + "\n"
+
+
+def _total(plan: Plan) -> str:
+    totals = cost_totals(plan)
+    if totals is None:
+        return unknown_cost(uncosted(plan))
+    before, after = totals
+    return f"{money(before)} → {money(after)} ({signed(after - before)})"
 
 
 def _model(model: ModelPlan) -> list[str]:

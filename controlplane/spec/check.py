@@ -33,7 +33,7 @@ from controlplane.domain import (
     rollback_signals,
     rollout_state,
 )
-from controlplane.spec import rules_data, rules_ops, rules_policy
+from controlplane.spec import rules_data, rules_ops, rules_placeholders, rules_policy
 from controlplane.spec.config import ConfigSpec
 from controlplane.spec.load import Document, KeyPath
 from controlplane.spec.parse import did_you_mean, dotted
@@ -407,4 +407,6 @@ def _candidate_version(ctx: Context) -> Iterator[Diagnostic]:
 
 
 # The rules `mlcp validate` runs, in code order: this list is what registers them.
-RULES: tuple[Rule, ...] = rules_in(sys.modules[__name__], rules_data, rules_ops, rules_policy)
+RULES: tuple[Rule, ...] = rules_in(
+    sys.modules[__name__], rules_data, rules_ops, rules_policy, rules_placeholders
+)

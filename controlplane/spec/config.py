@@ -28,16 +28,23 @@ def _timezone(name: str) -> str:
 
 class Aws(Strict):
     region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = "us-east-1"
+    """AWS region every resource is created in (`eu-west-1`)."""
     vpc_id: str | None = None
+    """VPC the endpoints and jobs run in; none: the account's default VPC."""
     subnet_ids: list[str] = []
+    """Subnets of that VPC for endpoints and jobs (`[subnet-0aa11bb22cc33dd44]`)."""
     security_group_ids: list[str] = []
-    # The zone the cron of serving.schedule and retraining.cadence is read in.
+    """Security groups attached to endpoints and jobs (`[sg-0123456789abcdef0]`)."""
     schedule_timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
+    """IANA time zone the cron of serving.schedule and retraining.cadence is read in (`UTC`,
+    `Europe/Paris`)."""
 
 
 class PagerDuty(Strict):
     service_prefix: str = "ml-"
+    """Prefix of each model's PagerDuty service name (`ml-` gives `ml-fraud-detector`)."""
     default_escalation_policy: str = "ML Platform"
+    """Escalation policy of a model whose spec names none (oncall.escalation_policy)."""
     # `mlcp oncall apply` writes each service's Events API v2 routing key here (one file
     # per service, mode 0600) and Alertmanager's `routing_key_file` reads it: an absolute
     # path on the host or volume that both share.
@@ -52,10 +59,12 @@ class PagerDuty(Strict):
 
 class Runbooks(Strict):
     base_url: str = "runbooks"
+    """Where the generated runbooks are published; alerts link to `<base_url>/<model>.md`."""
 
 
 class Build(Strict):
     out: str = "build"
+    """Folder `mlcp build` writes into (`build`), relative to the repository."""
 
 
 class Pulumi(Strict):
@@ -102,25 +111,44 @@ class Policy(Strict):
             "fallback", "rollout.shadow", "retraining", "quality.metrics", "cost.monthly_budget"
         ]
     ] = []
+    """Sections every spec of the tier must declare: `fallback`, `rollout.shadow`, `retraining`,
+    `quality.metrics`, `cost.monthly_budget`."""
     urgency: Urgency | None = None
-    max_psi_critical: Positive | None = None
-    min_instances: Annotated[int, Field(ge=1), WHOLE] | None = None
-    max_monthly_budget: Positive | None = None
+    """On-call urgency the tier's specs must use: `high`, `low` or `dynamic`."""
+    max_psi_critical: Positive | None = Field(None, examples=[0.3])
+    """Highest drift.psi.critical a spec of the tier may set (`0.3`)."""
+    min_instances: Annotated[int, Field(ge=1), WHOLE] | None = Field(None, examples=[2])
+    """Fewest serving.instances.min a spec of the tier may set (`2`)."""
+    max_monthly_budget: Positive | None = Field(None, examples=[2000])
+    """Highest cost.monthly_budget, in USD, a spec of the tier may set."""
     require_broken_metric: bool = False
+    """Every spec of the tier must mark a quality metric or proxy `broken: true`, so a broken
+    model pages."""
 
 
 class ConfigSpec(Strict):
     apiVersion: Literal["mlcp/v1"]
+    """Version of the format: `mlcp/v1`."""
     kind: Literal["Config"]
+    """`Config`: the repository's mlcp.yaml."""
     aws: Aws = Aws()
+    """Where resources are created: region, network, the time zone of schedules."""
     pagerduty: PagerDuty = PagerDuty()
+    """How PagerDuty services are named and where their routing keys are kept."""
     runbooks: Runbooks = Runbooks()
+    """Where the runbooks alerts link to are published."""
     build: Build = Build()
+    """Where `mlcp build` writes."""
     pulumi: Pulumi = Pulumi()
+    """`mlcp apply`'s Pulumi state backend, default stack, secrets provider and secrets."""
     platform_owners: list[Owner] = Field(
         [], description="CODEOWNERS of mlcp.yaml and infra/ (the specs' own owners own each spec)"
     )
     defaults: dict[Tier, dict[str, Any]] = {}
+    """Defaults by tier (`critical`, `standard`, `experimental`): any part of a model spec; a
+    spec's own value wins (`mlcp explain NAME` shows which applied)."""
     policies: dict[Literal["all", "critical", "standard", "experimental"], Policy] = {}
+    """Rules by tier (or `all`); a breach is an error (MLCP3xx) in `mlcp validate`."""
     prices: dict[str, Positive] = Field({}, description="USD per hour by instance type")
     cost: CostSettings = CostSettings()
+    """How `mlcp plan` prices what the specs ask for."""

@@ -8,6 +8,7 @@ from controlplane.diagnostics import Diagnostic
 from controlplane.domain import QUALITY_METRICS, is_gpu_instance
 from controlplane.spec.parse import did_you_mean
 from controlplane.spec.rulebook import Context, rule
+from controlplane.spec.v1 import MODE_FIELDS
 from controlplane.units import (
     CADENCES,
     MONTH,
@@ -59,13 +60,9 @@ def _cache(ctx: Context) -> Iterator[Diagnostic]:
 @rule("MLCP226", "schedule, spot and checkpoint are for batch models; batching for realtime")
 def _mode_fields(ctx: Context) -> Iterator[Diagnostic]:
     serving = ctx.spec.serving
-    wrong = (
-        ["schedule", "checkpoint"] + (["spot"] if serving.spot else [])
-        if serving.mode == "realtime"
-        else ["batching"]
-    )
+    wrong = [name for mode, names in MODE_FIELDS.items() if mode != serving.mode for name in names]
     for name in wrong:
-        if getattr(serving, name):
+        if getattr(serving, name):  # set, and not its default (spot: false says nothing)
             yield ctx.report(
                 ("serving", name),
                 f"serving.{name} does not apply to a {serving.mode} model",
@@ -151,7 +148,7 @@ def _gate_metric(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
-@rule("MLCP224", "retraining.cadence is daily, weekly, biweekly, monthly or a valid cron")
+@rule("MLCP224", f"retraining.cadence is {', '.join(CADENCES)} or a valid cron")
 def _cadence(ctx: Context) -> Iterator[Diagnostic]:
     retraining = ctx.spec.retraining
     if not retraining or retraining.cadence in CADENCES:

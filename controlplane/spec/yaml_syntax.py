@@ -227,6 +227,10 @@ def _under_indented(err: _Error, text: _Text) -> SyntaxProblem | None:
     line, col = err.at
     indent, key = col - 1, text.key(line)
     above = text.previous_content(line)
+    if above is not None and text.content_column(above) < indent:
+        moved = _moved_out(above, line, text)
+        if moved is not None:
+            return moved
     if above is not None and text.content_column(above) == indent:
         code = re.split(r"\s#", text.line(above))[0]
         if not re.search(r":(\s|$)", code):  # the sibling above is no `key:` line
@@ -321,7 +325,7 @@ def _colon_in_value(err: _Error, text: _Text) -> SyntaxProblem | None:
     if item_above and text.line(line).lstrip().startswith("- "):
         return _item_unlike(text, line, above)
     if text.indent(line) > text.content_column(above):
-        return SyntaxProblem(
+        return _moved_out(above, line, text) or SyntaxProblem(
             line,
             text.indent(line) + 1,
             f"invalid YAML: bad indentation: '{text.key(line)}' is indented more than "
@@ -331,6 +335,25 @@ def _colon_in_value(err: _Error, text: _Text) -> SyntaxProblem | None:
             "indented below it",
         )
     return _line_without_key(above, text)
+
+
+def _moved_out(moved: int, line: int, text: _Text) -> SyntaxProblem | None:
+    """A `key: value` line left of the siblings above and below it (`bake_time` moved to
+    column 0): YAML stumbles on the sibling below, but the key that moved is the one to fix."""
+    before = text.previous_content(moved)
+    indent = text.content_column(line)
+    code = re.split(r"\s#", text.line(moved))[0]
+    if before is None or text.content_column(before) != indent or not re.search(r":\s+\S", code):
+        return None
+    key = text.key(moved)
+    return SyntaxProblem(
+        moved,
+        text.content_column(moved) + 1,
+        f"invalid YAML: bad indentation: '{key}' is indented by {text.content_column(moved)} "
+        f"spaces, the keys around it by {indent}",
+        f"keys of one mapping start in the same column: indent '{key}' by {indent} spaces "
+        f"like '{text.key(before)}' on line {before} and '{text.key(line)}' on line {line}",
+    )
 
 
 def _quote_it(line: int, col: int, text: _Text) -> SyntaxProblem:

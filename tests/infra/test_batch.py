@@ -6,6 +6,7 @@ cron, the checkpoint interval, the instance types, the time zone.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -30,8 +31,11 @@ def test_spot_compute_comes_first_and_on_demand_after_it_in_the_queue() -> None:
     assert spot["subnets"] == ["subnet-0aa11bb22cc33dd44", "subnet-0ee55ff66aa77bb88"]
     orders = one(records, QUEUE, "mlcp-cpu")["inputs"]["compute_environment_orders"]
     by_order = {o["order"]: o["compute_environment"] for o in orders}
-    assert by_order[1].endswith("/mlcp-cpu-spot")
-    assert by_order[2].endswith("/mlcp-cpu-on-demand")
+    # Auto-named: the logical name and a suffix that changes when the environment is replaced.
+    assert re.fullmatch(
+        r"arn:aws:batch:.*:compute-environment/mlcp-cpu-spot-[0-9a-f]{8}", by_order[1]
+    )
+    assert re.fullmatch(r".*/mlcp-cpu-on-demand-[0-9a-f]{8}", by_order[2])
 
 
 def test_a_g5_retraining_gets_gpu_compute_with_a_gpu_image() -> None:
@@ -71,7 +75,7 @@ def test_the_batch_schedule_is_the_spec_cron_in_the_configured_zone() -> None:
     assert schedule["schedule_expression_timezone"] == "UTC"
     target = schedule["target"]
     assert target["arn"] == "arn:aws:scheduler:::aws-sdk:batch:submitJob"
-    assert target["input"]["JobDefinition"].endswith("/demand-forecast-batch")
+    assert re.fullmatch(r".*/demand-forecast-batch-[0-9a-f]{8}", target["input"]["JobDefinition"])
     assert target["input"]["JobQueue"].endswith("/mlcp-cpu")
 
 

@@ -119,14 +119,20 @@ def test_a_new_state_replaces_the_configuration_and_keeps_the_endpoint() -> None
     before, after = at_state("shadow"), at_state("canary-5")
     old = one(before, CONFIGURATION, "fraud-detector-config")
     new = one(after, CONFIGURATION, "fraud-detector-config")
-    # The edited spec has another sha, so every tag moves; the rest is what the state changes.
     changed = {
         k for k in {*old["inputs"], *new["inputs"]} if old["inputs"].get(k) != new["inputs"].get(k)
     }
-    changed.discard("tags")
     assert changed and changed <= set(new["replace_on"])  # a new, auto-named configuration
     assert "name" not in new["inputs"]
+    # The same endpoint, updated in place to point at the new configuration's new name.
     endpoints = [one(r, ENDPOINT, "fraud-detector") for r in (before, after)]
-    untagged = [{k: v for k, v in e["inputs"].items() if k != "tags"} for e in endpoints]
-    assert untagged[0] == untagged[1]
-    assert untagged[1]["name"] == "fraud-detector"
+    moved = {
+        k
+        for k in endpoints[0]["inputs"]
+        if endpoints[0]["inputs"][k] != endpoints[1]["inputs"].get(k)
+    }
+    assert moved == {"endpoint_config_name"}
+    assert not moved & set(endpoints[1]["replace_on"])
+    assert endpoints[1]["inputs"]["name"] == "fraud-detector"
+    names = [e["inputs"]["endpoint_config_name"] for e in endpoints]
+    assert all(n.startswith("fraud-detector-config-") for n in names)

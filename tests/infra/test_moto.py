@@ -16,6 +16,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from controlplane.infra.mocks import physical_name
 from tests.infra.helpers import (
     ALARM,
     CONFIGURATION,
@@ -58,13 +59,18 @@ def aws(fake_aws_credentials: None) -> Iterator[Callable[[str], Any]]:
         yield lambda service: boto3.client(service, region_name=REGION)
 
 
+def physical(record: Record) -> str:
+    """The name the resource has in AWS (auto-named ones get a suffix), which others use."""
+    return physical_name(record["type"], record["name"], record["inputs"])
+
+
 def create_sagemaker(aws: Callable[[str], Any], records: list[Record], model: str) -> Any:
     sagemaker = aws("sagemaker")
     for record in records:
         if record["type"] == SAGEMAKER_MODEL and record["model"] == model:
             inputs = record["inputs"]
             sagemaker.create_model(
-                ModelName=record["name"],
+                ModelName=physical(record),
                 ExecutionRoleArn=inputs["execution_role_arn"],
                 PrimaryContainer=pascal(inputs["primary_container"]),
                 VpcConfig=pascal(inputs["vpc_config"]),
@@ -72,7 +78,7 @@ def create_sagemaker(aws: Callable[[str], Any], records: list[Record], model: st
             )
     config = one(records, CONFIGURATION, f"{model}-config")
     sagemaker.create_endpoint_config(
-        EndpointConfigName=config["name"],
+        EndpointConfigName=physical(config),
         **pascal(without(config["inputs"], "tags")),
         Tags=tag_list(config["inputs"]["tags"]),
     )
@@ -87,13 +93,15 @@ def create_sagemaker(aws: Callable[[str], Any], records: list[Record], model: st
 
 @pytest.mark.parametrize("state", ["shadow", "canary-5", "full"])
 def test_sagemaker_accepts_the_model_configuration_and_endpoint(aws: Any, state: str) -> None:
-    sagemaker = create_sagemaker(aws, at_state(state), "fraud-detector")
-    config = sagemaker.describe_endpoint_config(EndpointConfigName="fraud-detector-config")
+    records = at_state(state)
+    sagemaker = create_sagemaker(aws, records, "fraud-detector")
+    name = physical(one(records, CONFIGURATION, "fraud-detector-config"))
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=name)
     weights = {v["VariantName"]: v["InitialVariantWeight"] for v in config["ProductionVariants"]}
     expected = {"shadow": {"stable": 100}, "canary-5": {"stable": 95, "candidate": 5}}
     assert weights == expected.get(state, {"candidate": 100})
     endpoint = sagemaker.describe_endpoint(EndpointName="fraud-detector")
-    assert endpoint["EndpointConfigName"] == "fraud-detector-config"
+    assert endpoint["EndpointConfigName"] == name
 
 
 def test_cloudwatch_accepts_every_alarm(aws: Any) -> None:

@@ -23,7 +23,7 @@ from controlplane.infra.preview import preview_model
 from controlplane.infra.records import document, join_documents, read_document
 from controlplane.infra.tags import MissingSpecSha
 from tests.conftest import ROOT
-from tests.infra.helpers import compiled, preview, spec_sha
+from tests.infra.helpers import compiled, preview
 
 # What each example's metadata says, as written.
 OWNERS = {
@@ -46,20 +46,18 @@ def cloud(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in records if r["type"].startswith("aws:")]
 
 
-def test_every_taggable_resource_carries_the_four_tags() -> None:
+def test_every_taggable_resource_carries_the_three_tags() -> None:
+    # The spec's sha256 is kept on the model's component instead: tests/infra/test_provenance.py
     records = preview()
     tagged = [r for r in cloud(records) if takes_tags(r["type"])]
     assert len(tagged) > 30
     for record in tagged:
         tags = record["inputs"]["tags"]
-        assert {"mlcp:model", "mlcp:team", "mlcp:tier", "mlcp:spec-sha"} <= set(tags), record[
-            "name"
-        ]
+        assert {"mlcp:model", "mlcp:team", "mlcp:tier"} <= set(tags), record["name"]
         if record["model"] is not None:
             team, tier = OWNERS[record["model"]]
             assert tags["mlcp:model"] == record["model"]
             assert (tags["mlcp:team"], tags["mlcp:tier"]) == (team, tier)
-            assert tags["mlcp:spec-sha"] == spec_sha(f"{record['model']}.yaml")
     untaggable = {r["type"] for r in cloud(records) if not takes_tags(r["type"])}
     assert "aws:sagemaker/endpoint:Endpoint" not in untaggable
 

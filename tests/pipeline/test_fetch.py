@@ -73,3 +73,15 @@ def test_what_cannot_be_fetched_is_one_clear_error(
 ) -> None:
     with pytest.raises(PipelineError, match=re.escape(message)):
         fetch_table(location, tmp_path, tmp_path / "out.parquet")
+
+
+@mock_aws
+def test_an_s3_bucket_that_is_not_there_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    with pytest.raises(PipelineError) as raised:
+        fetch_table("s3://no-such-bucket/data/", tmp_path, tmp_path / "out.parquet")
+    message = str(raised.value)
+    assert message.startswith("s3://no-such-bucket/data/: cannot read it from S3: ")
+    assert "NoSuchBucket" in message and "\n" not in message

@@ -149,6 +149,25 @@ def test_broken_spec_reports_its_diagnostics(
     assert "to delete" in run.stdout and "0 to delete" in run.stdout
 
 
+def test_a_spec_broken_at_head_makes_the_cost_unknown_not_zero(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # fraud-detector costs money at the base and at head alike; what it costs at head is
+    # unknown while its spec does not compile, so no total may be stated.
+    text = plan(tmp_path / "text", monkeypatch, "broken-at-head", "text").stdout
+    assert text.splitlines()[1] == (
+        "Monthly cost of the changed models: unknown: the spec of fraud-detector does not compile"
+    )
+    markdown = plan(tmp_path / "md", monkeypatch, "broken-at-head", "markdown").stdout
+    assert (
+        "Monthly cost of the changed models: unknown: the spec of `fraud-detector` does not "
+        "compile.\n" in markdown
+    )
+    assert "$0.00" not in text + markdown
+    data = plan_json(tmp_path / "json", monkeypatch, "broken-at-head")
+    assert data["summary"]["cost"] == {"before": None, "after": None, "delta": None}
+
+
 def test_no_op(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = plan_json(tmp_path, monkeypatch, "no-op")
     assert data["models"] == [] and data["shared_files"] == []

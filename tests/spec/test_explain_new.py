@@ -123,7 +123,9 @@ def test_starter_specs_compile_under_the_example_config(task: str, tier: str) ->
     for mode in ("realtime", "batch"):
         text = starter_spec("churn-model", task, mode, tier, "growth-ml")
         result = compile_sources([Source("specs/churn-model.yaml", text)], config)
-        assert (result.diagnostics, len(result.models)) == ([], 1), (mode, result.diagnostics)
+        # Only the placeholders are questioned: one warning per TODO the template writes.
+        codes = [d.code for d in result.diagnostics]
+        assert (codes, len(result.models)) == (["MLCP299"] * 7, 1), (mode, result.diagnostics)
 
 
 # --- new -------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from ruamel.yaml import YAML
 
 from controlplane import units
 from controlplane.scaffold import starter_spec
+from controlplane.workers import check
 from tests.conftest import ROOT, SPECS
 from tests.spec.clirun import run_mlcp
 
@@ -118,7 +120,10 @@ def test_wrong_enum_is_rejected(model_validator: Draft202012Validator) -> None:
 def test_wrong_unit_is_rejected(model_validator: Draft202012Validator) -> None:
     data = load_plain(SPECS / "demand-forecast.yaml")
     data["serving"]["checkpoint"]["every"] = "10 minutes"
-    assert errors(model_validator, data) == [["serving", "checkpoint", "every"]]
+    # checkpoint is declared for batch models only (an if/else on serving.mode): a value
+    # that fails there also leaves the key unevaluated, which JSON Schema reports on its own
+    found = errors(model_validator, data)
+    assert sorted(found) == [["serving"], ["serving", "checkpoint", "every"]]
 
 
 def test_missing_required_key_is_rejected(model_validator: Draft202012Validator) -> None:
@@ -167,7 +172,9 @@ def test_schema_rejects_structural_fixtures(
     assert errors(model_validator, load_plain(FIXTURES / f"{case}.yaml")) != []
 
 
-SEMANTIC = sorted(p.stem for p in FIXTURES.glob("mlcp[23]*.yaml"))
+# Semantic rules the schema also expresses: keys of the other serving mode (an if/else).
+SCHEMA_EXPRESSES = {"mlcp226-batch-fields-on-realtime"}
+SEMANTIC = sorted(p.stem for p in FIXTURES.glob("mlcp[23]*.yaml") if p.stem not in SCHEMA_EXPRESSES)
 
 
 @pytest.mark.parametrize("case", SEMANTIC)
@@ -210,3 +217,105 @@ def test_built_schema_files_match_the_command(tmp_path: Path) -> None:
     for kind in ("model", "config"):
         written = (out / "schema" / f"{kind}.v1.json").read_text(encoding="utf-8")
         assert written == run_mlcp(["schema", "--kind", kind]).stdout
+
+
+@pytest.mark.parametrize(
+    ("example", "key", "value", "rejected"),
+    [
+        # MLCP226: schedule, checkpoint and a true spot are batch keys, batching a realtime key
+        ("fraud-detector", "schedule", "0 3 * * *", True),
+        ("fraud-detector", "checkpoint", {"every": "10m"}, True),
+        ("fraud-detector", "spot", True, True),
+        ("fraud-detector", "spot", False, False),  # says nothing; mlcp validate accepts it
+        ("demand-forecast", "batching", {"max_batch_size": 8, "max_delay": "5ms"}, True),
+        ("recommender", "batching", {"max_batch_size": 8, "max_delay": "5ms"}, False),
+    ],
+)
+def test_keys_of_the_other_serving_mode_are_rejected(
+    model_validator: Draft202012Validator,
+    tmp_path: Path,
+    example: str,
+    key: str,
+    value: Any,
+    rejected: bool,
+) -> None:
+    """The schema and `mlcp validate` (MLCP226) agree on which mode a key belongs to."""
+    data = load_plain(SPECS / f"{example}.yaml")
+    data["serving"][key] = value
+    found = errors(model_validator, data)
+    assert bool(found) == rejected
+    assert all(path[0] == "serving" for path in found)
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    YAML(typ="safe", pure=True).dump(data, specs / f"{example}.yaml")
+    codes = {d.code for d in check([specs], jobs=1).diagnostics}
+    assert ("MLCP226" in codes) == rejected
+
+
+def test_mode_keys_are_allowed_while_the_mode_is_not_written(
+    model_validator: Draft202012Validator,
+) -> None:
+    """A spec being written offers every key until serving.mode says which apply."""
+    data = load_plain(SPECS / "demand-forecast.yaml")
+    del data["serving"]["mode"]
+    data["serving"]["batching"] = {"max_batch_size": 8, "max_delay": "5ms"}
+    assert errors(model_validator, data) == [["serving"]]  # only: mode is required
+
+
+def _properties(schema: dict[str, Any], path: str = "") -> list[tuple[str, dict[str, Any]]]:
+    """Every property schema declared anywhere in a schema, with where it is declared."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    for key, value in schema.items():
+        if key in ("properties", "patternProperties") and isinstance(value, dict):
+            for name, sub in value.items():
+                if isinstance(sub, dict) and sub:
+                    found.append((f"{path}.{name}", sub))
+        if isinstance(value, dict):
+            found += _properties(value, f"{path}/{key}")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, dict):
+                    found += _properties(item, f"{path}/{key}[{index}]")
+    return found
+
+
+@pytest.mark.parametrize("kind", ["model", "config"])
+def test_every_default_is_a_value_the_schema_accepts(kind: str) -> None:
+    """Defaults are values as a person writes them (`1w`), which an editor inserts as is."""
+    schema = json.loads(run_mlcp(["schema", "--kind", kind]).stdout)
+    refused = []
+    for where, sub in _properties(schema):
+        if "default" not in sub:
+            continue
+        alone = {**sub, "$defs": schema["$defs"]}
+        if not Draft202012Validator(alone).is_valid(sub["default"]):
+            refused.append(f"{where}: {sub['default']!r}")
+        if ": null" in json.dumps(sub["default"]):  # unset is not written, not `null`
+            refused.append(f"{where}: {sub['default']!r}")
+    assert refused == []
+
+
+@pytest.mark.parametrize("kind", ["model", "config"])
+def test_every_field_has_a_description_and_no_title(kind: str) -> None:
+    """An editor shows a key's title and description: one written description, no title."""
+    text = run_mlcp(["schema", "--kind", kind]).stdout
+    schema = json.loads(text)
+    bare = [
+        where
+        for where, sub in _properties(schema)
+        if not sub.get("description") and "/if" not in where  # the condition on serving.mode
+    ]
+    assert bare == []
+    assert '"title"' not in text
+
+
+def test_a_field_docstring_is_its_description_over_its_unit_type() -> None:
+    """`sla.error_rate` is a Rate, whose own schema explains rates; the field says what it is."""
+    schema = json.loads(run_mlcp(["schema"]).stdout)
+    error_rate = schema["$defs"]["Sla"]["properties"]["error_rate"]
+    assert error_rate["description"] == (
+        "Largest share of requests that may fail (`0.1%`); its error budget drives the "
+        "burn-rate alerts."
+    )
+    alias = schema["$defs"]["SearchParam"]["properties"]["int"]  # field int_, written `int`
+    assert alias["description"] == "Integer range searched, `[low, high]` (`[3, 10]`)."

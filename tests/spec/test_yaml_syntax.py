@@ -85,6 +85,28 @@ from controlplane.spec.load import load_source
             "ending in ':' takes keys indented below it",
         ),
         (
+            # A key moved out to column 0 between its siblings: the key that moved is named,
+            # on its own line, not the sibling below it that YAML stumbles on.
+            "rollout:\n  stages: [5, 25, 100]\nbake_time: 2h\n  rollback_on: [error_rate]\n",
+            3,
+            1,
+            "invalid YAML: bad indentation: 'bake_time' is indented by 0 spaces, the keys "
+            "around it by 2",
+            "keys of one mapping start in the same column: indent 'bake_time' by 2 spaces like "
+            "'stages' on line 2 and 'rollback_on' on line 4",
+        ),
+        (
+            # The same, one level down and with a comment between.
+            "rollout:\n  shadow:\n    duration: 48h\n  max_divergence: 5%\n  # why\n"
+            "    state: shadow\n",
+            4,
+            3,
+            "invalid YAML: bad indentation: 'max_divergence' is indented by 2 spaces, the keys "
+            "around it by 4",
+            "keys of one mapping start in the same column: indent 'max_divergence' by 4 spaces "
+            "like 'duration' on line 3 and 'state' on line 6",
+        ),
+        (
             "a:\n  -\tb\n",
             2,
             4,
