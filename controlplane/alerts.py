@@ -23,6 +23,11 @@ from controlplane.units import HOUR, MINUTE
 
 Category = Literal["system", "data", "quality", "monitor", "rollout"]
 Comparison = Literal[">", ">=", "<", "outside", "absent"]
+# Which spec values the runbook states as the alert's bar, and over which window
+# (`controlplane.render.runbook.bars` has one function per kind).
+BarKind = Literal[
+    "latency", "burn", "error_rate", "volume", "absent", "data", "quality", "shadow"
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class Inhibition:
 class AlertDeclaration:
     name: str
     category: Category  # the layer it watches: what inhibition and routing key on
+    bar: BarKind  # what its runbook states as the bar it crossed
     severity: Severity
     for_seconds: float
     for_why: str
@@ -131,6 +137,7 @@ def _data(
     return AlertDeclaration(
         name=signal.alert,
         category="data",
+        bar="data",
         severity=signal.severity,
         for_seconds=for_seconds,
         for_why=for_why,
@@ -192,6 +199,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPLatencyP99AboveSLA",
         category="system",
+        bar="latency",
         severity="page",
         for_seconds=10 * MINUTE,
         for_why=LATENCY_WHY_PAGE,
@@ -209,6 +217,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPLatencyP95AboveSLA",
         category="system",
+        bar="latency",
         severity="ticket",
         for_seconds=15 * MINUTE,
         for_why=LATENCY_WHY_TICKET,
@@ -225,6 +234,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPLatencyP50AboveSLA",
         category="system",
+        bar="latency",
         severity="ticket",
         for_seconds=15 * MINUTE,
         for_why=LATENCY_WHY_TICKET,
@@ -239,6 +249,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
         name="MLCPErrorBudgetBurn",
         variant="fast",
         category="system",
+        bar="burn",
         severity="page",
         for_seconds=2 * MINUTE,
         for_why=(
@@ -261,6 +272,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
         name="MLCPErrorBudgetBurn",
         variant="slow",
         category="system",
+        bar="burn",
         severity="ticket",
         for_seconds=15 * MINUTE,
         for_why="A slow burn leaves days to act: nobody is woken.",
@@ -278,6 +290,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPErrorRateAboveSLA",
         category="system",
+        bar="error_rate",
         severity="ticket",
         for_seconds=10 * MINUTE,
         for_why="A ticket: ten minutes keeps a short spike from opening one.",
@@ -371,6 +384,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPVolumeDrop",
         category="data",
+        bar="volume",
         severity="ticket",
         for_seconds=30 * MINUTE,
         for_why="Traffic is compared hour against hour; half an hour rules out a lull.",
@@ -395,6 +409,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPModelBroken",
         category="quality",
+        bar="quality",
         severity="page",
         for_seconds=15 * MINUTE,
         for_why=QUALITY_WHY_BROKEN,
@@ -411,6 +426,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPModelQualityLow",
         category="quality",
+        bar="quality",
         severity="ticket",
         for_seconds=HOUR,
         for_why=QUALITY_WHY_LOW,
@@ -424,6 +440,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPProxyMetricBroken",
         category="quality",
+        bar="quality",
         severity="page",
         for_seconds=15 * MINUTE,
         for_why=QUALITY_WHY_BROKEN,
@@ -440,6 +457,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPProxyMetricDegraded",
         category="quality",
+        bar="quality",
         severity="ticket",
         for_seconds=HOUR,
         for_why=QUALITY_WHY_LOW,
@@ -453,6 +471,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPShadowDivergence",
         category="rollout",
+        bar="shadow",
         severity="ticket",
         for_seconds=30 * MINUTE,
         for_why=(
@@ -477,6 +496,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPMonitorAbsent",
         category="monitor",
+        bar="absent",
         severity="page",
         for_seconds=10 * MINUTE,
         for_why="Until the exporter is back every other alert of the model is blind.",

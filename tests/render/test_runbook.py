@@ -386,11 +386,24 @@ def test_a_model_without_fallback_or_retraining_says_so() -> None:
     ]
 
 
-def test_every_declared_alert_has_a_bar_in_the_runbook() -> None:
-    from controlplane.alerts import DECLARATIONS
+def test_every_kind_of_bar_is_stated_in_the_runbook() -> None:
+    from typing import get_args
+
+    from controlplane.alerts import DECLARATIONS, BarKind
     from controlplane.render.runbook.bars import BARS
 
-    assert set(BARS) == {d.name for d in DECLARATIONS}
+    assert set(BARS) == set(get_args(BarKind)) == {d.bar for d in DECLARATIONS}
+
+
+def test_an_alerts_bar_is_the_kind_its_declaration_names() -> None:
+    from controlplane.alerts import declared
+
+    # Written by hand from the README's alert table: what each alert compares.
+    assert declared("MLCPLatencyP99AboveSLA").bar == "latency"
+    assert declared("MLCPErrorBudgetBurn", variant="fast").bar == "burn"
+    assert declared("MLCPFeatureDriftCritical").bar == "data"
+    assert declared("MLCPProxyMetricDegraded").bar == "quality"
+    assert declared("MLCPMonitorAbsent").bar == "absent"
 
 
 def test_likely_causes_come_from_the_alert_declarations(monkeypatch: pytest.MonkeyPatch) -> None:
