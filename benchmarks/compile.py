@@ -5,7 +5,8 @@ Usage: python benchmarks/compile.py [--specs 1000] [--runs 3] [--baseline REF | 
 
 Each synthetic spec is one of the three examples under a new name, with a
 varied feature list and thresholds, so that every rule runs on distinct
-input. Every figure is for the whole process (a new interpreter each run, as
+input. Each tree builds the synthetic specs made from its own examples
+(`specs/` of that commit), so a baseline never meets a spec key it predates. Every figure is for the whole process (a new interpreter each run, as
 CI and a developer run it), the median of the runs:
 
 - cold build: `mlcp build` into an empty folder;
@@ -19,12 +20,15 @@ CI and a developer run it), the median of the runs:
 
 Each step runs for this tree and for the baseline before the next step, so
 that a machine busy for a while slows both alike; the two take turns at going
-first (use an even number of runs).
+first (use an even number of runs). Before any timing, each tree validates its
+specs once: a tree that refuses them stops the script with its diagnostics.
 
 Beside wall-clock time each build's CPU time (user + system, workers
 included) is printed, which a busy machine inflates much less. The baseline is
-the tree of REF (default 195b015, before the incremental build) extracted with
-`git archive` into a temporary folder and run with the same interpreter.
+the tree of REF extracted with `git archive` into a temporary folder and run
+with the same interpreter; by default REF is where this branch left `main`
+(`git merge-base HEAD main`), or `HEAD~1` on `main` itself, so the default never
+falls behind the examples.
 """
 
 from __future__ import annotations
@@ -45,13 +49,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ("fraud-detector", "demand-forecast", "recommender")
-BASELINE = "195b015"
+MAIN = "main"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
-def make_specs(target: Path, count: int) -> None:
-    shutil.copy(ROOT / "specs" / "mlcp.yaml", target / "mlcp.yaml")
-    texts = {name: (ROOT / "specs" / f"{name}.yaml").read_text() for name in EXAMPLES}
+def make_specs(target: Path, count: int, tree: Path = ROOT) -> None:
+    """``count`` synthetic specs in ``target``, made from the examples under ``tree``/specs."""
+    shutil.copy(tree / "specs" / "mlcp.yaml", target / "mlcp.yaml")
+    texts = {name: (tree / "specs" / f"{name}.yaml").read_text() for name in EXAMPLES}
     for i in range(count):
         base = EXAMPLES[i % len(EXAMPLES)]
         name = f"{base}-{i:05d}"
@@ -145,30 +150,60 @@ def measure(
     python: list[str], work: Path, envs: dict[str, dict[str, str]], runs: int
 ) -> dict[str, Figures]:
     """Each step for every variant in turn, so that a machine busy for a while slows
-    them alike; each variant builds into its own folder. The variants take turns at
-    going first (the first cold build of a run follows the removal of both output
-    trees, whose blocks the file system is still freeing)."""
+    them alike; each variant works in its own folder ``work/VARIANT``, on its own
+    specs, since a build also writes files beside its output (.github/CODEOWNERS).
+    The variants take turns at going first (the first cold build of a run follows the
+    removal of both output trees, whose blocks the file system is still freeing)."""
     mlcp = [*python, "-m", "controlplane"]
     figures = {variant: Figures() for variant in envs}
     order = list(envs)
 
-    def step(name: str, argv: list[str]) -> None:
+    def step(name: str, *args: str) -> None:
         for variant in order:
-            command = [*argv, "--out", f"out-{variant}"] if "build" in argv else argv
-            figures[variant].add(name, timed(command, work, envs[variant]))
+            command = [*mlcp, args[0], "specs", *args[1:]]
+            if args[0] == "build":
+                command += ["--out", "out"]
+            figures[variant].add(name, timed(command, work / variant, envs[variant]))
 
     for _ in range(runs):
         for variant in envs:
-            shutil.rmtree(work / f"out-{variant}", ignore_errors=True)
+            shutil.rmtree(work / variant / "out", ignore_errors=True)
         os.sync()  # the removals done before the first build starts
-        step("cold build", [*mlcp, "build", "specs"])
-        step("warm build, no change", [*mlcp, "build", "specs"])
-        toggle_one_spec(work / "specs")
-        step("one spec changed", [*mlcp, "build", "specs"])
-        step("check, no base", [*mlcp, "build", "specs", "--check"])
-        step("validate", [*mlcp, "validate", "specs"])
+        step("cold build", "build")
+        step("warm build, no change", "build")
+        for variant in envs:
+            toggle_one_spec(work / variant / "specs")
+        step("one spec changed", "build")
+        step("check, no base", "build", "--check")
+        step("validate", "validate")
         order.reverse()
     return figures
+
+
+def default_baseline() -> str:
+    """Where this branch left main; on main itself (or with no main) the commit before,
+    and HEAD itself in a clone that holds no earlier commit."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    head = git("rev-parse", "HEAD")
+    fork = git("merge-base", "HEAD", MAIN)
+    if fork and fork != head:
+        return fork[:12]
+    return "HEAD~1" if git("rev-parse", "--verify", "--quiet", "HEAD~1^{commit}") else "HEAD"
+
+
+def check_trees(python: list[str], work: Path, envs: dict[str, dict[str, str]]) -> None:
+    """Every tree accepts its own specs, or the script stops with that tree's diagnostics."""
+    for variant, env in envs.items():
+        argv = [*python, "-m", "controlplane", "validate", "specs"]
+        done = subprocess.run(argv, cwd=work / variant, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(
+                f"the {variant} tree refuses its specs:\n{(done.stdout + done.stderr)[-3000:]}"
+            )
 
 
 def checkout(ref: str, target: Path) -> Path:
@@ -244,14 +279,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--specs", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--baseline", default=BASELINE, help="git ref to compare with")
+    parser.add_argument(
+        "--baseline", help="git ref to compare with (default: merge-base with main, or HEAD~1)"
+    )
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
     python = [sys.executable]
+    baseline = args.baseline or default_baseline()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        (work / "specs").mkdir()
-        make_specs(work / "specs", args.specs)
+        (work / "new" / "specs").mkdir(parents=True)
+        make_specs(work / "new" / "specs", args.specs)
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         imports = [
             timed([*python, "-c", "import controlplane.cli"], work, env).wall
@@ -261,12 +299,15 @@ def main() -> None:
         envs = {"new": env}
         if not args.no_baseline:
             (work / "baseline").mkdir()
-            source = checkout(args.baseline, work / "baseline")
+            source = checkout(baseline, work / "baseline")
             envs["old"] = {**os.environ, "PYTHONPATH": str(source)}
+            (work / "old" / "specs").mkdir(parents=True)
+            make_specs(work / "old" / "specs", args.specs, source)
+        check_trees(python, work, envs)
         figures = measure(python, work, envs, args.runs)
         new, old = figures["new"], figures.get("old")
-        fast, slow = loader_ratio(work / "specs", 200)
-    report(args.specs, args.runs, new, old, args.baseline)
+        fast, slow = loader_ratio(work / "new" / "specs", 200)
+    report(args.specs, args.runs, new, old, baseline)
     print(f"python -c pass (interpreter start):  {statistics.median(start):6.3f} s")
     print(f"import controlplane.cli:             {statistics.median(imports):6.3f} s")
     print(

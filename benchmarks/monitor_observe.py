@@ -1,11 +1,12 @@
 """observe() of one 50-feature row against 50 bare prometheus_client increments,
 and observe_batch() throughput.
 
-    .venv/bin/python benchmarks/monitor_observe.py
+    .venv/bin/python benchmarks/monitor_observe.py [--rows 20000] [--batch-rows 1000000]
 """
 
 from __future__ import annotations
 
+import argparse
 import time
 
 import numpy as np
@@ -26,12 +27,17 @@ def bare_children(features: int) -> list[object]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=ROWS, help="rows observed one by one")
+    parser.add_argument("--batch-rows", type=int, default=BATCH_ROWS)
+    args = parser.parse_args()
+    rows_count, batch_rows = args.rows, args.batch_rows
     model = wide_model()
     profile = build_profile(wide_frame(100_000, seed=1), model)
     monitor = ModelMonitor(model, profile)
-    rows = wide_frame(ROWS, seed=2, shift=0.1).to_pylist()
+    rows = wide_frame(rows_count, seed=2, shift=0.1).to_pylist()
     children = bare_children(len(model.features))
-    ours, bare = np.empty(ROWS), np.empty(ROWS)
+    ours, bare = np.empty(rows_count), np.empty(rows_count)
     clock = time.perf_counter_ns
     for i, row in enumerate(rows):  # interleaved, so both see the same machine state
         start = clock()
@@ -43,7 +49,7 @@ def main() -> None:
         bare[i] = clock() - start
     us = 1e-3
     print(
-        f"observe(): 1 row x {len(model.features)} features ({len(NUMERIC)} numeric), {ROWS} rows"
+        f"observe(): 1 row x {len(model.features)} features ({len(NUMERIC)} numeric), {rows_count} rows"
     )
     print(
         f"  mlcp ModelMonitor.observe   median {np.median(ours) * us:6.2f} us  p99 {np.percentile(ours, 99) * us:6.2f} us"
@@ -55,12 +61,12 @@ def main() -> None:
         f"  ratio bare/mlcp             median {np.median(bare) / np.median(ours):5.2f}x  p99 {np.percentile(bare, 99) / np.percentile(ours, 99):5.2f}x"
     )
 
-    frame = wide_frame(BATCH_ROWS, seed=3, shift=0.1)
+    frame = wide_frame(batch_rows, seed=3, shift=0.1)
     start = time.perf_counter()
     monitor.observe_batch(frame)
     seconds = time.perf_counter() - start
-    cells = BATCH_ROWS * len(model.features)
-    print(f"observe_batch(): {BATCH_ROWS} rows x {len(model.features)} features in {seconds:.2f} s")
+    cells = batch_rows * len(model.features)
+    print(f"observe_batch(): {batch_rows} rows x {len(model.features)} features in {seconds:.2f} s")
     print(
         f"  {cells / seconds / 1e6:.1f} M cells/s; row-by-row observe() would be {1e6 / (np.median(ours) * us) * len(model.features) / 1e6:.1f} M cells/s"
     )

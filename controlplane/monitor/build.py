@@ -110,7 +110,9 @@ def build_profile(
 ) -> Profile:
     """Profile a Parquet/CSV path or an in-memory frame for ``model``'s features.
 
-    Memory is bounded by one chunk plus, per numeric feature, the sketch's buckets
+    Memory is bounded by one chunk of one column (Parquet is read a row group and a
+    column at a time; other sources a chunk of rows at a time) plus, per numeric
+    feature, the sketch's buckets
     (at most 2**19 counters, a few thousand for typical data) and, per categorical
     feature, one counter per distinct category. Data without rows, or with a feature
     null in every row, is no reference: ``MonitorError`` says which file and feature.
@@ -125,11 +127,12 @@ def build_profile(
         else:
             categorical.append(_Categorical(feature.name, dtype, max_categories))
     rows = 0
-    accumulators: list[_Numeric | _Categorical] = [*numeric, *categorical]
-    for batch in chunks.batches:
-        for accumulator in accumulators:
-            accumulator.add(batch.column(accumulator.name))
-        rows += batch.num_rows
+    accumulators: dict[str, _Numeric | _Categorical] = {a.name: a for a in numeric}
+    accumulators.update((a.name, a) for a in categorical)
+    for piece in chunks.slices():
+        for name, column in piece.columns:
+            accumulators[name].add(column)
+        rows += piece.rows
         if progress is not None:
             progress(rows, chunks.total_rows)
     finished: dict[str, FeatureProfile] = {

@@ -198,12 +198,13 @@ def compute_drift(
     totals = {r.name: np.zeros(len(r.labels), dtype=np.int64) for r in references}
     out = dict.fromkeys(names, 0)
     rows = 0
-    for batch in chunks.batches:
-        for reference in references:
-            counted = count_column(reference, batch.column(reference.name))
-            totals[reference.name] += counted.bins
-            out[reference.name] += counted.out_of_range
-        rows += batch.num_rows
+    by_name = {reference.name: reference for reference in references}
+    for piece in chunks.slices():
+        for name, column in piece.columns:
+            counted = count_column(by_name[name], column)
+            totals[name] += counted.bins
+            out[name] += counted.out_of_range
+        rows += piece.rows
         if progress is not None:
             progress(rows, chunks.total_rows)
     features = tuple(feature_drift(model, profile, n, totals[n], out[n]) for n in names)

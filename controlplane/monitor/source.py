@@ -24,6 +24,20 @@ CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2")
 # pyarrow's defaults the reader's peak grew with every row group read (28 MB for
 # 2 row groups, 105 MB for 20; benchmarks/README.md).
 PARQUET_BUFFER_BYTES = 1 << 20
+# A CSV block holds about chunk_rows rows, but never more than this many bytes of text:
+# a wide file would otherwise be read in blocks of hundreds of megabytes.
+CSV_MAX_BLOCK_BYTES = 1 << 23
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Some rows of a source, handed over one column at a time (a column may come in pieces).
+
+    Consume ``columns`` before asking for the next slice.
+    """
+
+    rows: int
+    columns: Iterator[tuple[str, pa.Array]]
 
 
 @dataclass
@@ -31,12 +45,59 @@ class Chunks:
     """Record batches of exactly the model's feature columns; total_rows when known upfront.
 
     ``name`` says where the rows come from (the path, or the kind of frame), for messages.
+    ``slices`` yields the same rows column by column: from Parquet, one row group at a
+    time and one column of it at a time, so that only one column's reader and one
+    chunk of it are ever in memory (reading every column side by side keeps a reader
+    of a few megabytes per column alive: 226 MB for 50 columns).
     """
 
     schema: pa.Schema
     batches: Iterator[pa.RecordBatch]
     total_rows: int | None
     name: str
+    parquet: pq.ParquetFile | None = None
+    chunk_rows: int = DEFAULT_CHUNK_ROWS
+    require_rows: bool = True
+
+    def slices(self) -> Iterator[Slice]:
+        """The rows as slices, each column of a slice in pieces of at most chunk_rows."""
+        pieces: Iterator[Slice]
+        if self.parquet is None:
+            pieces = (Slice(b.num_rows, _columns_of(b)) for b in self.batches)
+        else:
+            pieces = _parquet_slices(self.parquet, self.schema.names, self.chunk_rows, self.name)
+        rows = 0
+        for piece in pieces:
+            rows += piece.rows
+            yield piece
+        if rows == 0 and self.require_rows:
+            raise MonitorError(f"{self.name}: no rows")
+
+
+def _columns_of(batch: pa.RecordBatch) -> Iterator[tuple[str, pa.Array]]:
+    return ((name, batch.column(name)) for name in batch.schema.names)
+
+
+def _parquet_slices(
+    parquet: pq.ParquetFile, columns: Sequence[str], chunk_rows: int, name: str
+) -> Iterator[Slice]:
+    for group in range(parquet.num_row_groups):
+        rows = parquet.metadata.row_group(group).num_rows
+        yield Slice(rows, _parquet_columns(parquet, group, columns, chunk_rows, name))
+
+
+def _parquet_columns(
+    parquet: pq.ParquetFile, group: int, columns: Sequence[str], chunk_rows: int, name: str
+) -> Iterator[tuple[str, pa.Array]]:
+    try:
+        for column in columns:
+            batches = parquet.iter_batches(
+                batch_size=chunk_rows, row_groups=[group], columns=[column], use_threads=False
+            )
+            for batch in batches:
+                yield column, batch.column(0)
+    except (OSError, pa.ArrowException) as error:
+        raise MonitorError(f"{name}: {error}") from None
 
 
 def describe(source: Any) -> str:
@@ -66,6 +127,7 @@ def open_source(
     where = f"{source}: " if isinstance(source, str | Path) else ""
     for feature in model.features:
         check_type(feature.name, feature.kind, chunks.schema.field(feature.name).type, where)
+    chunks.require_rows = require_rows
     if require_rows:
         chunks.batches = _some_rows(chunks.batches, chunks.name)
     return chunks
@@ -106,7 +168,7 @@ def _open_path(path: Path, model: Model, chunk_rows: int) -> Chunks:
             )
             total = parquet.metadata.num_rows
             fields = pa.schema([schema.field(c) for c in columns])
-            return Chunks(fields, _guard(batches, path), total, str(path))
+            return Chunks(fields, _guard(batches, path), total, str(path), parquet, chunk_rows)
         if name.endswith(CSV_SUFFIXES):
             return _open_csv(path, model, chunk_rows)
     except (OSError, pa.ArrowException) as error:
@@ -121,7 +183,7 @@ def _open_csv(path: Path, model: Model, chunk_rows: int) -> Chunks:
     with pacsv.open_csv(path) as probe:
         _require_columns(probe.schema, list(types), path)
     # ~64 bytes a cell is a rough guess that keeps blocks near chunk_rows rows.
-    block = max(1 << 16, chunk_rows * 64 * max(1, len(types)))
+    block = min(CSV_MAX_BLOCK_BYTES, max(1 << 16, chunk_rows * 64 * max(1, len(types))))
     reader = pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(block_size=block),

@@ -136,10 +136,17 @@ def test_parquet_and_csv_files_give_the_frame_profile(tmp_path: Path) -> None:
 
 
 def test_progress_reports_rows_done(tmp_path: Path) -> None:
-    pq.write_table(make_frame(1000), tmp_path / "data.parquet")
+    """Parquet is read a row group at a time (each column in chunks), so progress comes
+    after each row group; a frame's after each chunk."""
+    pq.write_table(make_frame(1000), tmp_path / "data.parquet", row_group_size=300)
     seen: list[tuple[int, int | None]] = []
     build_profile(
-        tmp_path / "data.parquet", MODEL, chunk_rows=300, progress=lambda d, t: seen.append((d, t))
+        tmp_path / "data.parquet", MODEL, chunk_rows=200, progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen == [(300, 1000), (600, 1000), (900, 1000), (1000, 1000)]
+    seen.clear()
+    build_profile(
+        make_frame(1000), MODEL, chunk_rows=300, progress=lambda d, t: seen.append((d, t))
     )
     assert seen == [(300, 1000), (600, 1000), (900, 1000), (1000, 1000)]
 
