@@ -25,13 +25,13 @@ from controlplane.domain import (
     LATENCY_QUANTILES,
     LOWER_IS_BETTER,
     QUALITY_METRICS,
-    SHADOW,
-    STABLE,
     SYSTEM_SIGNALS,
+    RolloutState,
     RolloutStates,
     error_budget,
     error_budget_source,
     rollback_signals,
+    rollout_state,
 )
 from controlplane.spec import rules_data, rules_ops, rules_placeholders, rules_policy
 from controlplane.spec.config import ConfigSpec
@@ -308,10 +308,18 @@ def _state(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
+def _record(state: str) -> RolloutState | None:
+    try:
+        return rollout_state(state)
+    except ValueError:  # MLCP205 names it
+        return None
+
+
 @rule("MLCP206", "a candidate artifact is declared whenever rollout.state is not stable")
 def _candidate(ctx: Context) -> Iterator[Diagnostic]:
     rollout = ctx.spec.rollout
-    if rollout.state != STABLE and rollout.candidate is None:
+    record = _record(rollout.state)
+    if (record is None or record.candidate_runs) and rollout.candidate is None:
         yield ctx.report(
             ("rollout", "state"),
             f"rollout.state is {rollout.state!r} but no rollout.candidate is declared",
@@ -321,7 +329,8 @@ def _candidate(ctx: Context) -> Iterator[Diagnostic]:
 
 @rule("MLCP207", "the shadow state needs a rollout.shadow phase")
 def _shadow_state(ctx: Context) -> Iterator[Diagnostic]:
-    if ctx.spec.rollout.state == SHADOW and ctx.spec.rollout.shadow is None:
+    record = _record(ctx.spec.rollout.state)
+    if record is not None and record.mirrored and ctx.spec.rollout.shadow is None:
         yield ctx.report(
             ("rollout", "state"),
             "rollout.state is 'shadow' but rollout.shadow is not declared",
