@@ -21,7 +21,7 @@ import optuna
 from optuna.exceptions import ExperimentalWarning
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.trial import TrialState
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from controlplane.errors import MlcpError
 from controlplane.model import SearchParam
@@ -88,7 +88,9 @@ def tune(
                 )
         return _result(study, resumed_from)
     except SQLAlchemyError as error:  # a file that is not (or no longer) an SQLite database
-        raise _unreadable(storage, error.orig or error) from None
+        orig = error.orig if isinstance(error, DBAPIError) else None
+        cause = orig or error  # sqlite3's own words, without SQLAlchemy's SQL and link
+        raise _unreadable(storage, cause) from None
 
 
 def _unreadable(storage: Path, error: BaseException) -> TuneError:
