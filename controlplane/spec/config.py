@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from controlplane.domain import Tier, Urgency
 from controlplane.spec.types import Rate
-from controlplane.spec.v1 import WHOLE, Owner, Positive, Strict
+from controlplane.spec.v1 import WHOLE, Budget, Owner, PsiValue, Strict
 
 
 def _timezone(name: str) -> str:
@@ -103,9 +103,9 @@ class Policy(Strict):
         ]
     ] = []
     urgency: Urgency | None = None
-    max_psi_critical: Positive | None = None
-    min_instances: Annotated[int, Field(ge=1), WHOLE] | None = None
-    max_monthly_budget: Positive | None = None
+    max_psi_critical: PsiValue | None = None
+    min_instances: Annotated[int, Field(ge=1, le=100), WHOLE] | None = None
+    max_monthly_budget: Budget | None = None
     require_broken_metric: bool = False
 
 
@@ -122,5 +122,7 @@ class ConfigSpec(Strict):
     )
     defaults: dict[Tier, dict[str, Any]] = {}
     policies: dict[Literal["all", "critical", "standard", "experimental"], Policy] = {}
-    prices: dict[str, Positive] = Field({}, description="USD per hour by instance type")
+    prices: dict[str, Annotated[float, Field(gt=0, le=1000)]] = Field(
+        {}, description="USD per hour by instance type"
+    )
     cost: CostSettings = CostSettings()

@@ -30,12 +30,19 @@ WHOLE = BeforeValidator(_whole_number)
 Int = Annotated[int, WHOLE]
 Name = Annotated[str, Field(pattern=NAME_PATTERN, description="lowercase, digits and dashes")]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Positive = Annotated[float, Field(gt=0)]
+# Each number's plausible range is declared with its field: past it a value is a slip (a
+# digit too many, 1e308) that would overflow what is rendered from it.
+PsiValue = Annotated[float, Field(gt=0, le=10, description="a PSI; 0.1 investigate, 0.25 act")]
+Budget = Annotated[float, Field(gt=0, le=1e9, description="USD a month")]
 Owner = Annotated[
     str,
     Field(pattern=r"^@[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?$", description="@user or @org/team"),
 ]
 Bound = Number  # a number, or a percent string for rate-like metrics
+
+
+# An EC2 or SageMaker (ml.) instance type: its family names its CPU, memory and GPU.
+InstanceType = Annotated[str, Field(pattern=r"^(ml\.)?[a-z][a-z0-9-]*\.[a-z0-9]+$")]
 
 
 class Strict(BaseModel):
@@ -71,7 +78,9 @@ class Batching(Strict):
 class Cache(Strict):
     backend: Literal["redis"] = "redis"
     ttl: Duration
-    node_type: str = "cache.t4g.small"
+    node_type: Annotated[str, Field(pattern=r"^cache\.[a-z][a-z0-9-]*\.[a-z0-9]+$")] = (
+        "cache.t4g.small"
+    )
 
 
 class Optimization(Strict):
@@ -90,9 +99,9 @@ class Checkpoint(Strict):
 
 class Serving(Strict):
     mode: Literal["realtime", "batch"]
-    instance_type: Annotated[str, Field(pattern=r"^(ml\.)?[a-z][a-z0-9-]*\.[a-z0-9]+$")]
+    instance_type: InstanceType
     instances: Instances = Instances()
-    target_invocations_per_instance: Annotated[int, Field(gt=0), WHOLE] = 1000
+    target_invocations_per_instance: Annotated[int, Field(gt=0, le=1_000_000), WHOLE] = 1000
     batching: Batching | None = None
     cache: Cache | None = None
     optimization: Optimization = Optimization()
@@ -116,8 +125,8 @@ class Sla(Strict):
 
 
 class PsiOverride(Strict):
-    warn: Positive | None = None
-    critical: Positive | None = None
+    warn: PsiValue | None = None
+    critical: PsiValue | None = None
 
 
 class FeatureOverride(Strict):
@@ -132,13 +141,13 @@ class Features(Strict):
 
 
 class Psi(Strict):
-    warn: Positive = 0.1
-    critical: Positive = 0.25
+    warn: PsiValue = 0.1
+    critical: PsiValue = 0.25
     bins: Annotated[int, Field(ge=2, le=100), WHOLE] = 10
 
 
 class NullRate(Strict):
-    max_ratio_to_training: Positive = 2.0
+    max_ratio_to_training: Annotated[float, Field(gt=0, le=1000)] = 2.0
     # An absolute floor: a feature with no nulls in training would otherwise page
     # at a null share of a few in ten thousand (the ratio to an epsilon share).
     min_rate: Rate = Rate("1%", 0.01)
@@ -193,12 +202,16 @@ class Quality(Strict):
 class TrainingData(Strict):
     source: Text
     window: Duration
-    min_rows: Annotated[int, Field(ge=1), WHOLE] = 1000
+    min_rows: Annotated[int, Field(ge=1, le=10**12), WHOLE] = 1000
+
+
+SearchInt = Annotated[int, Field(ge=-(10**12), le=10**12), WHOLE]
+SearchFloat = Annotated[float, Field(ge=-1e12, le=1e12)]
 
 
 class SearchParam(Strict):
-    int_: list[Int] | None = Field(None, alias="int", min_length=2, max_length=2)
-    float_: list[float] | None = Field(None, alias="float", min_length=2, max_length=2)
+    int_: list[SearchInt] | None = Field(None, alias="int", min_length=2, max_length=2)
+    float_: list[SearchFloat] | None = Field(None, alias="float", min_length=2, max_length=2)
     choices: list[str | int | float | bool] | None = Field(None, min_length=1)
     log: bool = False
 
@@ -210,7 +223,7 @@ class Tuning(Strict):
 
 
 class Compute(Strict):
-    instance_type: str = "m5.xlarge"
+    instance_type: InstanceType = "m5.xlarge"
     spot: bool = True
     max_runtime: Duration = Duration("4h", 4 * 3600.0)
 
@@ -261,7 +274,7 @@ class OnCall(Strict):
 
 
 class Cost(Strict):
-    monthly_budget: Positive | None = None
+    monthly_budget: Budget | None = None
 
 
 class ModelSpec(Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -71,7 +72,7 @@ def test_format_duration(seconds: float, text: str) -> None:
 
 
 @settings(max_examples=200, derandomize=True, deadline=None)
-@given(st.integers(min_value=1, max_value=10**9))
+@given(st.integers(min_value=1, max_value=int(units.MAX_DURATION)))
 def test_format_duration_round_trips_whole_seconds(seconds: int) -> None:
     assert units.parse_duration(units.format_duration(seconds)) == seconds
 
@@ -295,3 +296,41 @@ def test_timestamp_needs_a_real_moment_and_its_offset(value: object) -> None:
 
 def test_format_timestamp_reads_back() -> None:
     assert units.format_timestamp(20787 * DAY + 8 * 3600) == "2026-11-30T08:00:00Z"
+
+
+# --- values past their range ------------------------------------------------------
+
+OVERFLOW = "1" + "0" * 400
+
+
+@pytest.mark.parametrize(
+    ("parse", "value", "message"),
+    [
+        (units.parse_rate, 10**400, "a number of 401 digits is too large"),
+        (units.parse_rate, OVERFLOW + "%", f"{OVERFLOW[:24]!r}… (402 characters) is too large"),
+        (units.parse_number, OVERFLOW + "%", f"{OVERFLOW[:24]!r}… (402 characters) is too large"),
+        (
+            units.parse_duration,
+            OVERFLOW + "d",
+            f"the duration {OVERFLOW[:24]!r}… (402 characters) is longer than 10 years",
+        ),
+        (units.parse_duration, "11y", "the duration '11y' is longer than 10 years"),
+        (
+            units.parse_throughput,
+            "2000000/s",
+            "the throughput '2000000/s' is over 1,000,000 requests a second",
+        ),
+    ],
+)
+def test_a_value_past_its_range_is_refused_as_out_of_range(
+    parse: Callable[[object], float], value: object, message: str
+) -> None:
+    with pytest.raises(units.OutOfRange) as raised:
+        parse(value)
+    assert str(raised.value) == message
+
+
+def test_the_largest_values_in_range_are_read() -> None:
+    assert units.parse_duration("10y") == 10 * 365 * DAY
+    assert units.parse_throughput("1000000/s") == 1e6
+    assert units.parse_number(1e300) == 1e300
