@@ -9,8 +9,8 @@ also build and plan (with a non-empty plan in every format): every check that
 rendering relies on runs in validation.
 
 The core functions are called in-process (the CLI turns every other exception into
-"internal error", exit 2). The budget is small for CI; set MLCP_FUZZ_EXAMPLES for a
-long run (e.g. MLCP_FUZZ_EXAMPLES=10000).
+"internal error", exit 2). The budget is small for CI (a few seconds); set
+MLCP_FUZZ_EXAMPLES for a long run, e.g. MLCP_FUZZ_EXAMPLES=10000.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, given, seed, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
@@ -45,15 +45,29 @@ EXAMPLES = {p.name: p.read_text(encoding="utf-8") for p in sorted(SPECS.glob("*.
 MODEL_EXAMPLES = sorted(name for name in EXAMPLES if name != "mlcp.yaml")
 DATA = ROOT / "examples" / "data"
 PROFILED = "fraud-detector"  # the example model whose profile is mutated
-BUDGET = int(os.environ.get("MLCP_FUZZ_EXAMPLES", "40"))
+# A spec that validates is built and planned (a Pulumi preview under mocks, about a tenth
+# of a second); a profile costs a hundredth. MLCP_FUZZ_EXAMPLES sets both for a long run;
+# MLCP_FUZZ_SEED draws other examples than the derandomized ones (a long run split over
+# processes, one seed each).
+LONG_RUN = os.environ.get("MLCP_FUZZ_EXAMPLES")
+SEED = os.environ.get("MLCP_FUZZ_SEED")
 
-FUZZ = settings(
-    max_examples=BUDGET,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+
+def budget(default: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    chosen = settings(
+        max_examples=int(LONG_RUN) if LONG_RUN else default,
+        deadline=None,
+        derandomize=SEED is None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+
+    def apply(test: Callable[..., None]) -> Callable[..., None]:
+        test = chosen(test)
+        return seed(int(SEED))(test) if SEED is not None else test
+
+    return apply
+
 
 OVERFLOW = "1" + "0" * 400
 hostile_scalars = st.one_of(
@@ -192,14 +206,19 @@ def mutate_text(draw: st.DrawFn, text: str) -> str:
     return "".join(lines)
 
 
+@cache
+def _loaded(name: str) -> Any:
+    """The example as data (mutate_data edits a copy)."""
+    return YAML(typ="safe", pure=True).load(EXAMPLES[name])
+
+
 @st.composite
 def spec_mutant(draw: st.DrawFn) -> tuple[str, str]:
     name = draw(st.sampled_from(MODEL_EXAMPLES))
     text = EXAMPLES[name]
     if draw(st.integers(0, 3)) == 0:
         return name, draw(mutate_text(text))
-    data = YAML(typ="safe", pure=True).load(text)
-    return name, _dump_yaml(draw(mutate_data(data)))
+    return name, _dump_yaml(draw(mutate_data(_loaded(name))))
 
 
 def check_spec(tmp: Path, name: str, text: str) -> str:
@@ -226,7 +245,7 @@ def check_spec(tmp: Path, name: str, text: str) -> str:
     return "valid: built and planned"
 
 
-@FUZZ
+@budget(15)
 @given(spec_mutant())
 def test_mutated_specs_never_end_in_an_internal_error(case: tuple[str, str]) -> None:
     name, text = case
@@ -284,7 +303,7 @@ def check_profile(folder: Path, text: str) -> str:
     return "profile: drift computed"
 
 
-@FUZZ
+@budget(100)
 @given(profile_mutant())
 def test_mutated_profiles_never_end_in_an_internal_error(text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
