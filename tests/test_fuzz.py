@@ -51,6 +51,15 @@ PROFILED = "fraud-detector"  # the example model whose profile is mutated
 # processes, one seed each).
 LONG_RUN = os.environ.get("MLCP_FUZZ_EXAMPLES")
 SEED = os.environ.get("MLCP_FUZZ_SEED")
+TALLY = os.environ.get("MLCP_FUZZ_TALLY")  # a file: one line per example, how it ended
+
+
+def outcome(ended: str) -> None:
+    """Count how an example ended (hypothesis's statistics, and the tally of a long run)."""
+    event(ended)
+    if TALLY:
+        with open(TALLY, "a", encoding="utf-8") as tally:
+            tally.write(ended + "\n")
 
 
 def budget(default: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -250,7 +259,7 @@ def check_spec(tmp: Path, name: str, text: str) -> str:
 def test_mutated_specs_never_end_in_an_internal_error(case: tuple[str, str]) -> None:
     name, text = case
     with tempfile.TemporaryDirectory() as tmp:
-        event(check_spec(Path(tmp), name, text))
+        outcome(check_spec(Path(tmp), name, text))
 
 
 # --- profiles ---------------------------------------------------------------------------
@@ -307,7 +316,7 @@ def check_profile(folder: Path, text: str) -> str:
 @given(profile_mutant())
 def test_mutated_profiles_never_end_in_an_internal_error(text: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        event(check_profile(Path(tmp), text))
+        outcome(check_profile(Path(tmp), text))
 
 
 def test_the_unmutated_examples_build_plan_and_drift() -> None:
