@@ -15,6 +15,7 @@ MLCP_FUZZ_EXAMPLES for a long run, e.g. MLCP_FUZZ_EXAMPLES=10000.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import io
 import json
@@ -57,9 +58,23 @@ TALLY = os.environ.get("MLCP_FUZZ_TALLY")  # a file: one line per example, how i
 def outcome(ended: str) -> None:
     """Count how an example ended (hypothesis's statistics, and the tally of a long run)."""
     event(ended)
+    tally(ended)
+
+
+def tally(line: str) -> None:
     if TALLY:
-        with open(TALLY, "a", encoding="utf-8") as tally:
-            tally.write(ended + "\n")
+        with open(TALLY, "a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+
+@contextlib.contextmanager
+def tallying_failures() -> Iterator[None]:
+    """A long run's tally names each example that failed, as it fails."""
+    try:
+        yield
+    except BaseException as error:
+        tally(f"FAILED: {type(error).__name__}: {str(error)[:200]!r}")
+        raise
 
 
 def budget(default: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -258,7 +273,7 @@ def check_spec(tmp: Path, name: str, text: str) -> str:
 @given(spec_mutant())
 def test_mutated_specs_never_end_in_an_internal_error(case: tuple[str, str]) -> None:
     name, text = case
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, tallying_failures():
         outcome(check_spec(Path(tmp), name, text))
 
 
@@ -315,7 +330,7 @@ def check_profile(folder: Path, text: str) -> str:
 @budget(100)
 @given(profile_mutant())
 def test_mutated_profiles_never_end_in_an_internal_error(text: str) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, tallying_failures():
         outcome(check_profile(Path(tmp), text))
 
 
