@@ -72,8 +72,6 @@ def _finite(number: str | int | float, written: object) -> float:
         result = float(number)
     except OverflowError:
         result = math.inf
-    if math.isnan(result):
-        raise ValueError(f"expected a number, got {_shown(written)}")
     if math.isinf(result):
         raise OutOfRange(f"{_shown(written)} is too large")
     return result
