@@ -180,10 +180,19 @@ def _did_you_mean(candidate: str, parse: Callable[[object], float]) -> str:
     return f"did you mean {candidate!r}?"
 
 
+def _plain_number(value: float, example: int) -> str:
+    """A bare number as a hint repeats it (12 → 12), or an example when it is past a float."""
+    try:
+        number = float(value)
+    except OverflowError:  # 1 and 400 zeros
+        return str(example)
+    return f"{number:g}" if math.isfinite(number) else str(example)
+
+
 def suggest_duration(value: object) -> str:
     """``"2 hours"`` → did you mean '2h'?; a bare number is told to carry a unit."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"a duration needs a unit, e.g. {value:g}s for seconds"
+        return f"a duration needs a unit, e.g. {_plain_number(value, 30)}s for seconds"
     match = _NUMBER_AND_WORD.match(value) if isinstance(value, str) else None
     if not match:
         return ""
@@ -225,7 +234,9 @@ def suggest_rate(value: object) -> str:
 def suggest_throughput(value: object) -> str:
     """``"50 rps"`` → did you mean '50/s'?; a bare number is told to carry a unit."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"a throughput needs a unit, e.g. {value:g}/s for requests per second"
+        return (
+            f"a throughput needs a unit, e.g. {_plain_number(value, 50)}/s for requests per second"
+        )
     match = _NUMBER_AND_WORD.match(value) if isinstance(value, str) else None
     if not match:
         return ""

@@ -348,6 +348,8 @@ def test_the_unmutated_examples_build_plan_and_drift() -> None:
 PINNED = [
     ("fraud-detector.yaml", "error_rate: 0.1%", f"error_rate: {OVERFLOW}", "MLCP115"),
     ("fraud-detector.yaml", "delay: 30d", f"delay: {OVERFLOW}d", "MLCP115"),
+    ("fraud-detector.yaml", "delay: 30d", f"delay: {OVERFLOW}", "MLCP114"),  # no unit
+    ("fraud-detector.yaml", "min_throughput: 50/s", f"min_throughput: {OVERFLOW}", "MLCP114"),
     ("fraud-detector.yaml", "min_throughput: 50/s", f"min_throughput: {OVERFLOW}/s", "MLCP115"),
     ("fraud-detector.yaml", "int: [3, 10]", f"int: [3, {OVERFLOW}]", "MLCP115"),
     ("fraud-detector.yaml", "float: [0.01, 0.3]", "float: [0.01, 1e400]", "MLCP115"),

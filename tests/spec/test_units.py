@@ -334,3 +334,14 @@ def test_the_largest_values_in_range_are_read() -> None:
     assert units.parse_duration("10y") == 10 * 365 * DAY
     assert units.parse_throughput("1000000/s") == 1e6
     assert units.parse_number(1e300) == 1e300
+
+
+def test_a_bare_number_past_a_float_gets_an_example_unit_not_an_overflow() -> None:
+    assert units.suggest_duration(10**400) == "a duration needs a unit, e.g. 30s for seconds"
+    assert units.suggest_duration(12) == "a duration needs a unit, e.g. 12s for seconds"
+    assert units.suggest_throughput(10**400) == (
+        "a throughput needs a unit, e.g. 50/s for requests per second"
+    )
+    assert units.suggest_throughput(float("inf")) == (
+        "a throughput needs a unit, e.g. 50/s for requests per second"
+    )
