@@ -101,8 +101,17 @@ LOWER_IS_BETTER = frozenset({"false_negative_rate", "false_positive_rate", "mae"
 # Metrics that are shares, so every bar on them lies between 0 and 1 (MAE, RMSE and R² do not).
 RATE_METRICS = frozenset({*QUALITY_METRICS["classification"], "ndcg", "map"})
 
-# Metrics with no upper bound: errors in the unit of the target (R² is at most 1).
-UNBOUNDED_METRICS = frozenset({"mae", "rmse"})
+# Where a bar on each metric may lie, both ends excluded (MLCP229): shares between 0 and 1;
+# R² below 1 (a bar under -1 asks for twice the error of predicting the mean); errors, in
+# the unit of the target, above 0 and finite.
+METRIC_RANGES: dict[str, tuple[float, float]] = {
+    **{name: (0.0, 1.0) for name in RATE_METRICS},
+    "r2": (-1.0, 1.0),
+    "mae": (0.0, 1e12),
+    "rmse": (0.0, 1e12),
+}
+# A proxy is the ratio of two counters' increases: above 0, and finite.
+PROXY_RANGE = (0.0, 1e6)
 
 
 # --- compute -------------------------------------------------------------------

@@ -90,6 +90,7 @@ def _rates(ctx: Context) -> Iterator[Diagnostic]:
         (("drift", "out_of_range", "max_rate"), s.drift.out_of_range.max_rate),
         (("drift", "unseen_categories", "max_rate"), s.drift.unseen_categories.max_rate),
         (("drift", "volume", "max_drop"), s.drift.volume.max_drop),
+        (("drift", "null_rate", "min_rate"), s.drift.null_rate.min_rate),
     ]
     if s.rollout.shadow:
         candidates.append(
@@ -102,7 +103,8 @@ def _rates(ctx: Context) -> Iterator[Diagnostic]:
     for path, rate in candidates:
         if rate is None:
             continue
-        low_ok = rate.value >= 0 if path[-1] == "min_improvement" else rate.value > 0
+        # No improvement required, and no floor under the null share, are each a 0.
+        low_ok = rate.value >= 0 if path[-1] in ("min_improvement", "min_rate") else rate.value > 0
         if not (low_ok and rate.value < 1):
             yield ctx.report(
                 path,
