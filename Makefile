@@ -35,6 +35,7 @@ unit: $(STAMP) tools
 lint: $(STAMP)
 	$(BIN)/ruff check controlplane tests benchmarks
 	$(BIN)/ruff format --check controlplane tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -23,6 +23,11 @@ from controlplane.units import HOUR, MINUTE
 
 Category = Literal["system", "data", "quality", "monitor", "rollout"]
 Comparison = Literal[">", ">=", "<", "outside", "absent"]
+# Which spec values the runbook states as the alert's bar, and over which window
+# (`controlplane.render.runbook.bars` has one function per kind).
+BarKind = Literal[
+    "latency", "burn", "error_rate", "volume", "absent", "data", "quality", "shadow"
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class Inhibition:
 class AlertDeclaration:
     name: str
     category: Category  # the layer it watches: what inhibition and routing key on
+    bar: BarKind  # what its runbook states as the bar it crossed
     severity: Severity
     for_seconds: float
     for_why: str
@@ -57,6 +63,13 @@ class AlertDeclaration:
     # and, once in the description, `<value>`.
     summary: str = ""
     description: str = ""
+    # The runbook's likely causes, when they are not those of the category (`CAUSES`).
+    causes: tuple[str, ...] = ()
+
+    @property
+    def likely_causes(self) -> tuple[str, ...]:
+        """What usually makes it fire, one Markdown line each, for its runbook section."""
+        return self.causes or CAUSES[self.category]
 
     @property
     def condition(self) -> str:
@@ -68,6 +81,39 @@ class AlertDeclaration:
         if self.comparison == "outside":
             return f"`{self.series}` outside `{self.threshold}`"
         return f"`{self.series}` {self.comparison} `{self.threshold}`"
+
+
+# What usually makes an alert of each layer fire; `{state}` is the model's rollout state
+# (as code) and `{instances}` its serving.instances_max.
+SYSTEM_CAUSES = (
+    "a code change: a new model version or candidate taking traffic (rollout state {state});",
+    "an upstream dependency that is slow or failing (feature store, cache, database);",
+    "saturation: traffic above what {instances} instances serve;",
+    "bad input: requests the model cannot parse.",
+)
+CAUSES: dict[Category, tuple[str, ...]] = {
+    "system": SYSTEM_CAUSES,
+    "rollout": SYSTEM_CAUSES,
+    "data": (
+        "data drift: the population changed (a season, a campaign, a new market or product);",
+        "an upstream schema change: a renamed, retyped or dropped column arrives as nulls or"
+        " as new categories;",
+        "an upstream delay: a feature pipeline running late serves stale or default values;",
+        "a unit or encoding change in a producer (cents for euros, a new category spelling).",
+    ),
+    "quality": (
+        "concept drift: the inputs look the same but the right answers changed;",
+        "data drift in the features (see the [data alerts](#alerts) of this model);",
+        "a code change: a new model version, a feature pipeline change, a bad deploy;",
+        "the label pipeline: labels late, duplicated or joined to the wrong predictions"
+        " (for a proxy, the counters it divides).",
+    ),
+    "monitor": (
+        "the service or batch job is down, or stopped before it exported anything;",
+        "the `/metrics` endpoint moved, or the serving code no longer starts the exporter;",
+        "scraping broke: a network policy, a relabelling, a Prometheus target change.",
+    ),
+}
 
 
 def _data(
@@ -91,6 +137,7 @@ def _data(
     return AlertDeclaration(
         name=signal.alert,
         category="data",
+        bar="data",
         severity=signal.severity,
         for_seconds=for_seconds,
         for_why=for_why,
@@ -152,6 +199,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPLatencyP99AboveSLA",
         category="system",
+        bar="latency",
         severity="page",
         for_seconds=10 * MINUTE,
         for_why=LATENCY_WHY_PAGE,
@@ -169,6 +217,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPLatencyP95AboveSLA",
         category="system",
+        bar="latency",
         severity="ticket",
         for_seconds=15 * MINUTE,
         for_why=LATENCY_WHY_TICKET,
@@ -185,6 +234,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPLatencyP50AboveSLA",
         category="system",
+        bar="latency",
         severity="ticket",
         for_seconds=15 * MINUTE,
         for_why=LATENCY_WHY_TICKET,
@@ -199,6 +249,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
         name="MLCPErrorBudgetBurn",
         variant="fast",
         category="system",
+        bar="burn",
         severity="page",
         for_seconds=2 * MINUTE,
         for_why=(
@@ -221,6 +272,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
         name="MLCPErrorBudgetBurn",
         variant="slow",
         category="system",
+        bar="burn",
         severity="ticket",
         for_seconds=15 * MINUTE,
         for_why="A slow burn leaves days to act: nobody is woken.",
@@ -238,6 +290,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPErrorRateAboveSLA",
         category="system",
+        bar="error_rate",
         severity="ticket",
         for_seconds=10 * MINUTE,
         for_why="A ticket: ten minutes keeps a short spike from opening one.",
@@ -331,6 +384,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPVolumeDrop",
         category="data",
+        bar="volume",
         severity="ticket",
         for_seconds=30 * MINUTE,
         for_why="Traffic is compared hour against hour; half an hour rules out a lull.",
@@ -346,10 +400,16 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
             "Fewer requests reach the model than usual: a caller stopped calling, or "
             "traffic goes elsewhere."
         ),
+        causes=(
+            "a caller stopped calling, or a router sends its traffic elsewhere;",
+            "an upstream outage: the requests never reach the model;",
+            "a real lull the comparison does not know about (a holiday, a migration).",
+        ),
     ),
     AlertDeclaration(
         name="MLCPModelBroken",
         category="quality",
+        bar="quality",
         severity="page",
         for_seconds=15 * MINUTE,
         for_why=QUALITY_WHY_BROKEN,
@@ -366,6 +426,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPModelQualityLow",
         category="quality",
+        bar="quality",
         severity="ticket",
         for_seconds=HOUR,
         for_why=QUALITY_WHY_LOW,
@@ -379,6 +440,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPProxyMetricBroken",
         category="quality",
+        bar="quality",
         severity="page",
         for_seconds=15 * MINUTE,
         for_why=QUALITY_WHY_BROKEN,
@@ -395,6 +457,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPProxyMetricDegraded",
         category="quality",
+        bar="quality",
         severity="ticket",
         for_seconds=HOUR,
         for_why=QUALITY_WHY_LOW,
@@ -408,6 +471,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPShadowDivergence",
         category="rollout",
+        bar="shadow",
         severity="ticket",
         for_seconds=30 * MINUTE,
         for_why=(
@@ -432,6 +496,7 @@ DECLARATIONS: tuple[AlertDeclaration, ...] = (
     AlertDeclaration(
         name="MLCPMonitorAbsent",
         category="monitor",
+        bar="absent",
         severity="page",
         for_seconds=10 * MINUTE,
         for_why="Until the exporter is back every other alert of the model is blind.",

@@ -35,6 +35,7 @@ from controlplane.buildcache import unit_stats as sum_stats
 from controlplane.buildcheck import base_manifest, files_under, verify
 from controlplane.compile import Checked, Compilation
 from controlplane.errors import UsageError
+from controlplane.infra import artifacts as infra
 from controlplane.model import Config, Model
 from controlplane.perf import no_cyclic_gc
 from controlplane.render import (
@@ -42,7 +43,6 @@ from controlplane.render import (
     ModelRenderer,
     Renderer,
     codeowners,
-    infra,
     monitoring,
     oncall,
     pipeline,

@@ -33,7 +33,7 @@ def base_manifest(out: Path, ref: str | None) -> Previous:
     without a base or when that revision has none (then every unit is rendered)."""
     if ref is None:
         return Previous()
-    from controlplane.plan.gitread import read_file  # git loads only with a base
+    from controlplane.gitread import read_file  # git loads only with a base
 
     text = read_file(out / MANIFEST, ref)
     return Previous() if text is None else parse_manifest(text)

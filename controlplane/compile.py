@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from controlplane.diagnostics import Diagnostic, has_errors, sort_diagnostics
+from controlplane.diagnostics import Diagnostic, format_text, has_errors, sort_diagnostics
 from controlplane.domain import TIERS
 from controlplane.errors import UnknownModel
 from controlplane.model import Config, Model
@@ -23,6 +23,7 @@ from controlplane.sources import Source, display, load_source, read_tree
 from controlplane.spec.check import check_spec
 from controlplane.spec.config import ConfigSpec
 from controlplane.spec.controls import control_characters
+from controlplane.spec.edit import Edit, SpecEditError, edit_text
 from controlplane.spec.layers import Layered, layer
 from controlplane.spec.load import Document, Location
 from controlplane.spec.normalize import to_config, to_model
@@ -329,3 +330,19 @@ def find_model(specs: Path, name: str) -> Compiled:
     known = ", ".join(c.model.name for c in result.compiled) or "none compiled"
     hint = "" if result.ok else "; the specs have errors: run `mlcp validate`"
     raise UnknownModel(f"no valid model named {name!r} under {specs} (known: {known}){hint}")
+
+
+def edit_spec(
+    source: Source, edits: Iterable[Edit], config: Source | None = None
+) -> tuple[str, Compiled]:
+    """The edited text of a spec and what it compiles to under ``config`` (mlcp.yaml).
+
+    Raises `SpecEditError` with every diagnostic when the result does not validate.
+    """
+    text = source.text if isinstance(source.text, str) else source.text.decode("utf-8")
+    edited = edit_text(text, edits)
+    result = compile_sources([Source(source.path, edited, source.display)], config)
+    if not result.ok or not result.compiled:
+        problems = format_text([d for d in result.diagnostics if d.is_error])
+        raise SpecEditError(f"the edited {source.shown} would not validate:\n{problems}")
+    return edited, result.compiled[0]

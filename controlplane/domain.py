@@ -101,8 +101,17 @@ LOWER_IS_BETTER = frozenset({"false_negative_rate", "false_positive_rate", "mae"
 # Metrics that are shares, so every bar on them lies between 0 and 1 (MAE, RMSE and R² do not).
 RATE_METRICS = frozenset({*QUALITY_METRICS["classification"], "ndcg", "map"})
 
-# Metrics with no upper bound: errors in the unit of the target (R² is at most 1).
-UNBOUNDED_METRICS = frozenset({"mae", "rmse"})
+# Where a bar on each metric may lie, both ends excluded (MLCP229): shares between 0 and 1;
+# R² below 1 (a bar under -1 asks for twice the error of predicting the mean); errors, in
+# the unit of the target, above 0 and finite.
+METRIC_RANGES: dict[str, tuple[float, float]] = {
+    **{name: (0.0, 1.0) for name in RATE_METRICS},
+    "r2": (-1.0, 1.0),
+    "mae": (0.0, 1e12),
+    "rmse": (0.0, 1e12),
+}
+# A proxy is the ratio of two counters' increases: above 0, and finite.
+PROXY_RANGE = (0.0, 1e6)
 
 
 # --- compute -------------------------------------------------------------------
@@ -124,9 +133,79 @@ def is_gpu_instance(instance_type: str) -> bool:
 STABLE, SHADOW, FULL = "stable", "shadow", "full"
 CANARY_PREFIX = "canary-"
 
+StateKind = Literal["stable", "shadow", "canary", "full"]
+# The time a state must last before a promotion leaves it; "" for none.
+Wait = Literal["", "shadow duration", "bake time"]
+# What a promotion out of a state must have measured; "" for nothing.
+ExitEvidence = Literal["", "divergence"]
+
+
+@dataclass(frozen=True)
+class RolloutState:
+    """One state of a rollout and every fact the rest of mlcp reads off it.
+
+    The steps, the commit messages, the endpoint's variants, the cost estimate,
+    the checker and the plan read these fields instead of comparing state
+    names, so a new state is one record here and its place in `RolloutStates`.
+    """
+
+    name: str
+    kind: StateKind
+    weight: int  # percent of production traffic the candidate takes
+    candidate_runs: bool  # a candidate variant is deployed, so a candidate must be declared
+    mirrored: bool  # the candidate answers a copy of every request and serves no one
+    wait: Wait
+    exit_evidence: ExitEvidence
+    # What the state does, for a commit message: {candidate}, {stable}, {weight}, {rest}.
+    meaning: str
+
+    @property
+    def at_rest(self) -> bool:
+        """No rollout is under way: the serving artifact takes everything, no candidate runs."""
+        return not self.candidate_runs
+
+    @property
+    def beside_stable(self) -> bool:
+        """The candidate runs as a second variant beside the stable one (and is billed so)."""
+        return self.candidate_runs and self.weight < 100
+
+    def describe(self, candidate: str, stable: str) -> str:
+        return self.meaning.format(
+            candidate=candidate, stable=stable, weight=self.weight, rest=100 - self.weight
+        )
+
+
+_NAMED_STATES = {
+    STABLE: RolloutState(
+        STABLE, "stable", 0, False, False, "", "",
+        "{candidate} becomes serving.artifact and the rollout ends.",
+    ),
+    SHADOW: RolloutState(
+        SHADOW, "shadow", 0, True, True, "shadow duration", "divergence",
+        "{candidate} answers a copy of every request beside {stable}; it serves no one.",
+    ),
+    FULL: RolloutState(
+        FULL, "full", 100, True, False, "bake time", "",
+        "{candidate} takes all production traffic; {stable} stays deployed for rollback.",
+    ),
+}  # fmt: skip
+
 
 def canary_state(percent: int) -> str:
     return f"{CANARY_PREFIX}{percent}"
+
+
+def rollout_state(name: str) -> RolloutState:
+    """The record of a state name: stable, shadow, canary-N (0 < N < 100) or full."""
+    if name in _NAMED_STATES:
+        return _NAMED_STATES[name]
+    percent = name.removeprefix(CANARY_PREFIX)
+    if name.startswith(CANARY_PREFIX) and percent.isdigit() and 0 < int(percent) < 100:
+        return RolloutState(
+            canary_state(int(percent)), "canary", int(percent), True, False, "bake time", "",
+            "{candidate} takes {weight}% of production traffic, {stable} the other {rest}%.",
+        )  # fmt: skip
+    raise ValueError(f"{name!r} is not a rollout state")
 
 
 @dataclass(frozen=True)
@@ -165,9 +244,8 @@ class RolloutStates:
 
 
 def candidate_weight(state: str) -> int:
-    """Percent of production traffic the candidate takes in a state."""
-    if state == FULL:
-        return 100
-    if state.startswith(CANARY_PREFIX):
-        return int(state.removeprefix(CANARY_PREFIX))
-    return 0
+    """Percent of production traffic the candidate takes in a state (0 for a name that is none)."""
+    try:
+        return rollout_state(state).weight
+    except ValueError:
+        return 0

@@ -237,9 +237,20 @@ class Rollout:
         return domain.RolloutStates(self.stages, shadow=self.shadow is not None)
 
     @property
+    def record(self) -> domain.RolloutState:
+        """The current state's record: its weight, wait, evidence and meaning."""
+        return domain.rollout_state(self.state)
+
+    @property
     def candidate_weight(self) -> int:
         """Percent of production traffic the candidate takes in the current state."""
         return domain.candidate_weight(self.state)
+
+    def wait(self, state: domain.RolloutState) -> tuple[float, str]:
+        """Seconds ``state`` must last before a promotion leaves it, and what that time is called."""
+        if state.wait == "shadow duration" and self.shadow is not None:
+            return self.shadow.duration, state.wait
+        return (self.bake_time, "bake time") if state.wait else (0.0, "")
 
 
 @dataclass(frozen=True)

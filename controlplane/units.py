@@ -6,6 +6,7 @@ message fit to show the person who wrote the value.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,10 @@ _DURATION = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|mo|m|h|d|w|y)$")
 PERCENT = re.compile(r"^(\d+(?:\.\d+)?)%$")
 _THROUGHPUT = re.compile(r"^(\d+(?:\.\d+)?)/(s|m|h)$")
 
-MAX_DURATION = 100 * YEAR
+# The plausible extremes of what a spec writes: past them a value is a slip of the keyboard
+# (a digit too many), and far past them a float overflows to infinity.
+MAX_DURATION = 10 * YEAR
+MAX_THROUGHPUT = 1e6  # requests per second: more than any one model's endpoint serves
 DURATION_PATTERN = r"^\d+(\.\d+)?(ms|s|m|h|d|w|mo|y)$"
 PERCENT_PATTERN = r"^\d+(\.\d+)?%$"
 THROUGHPUT_PATTERN = r"^\d+(\.\d+)?/(s|m|h)$"
@@ -43,11 +47,35 @@ def _shown(value: object) -> str:
         return str(value).lower()
     if value is None:
         return "nothing (null)"
+    if isinstance(value, int) and abs(value) > 10**40:
+        return f"a number of {len(str(abs(value)))} digits"
+    if isinstance(value, str):
+        return _abridged(value)
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
         return "a list"
     return repr(value)
+
+
+class OutOfRange(ValueError):
+    """A value written right but past its plausible range (or past what a float holds)."""
+
+
+def _abridged(text: str) -> str:
+    """A long value as a message quotes it: its start, and how long it is."""
+    return repr(text) if len(text) <= 40 else f"{text[:24]!r}… ({len(text)} characters)"
+
+
+def _finite(number: str | int | float, written: object) -> float:
+    """A number as a float, refused when it is too large for one (1e400, 1 and 400 zeros)."""
+    try:
+        result = float(number)
+    except OverflowError:
+        result = math.inf
+    if math.isinf(result):
+        raise OutOfRange(f"{_shown(written)} is too large")
+    return result
 
 
 def parse_duration(value: object) -> float:
@@ -58,7 +86,7 @@ def parse_duration(value: object) -> float:
             seconds = float(match.group(1)) * _DURATION_UNITS[match.group(2)]
             if seconds <= MAX_DURATION:
                 return seconds
-            raise ValueError(f"the duration {value!r} is longer than 100 years")
+            raise OutOfRange(f"the duration {_abridged(value)} is longer than 10 years")
     raise ValueError(
         f"expected a duration such as 150ms, 30s, 5m, 2h, 1d, 1w or 9mo, got {_shown(value)}"
     )
@@ -88,11 +116,11 @@ def parse_rate(value: object) -> float:
     if isinstance(value, int | float):
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(f"expected a finite rate, got {_shown(value)}")
-        return float(value)
+        return _finite(value, value)
     if isinstance(value, str):
         match = PERCENT.fullmatch(value)
         if match:
-            return float(match.group(1)) / 100.0
+            return _finite(match.group(1), value) / 100.0
     raise ValueError(f"expected a rate such as 0.5% or 0.005, got {_shown(value)}")
 
 
@@ -100,6 +128,8 @@ def parse_number(value: object) -> float:
     """A bound that may be written as a percentage: ``"3%"`` → 0.03, ``12.5`` → 12.5."""
     try:
         return parse_rate(value)
+    except OutOfRange:
+        raise
     except ValueError:
         raise ValueError(
             f"expected a number or a percentage such as 3%, got {_shown(value)}"
@@ -112,7 +142,12 @@ def parse_throughput(value: object) -> float:
         match = _THROUGHPUT.fullmatch(value)
         if match:
             per = {"s": 1.0, "m": MINUTE, "h": HOUR}[match.group(2)]
-            return float(match.group(1)) / per
+            rate = float(match.group(1)) / per
+            if rate <= MAX_THROUGHPUT:
+                return rate
+            raise OutOfRange(
+                f"the throughput {_abridged(value)} is over {MAX_THROUGHPUT:,.0f} requests a second"
+            )
     raise ValueError(f"expected a throughput such as 50/s or 3000/m, got {_shown(value)}")
 
 
@@ -146,10 +181,19 @@ def _did_you_mean(candidate: str, parse: Callable[[object], float]) -> str:
     return f"did you mean {candidate!r}?"
 
 
+def _plain_number(value: float, example: int) -> str:
+    """A bare number as a hint repeats it (12 → 12), or an example when it is past a float."""
+    try:
+        number = float(value)
+    except OverflowError:  # 1 and 400 zeros
+        return str(example)
+    return f"{number:g}" if math.isfinite(number) else str(example)
+
+
 def suggest_duration(value: object) -> str:
     """``"2 hours"`` → did you mean '2h'?; a bare number is told to carry a unit."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"a duration needs a unit, e.g. {value:g}s for seconds"
+        return f"a duration needs a unit, e.g. {_plain_number(value, 30)}s for seconds"
     match = _NUMBER_AND_WORD.fullmatch(value) if isinstance(value, str) else None
     if not match:
         return ""
@@ -191,7 +235,9 @@ def suggest_rate(value: object) -> str:
 def suggest_throughput(value: object) -> str:
     """``"50 rps"`` → did you mean '50/s'?; a bare number is told to carry a unit."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"a throughput needs a unit, e.g. {value:g}/s for requests per second"
+        return (
+            f"a throughput needs a unit, e.g. {_plain_number(value, 50)}/s for requests per second"
+        )
     match = _NUMBER_AND_WORD.fullmatch(value) if isinstance(value, str) else None
     if not match:
         return ""

@@ -32,6 +32,7 @@ def test_declarations_are_unique_and_complete() -> None:
     assert {d.name for d in alerts.DECLARATIONS} == names
     for declaration in alerts.DECLARATIONS:
         assert declaration.meaning and declaration.for_why and declaration.panel
+        assert declaration.likely_causes, declaration.name
         assert declaration.name.lower() == contract.runbook_anchor(declaration.name)
 
 

@@ -14,7 +14,8 @@ import pytest
 
 from controlplane.build import build
 from controlplane.buildcache import SHARED
-from controlplane.render import infra, jsonwrite
+from controlplane.infra import artifacts as infra
+from controlplane.render import jsonwrite
 from controlplane.workers import check as compile_specs
 from tests.plan.repo import BASE_BRANCH as BASE
 from tests.plan.repo import clone as clone_repo

@@ -11,6 +11,7 @@ from controlplane.domain import (
     error_budget_source,
     is_gpu_instance,
     rollback_signals,
+    rollout_state,
 )
 
 # --- the rollout state machine: every step written out by hand ------------------
@@ -80,6 +81,55 @@ def test_a_state_the_stages_do_not_declare_is_refused(state: str) -> None:
 )
 def test_candidate_weight(state: str, weight: int) -> None:
     assert candidate_weight(state) == weight
+
+
+# Every fact of every kind of state, written out by hand from the README's rollout section:
+# (name, kind, weight, candidate runs, mirrored, wait, evidence to leave, beside stable, at rest)
+STATE_FACTS = [
+    ("stable", "stable", 0, False, False, "", "", False, True),
+    ("shadow", "shadow", 0, True, True, "shadow duration", "divergence", True, False),
+    ("canary-5", "canary", 5, True, False, "bake time", "", True, False),
+    ("canary-99", "canary", 99, True, False, "bake time", "", True, False),
+    ("full", "full", 100, True, False, "bake time", "", False, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "weight", "runs", "mirrored", "wait", "evidence", "beside", "rest"),
+    STATE_FACTS,
+)
+def test_each_state_is_a_record_of_its_facts(
+    name: str,
+    kind: str,
+    weight: int,
+    runs: bool,
+    mirrored: bool,
+    wait: str,
+    evidence: str,
+    beside: bool,
+    rest: bool,
+) -> None:
+    state = rollout_state(name)
+    assert (state.name, state.kind, state.weight) == (name, kind, weight)
+    assert (state.candidate_runs, state.mirrored, state.wait) == (runs, mirrored, wait)
+    assert (state.exit_evidence, state.beside_stable, state.at_rest) == (evidence, beside, rest)
+
+
+def test_a_state_record_says_what_the_state_does() -> None:
+    assert (
+        rollout_state("canary-25").describe("v2", "v1")
+        == "v2 takes 25% of production traffic, v1 the other 75%."
+    )
+    assert rollout_state("shadow").describe("v2", "v1") == (
+        "v2 answers a copy of every request beside v1; it serves no one."
+    )
+
+
+@pytest.mark.parametrize("name", ["canary-0", "canary-100", "canary-x", "canary-", "Full", ""])
+def test_a_name_that_is_no_state_has_no_record(name: str) -> None:
+    with pytest.raises(ValueError, match="is not a rollout state"):
+        rollout_state(name)
+    assert candidate_weight(name) == 0
 
 
 # --- the error budget ------------------------------------------------------------

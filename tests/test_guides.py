@@ -17,7 +17,8 @@ from tests.spec.clirun import run_mlcp
 
 README = ROOT / "README.md"
 GUIDES = sorted((ROOT / "docs").glob("*.md"))
-PAGES = [README, *GUIDES, *sorted((ROOT / "docs" / "reference").glob("*.md"))]
+CODE_GUIDES = [ROOT / "ARCHITECTURE.md", ROOT / "CONTRIBUTING.md"]
+PAGES = [README, *GUIDES, *CODE_GUIDES, *sorted((ROOT / "docs" / "reference").glob("*.md"))]
 DIAGNOSTICS_GUIDE = ROOT / "docs" / "specs.md"
 COMMANDS_GUIDE = ROOT / "docs" / "commands.md"
 
@@ -186,7 +187,7 @@ def test_every_section_of_the_old_readme_is_in_the_readme_or_a_guide() -> None:
 
 def test_the_readme_links_every_guide() -> None:
     linked = {(README.parent / href.partition("#")[0]).resolve() for href in links(README)}
-    assert [rel(guide) for guide in GUIDES if guide.resolve() not in linked] == []
+    assert [rel(g) for g in [*GUIDES, *CODE_GUIDES] if g.resolve() not in linked] == []
 
 
 def test_the_readme_stays_short() -> None:

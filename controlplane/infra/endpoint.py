@@ -11,18 +11,16 @@ it by a blue/green update that rolls back on the alarms of `rollback_on`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from controlplane import domain
 from controlplane.infra.alarms import endpoint_alarms
 from controlplane.infra.cache import redis_cache
 from controlplane.infra.platform import PlatformRefs
-from controlplane.infra.sagemaker import metric_alarm, sagemaker_model
+from controlplane.infra.sagemaker import Variant, metric_alarm, sagemaker_model
 from controlplane.infra.tags import CANDIDATE, STABLE
-from controlplane.model import Config, Model, ModelArtifact
+from controlplane.model import Config, Model
 
 COMPONENT = "mlcp:infra:ModelEndpoint"
 CAPTURE_PERCENT = 100  # of shadowed requests; the divergence is measured on all of them
@@ -32,26 +30,19 @@ ProductionVariant = aws.sagemaker.EndpointConfigurationProductionVariantArgs
 ShadowVariant = aws.sagemaker.EndpointConfigurationShadowProductionVariantArgs
 
 
-@dataclass(frozen=True)
-class Variant:
-    name: str
-    artifact: ModelArtifact
-    weight: int  # percent of production traffic; 0 for the shadow
-
-
 def variants(model: Model) -> tuple[list[Variant], list[Variant]]:
     """The production and shadow variants of the model's rollout state."""
-    stable = model.serving.artifact
-    state, candidate = model.rollout.state, model.rollout.candidate
-    if state == domain.STABLE:
+    stable, candidate = model.serving.artifact, model.rollout.candidate
+    state = model.rollout.record
+    if not state.candidate_runs:
         return [Variant(STABLE, stable, 100)], []
     if candidate is None:  # the checker refuses a rollout state without a candidate
-        raise ValueError(f"{model.name}: rollout state {state} without a candidate")
-    if state == domain.SHADOW:
+        raise ValueError(f"{model.name}: rollout state {state.name} without a candidate")
+    if state.mirrored:
         return [Variant(STABLE, stable, 100)], [Variant(CANDIDATE, candidate, 0)]
-    weight = domain.candidate_weight(state)
-    if weight >= 100:
+    if not state.beside_stable:
         return [Variant(CANDIDATE, candidate, 100)], []
+    weight = state.weight
     return [Variant(STABLE, stable, 100 - weight), Variant(CANDIDATE, candidate, weight)], []
 
 

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from controlplane.infra.alarms import EVALUATION, MODEL_NAMESPACE, PERIOD, SAGEMAKER, Alarm
 from controlplane.infra.platform import PlatformRefs
-from controlplane.model import Config, Model
-
-if TYPE_CHECKING:
-    from controlplane.infra.endpoint import Variant
+from controlplane.model import Config, Model, ModelArtifact
 
 Query = aws.cloudwatch.MetricAlarmMetricQueryArgs
 QueryMetric = aws.cloudwatch.MetricAlarmMetricQueryMetricArgs
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    artifact: ModelArtifact
+    weight: int  # percent of production traffic; 0 for the shadow
 
 
 def sagemaker_model(

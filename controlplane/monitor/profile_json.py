@@ -18,6 +18,7 @@ from controlplane.monitor.profile import (
     reference_shares,
     require_reference,
 )
+from controlplane.monitor.profile_schema import profile_problem
 
 
 def _number(value: float | None) -> float | str | None:
@@ -100,10 +101,17 @@ def _feature_from(name: str, body: dict[str, Any], rows: int) -> FeatureProfile:
 def profile_from_json(text: str, origin: str = "profile") -> Profile:
     try:
         document = json.loads(text)
-        if document.get("format") != FORMAT:
-            raise MonitorError(
-                f"{origin}: not an {FORMAT} profile (format={document.get('format')!r})"
-            )
+    except RecursionError:
+        raise MonitorError(f"{origin}: malformed profile (nested too deep)") from None
+    except ValueError as error:
+        raise MonitorError(f"{origin}: malformed profile (not JSON: {error})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        shown = document.get("format") if isinstance(document, dict) else None
+        raise MonitorError(f"{origin}: not an {FORMAT} profile (format={shown!r})")
+    problem = profile_problem(document)
+    if problem is not None:
+        raise MonitorError(f"{origin}: malformed profile ({problem})")
+    try:
         rows = int(document["rows"])
         features = tuple(
             _feature_from(name, body, rows) for name, body in document["features"].items()

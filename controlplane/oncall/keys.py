@@ -7,6 +7,11 @@ import os
 import tempfile
 from pathlib import Path
 
+
+class KeyStoreError(Exception):
+    """A store could not be read or written; the message names what and never the key."""
+
+
 KEY_MODE = 0o600  # the key lets anyone page the team: readable by its owner only
 
 

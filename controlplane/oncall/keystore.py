@@ -9,11 +9,8 @@ from pathlib import Path
 from typing import Protocol
 
 from controlplane.model import Config
+from controlplane.oncall.keys import KeyStoreError as KeyStoreError
 from controlplane.oncall.keys import check_writable, write_key
-
-
-class KeyStoreError(Exception):
-    """A store could not be read or written; the message names what and never the key."""
 
 
 class KeyStore(Protocol):

@@ -9,17 +9,8 @@ from typing import Any
 
 import pagerduty
 
-from controlplane.render.oncall import EVENTS_V2, MARKER
+from controlplane.render.oncall import EVENTS_V2, MARKER, OWNED_FIELDS
 
-# The service fields mlcp owns (`DesiredService.fields`), read back for comparison.
-OWNED_FIELDS = (
-    "name",
-    "description",
-    "acknowledgement_timeout",
-    "auto_resolve_timeout",
-    "incident_urgency_rule",
-    "alert_creation",
-)
 # PagerDuty ids: a capital letter then six capitals or digits (e.g. PABC123).
 POLICY_ID = re.compile(r"^[A-Z][A-Z0-9]{6}$")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from controlplane.oncall.keystore import KeyStoreError
+from controlplane.oncall.keys import KeyStoreError
 
 MANAGED_TAG = "mlcp:managed-by"  # value MANAGED_BY: what prune may delete
 MANAGED_BY = "mlcp"

@@ -2,5 +2,5 @@
 
 Each stage runs in a model's pipeline folder (where its generated dvc.yaml
 lives), reads `params.yaml` and the files of the stage before it, and writes
-the files dvc.yaml declares; `controlplane.pipeline.layout` names them all.
+the files dvc.yaml declares; `controlplane.pipeline_layout` names them all.
 """

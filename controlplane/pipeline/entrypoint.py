@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from controlplane.pipeline import layout
+from controlplane import pipeline_layout as layout
 from controlplane.pipeline.context import PipelineError
 
 Fit = Callable[[dict[str, Any], pd.DataFrame], Any]

@@ -4,7 +4,6 @@ opened as a pull request when a remote and a token are configured."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re
@@ -14,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import git
-from git.index.typ import BaseIndexEntry
-from gitdb import IStream
 
+from controlplane.gitwrite import commit_file
 from controlplane.pipeline.context import PipelineError
 
 TOKEN_ENVS = ("MLCP_GITHUB_TOKEN", "GITHUB_TOKEN")
@@ -38,20 +36,6 @@ def repo_of(path: Path) -> git.Repo:
         return git.Repo(path, search_parent_directories=True)
     except git.InvalidGitRepositoryError:
         raise PipelineError(f"{path}: not inside a git repository, nothing to commit to") from None
-
-
-def commit_file(repo: git.Repo, branch: str, path: str, text: str, message: str) -> str:
-    """A commit on `branch` (made or moved) that changes one file of HEAD; its sha."""
-    head = repo.head.commit
-    data = text.encode("utf-8")
-    blob = repo.odb.store(IStream("blob", len(data), io.BytesIO(data)))
-    index = git.IndexFile.from_tree(repo, head)
-    mode = head.tree[path].mode
-    index.add([BaseIndexEntry((mode, blob.binsha, 0, path))], write=False)
-    tree = index.write_tree()
-    commit = git.Commit.create_from_tree(repo, tree, message, parent_commits=[head], head=False)
-    repo.create_head(branch, commit, force=True)
-    return commit.hexsha
 
 
 def token() -> str | None:

@@ -11,8 +11,8 @@ import hashlib
 import os
 from typing import Any
 
+from controlplane import pipeline_layout as layout
 from controlplane.errors import MlcpError
-from controlplane.pipeline import layout
 from controlplane.pipeline.context import Stage
 
 ROUTING_KEY_ENV = "MLCP_PAGERDUTY_ROUTING_KEY"

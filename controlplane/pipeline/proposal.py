@@ -12,10 +12,11 @@ import json
 import re
 from typing import Any
 
+from controlplane.compile import edit_spec
 from controlplane.domain import STABLE
 from controlplane.model import Model
 from controlplane.sources import Source
-from controlplane.spec.edit import Set, edit_spec
+from controlplane.spec.edit import Set
 
 SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from controlplane import pipeline_layout as layout
 from controlplane.compile import compile_paths, find_model
 from controlplane.model import Model
-from controlplane.pipeline import layout, workspace
+from controlplane.pipeline import workspace
 from controlplane.pipeline.context import PipelineError, StageFailed
 from controlplane.pipeline.fetch import fetch_file, fetch_table
 from controlplane.render import pipeline

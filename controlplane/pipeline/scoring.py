@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from controlplane.pipeline import layout
+from controlplane import pipeline_layout as layout
 from controlplane.pipeline.metrics import METRICS, metric_value, per_query
 
 

@@ -21,6 +21,7 @@ import optuna
 from optuna.exceptions import ExperimentalWarning
 from optuna.storages import RDBStorage, RetryHeartbeatStaleTrialCallback
 from optuna.trial import TrialState
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from controlplane.errors import MlcpError
 from controlplane.model import SearchParam
@@ -72,19 +73,32 @@ def tune(
         raise TuneError(f"tuning needs at least one trial (got {trials})")
     if timeout is not None and timeout <= 0:
         raise TuneError(f"the tuning timeout must be positive (got {timeout} s)")
-    study = _open_study(storage, study_name, direction, seed, heartbeat, grace)
-    resumed_from = _count(study, TrialState.COMPLETE)
-    remaining = trials - resumed_from
-    if remaining > 0:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ExperimentalWarning)
-            study.optimize(
-                lambda trial: _run(trial, space, objective),
-                n_trials=remaining,
-                timeout=timeout,
-                catch=(Exception,),
-            )
-    return _result(study, resumed_from)
+    try:
+        study = _open_study(storage, study_name, direction, seed, heartbeat, grace)
+        resumed_from = _count(study, TrialState.COMPLETE)
+        remaining = trials - resumed_from
+        if remaining > 0:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ExperimentalWarning)
+                study.optimize(
+                    lambda trial: _run(trial, space, objective),
+                    n_trials=remaining,
+                    timeout=timeout,
+                    catch=(Exception,),
+                )
+        return _result(study, resumed_from)
+    except SQLAlchemyError as error:  # a file that is not (or no longer) an SQLite database
+        orig = error.orig if isinstance(error, DBAPIError) else None
+        cause = orig or error  # sqlite3's own words, without SQLAlchemy's SQL and link
+        raise _unreadable(storage, cause) from None
+
+
+def _unreadable(storage: Path, error: BaseException) -> TuneError:
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return TuneError(
+        f"{storage}: not a readable Optuna study database ({reason}); "
+        "move it away to start the search afresh"
+    )
 
 
 def _open_study(
@@ -98,13 +112,18 @@ def _open_study(
     storage.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ExperimentalWarning)
-        rdb = RDBStorage(
-            f"sqlite:///{storage.resolve()}",
-            engine_kwargs={"connect_args": {"timeout": 60}},  # the heartbeat thread writes too
-            heartbeat_interval=heartbeat,
-            grace_period=grace,
-            heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRIES),
-        )
+        try:
+            rdb = RDBStorage(
+                f"sqlite:///{storage.resolve()}",
+                engine_kwargs={"connect_args": {"timeout": 60}},  # the heartbeat thread writes too
+                heartbeat_interval=heartbeat,
+                grace_period=grace,
+                heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(
+                    max_retry=MAX_RETRIES
+                ),
+            )
+        except RuntimeError as error:  # tables of a schema version this Optuna cannot read
+            raise _unreadable(storage, error) from None
         study = optuna.create_study(
             storage=rdb,
             study_name=name,

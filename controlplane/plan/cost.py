@@ -19,7 +19,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from controlplane import units
-from controlplane.domain import CANARY_PREFIX, SHADOW
 from controlplane.model import Config, Model
 from controlplane.plan.prices import S3_GB_MONTH, cpu_alternative, price_table
 from controlplane.plan.types import CostItem, Finding
@@ -70,7 +69,8 @@ def estimate(model: Model, config: Config) -> Estimate:
         where = f"{serving.instance_type} × 730 h"
         add(f"endpoint: {low}–{high} × {where}", serving.instance_type, HOURS_PER_MONTH, low, high)
         state = model.rollout.state
-        if state == SHADOW or state.startswith(CANARY_PREFIX):
+        record = model.rollout.record
+        if record.beside_stable:
             add(
                 f"candidate variant ({state}): {low}–{high} × {where}",
                 serving.instance_type,
@@ -78,13 +78,13 @@ def estimate(model: Model, config: Config) -> Estimate:
                 low,
                 high,
             )
-        if state == SHADOW:
+        if record.mirrored:
             gigabytes = (
                 serving.target_invocations_per_instance * MINUTES_PER_MONTH * CAPTURE_BYTES / 1e9
             )
             out.items.append(
                 CostItem(
-                    f"data capture (shadow): {gigabytes * low:,.0f}–{gigabytes * high:,.0f} GB in S3",
+                    f"data capture ({state}): {gigabytes * low:,.0f}–{gigabytes * high:,.0f} GB in S3",
                     round(gigabytes * low * S3_GB_MONTH, 2),
                     round(gigabytes * high * S3_GB_MONTH, 2),
                 )

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from controlplane.build import BuildResult, render_tree
 from controlplane.compile import Checked, Compilation
-from controlplane.plan.gitread import read_file
+from controlplane.gitread import read_file
 from controlplane.plan.types import GeneratedFile
 from controlplane.sources import display
 from controlplane.write import MANIFEST

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fnmatch
 from typing import Any, Literal
 
-from controlplane.domain import FULL, STABLE, candidate_weight
+from controlplane.domain import candidate_weight, rollout_state
 from controlplane.model import Model
 
 # Whole parts whose removal leaves a model less protected.
@@ -69,11 +69,11 @@ def _state_change(old: str, new: str, after: Model) -> Meaning:
     except ValueError:
         return f"rollout state {old} → {new}", False
     weight = candidate_weight(new)
-    if new == forward and old == FULL:
+    if new == forward and rollout_state(new).at_rest:
         return "promotion completed: the candidate becomes the serving artifact", False
     if new == forward:
         return f"promoted {old} → {new}: the candidate takes {weight}% of traffic", False
-    if new == STABLE:
+    if rollout_state(new).at_rest:
         return f"rolled back {old} → stable: all traffic returns to the stable variant", False
     if back:
         return f"moved back {old} → {new}: the candidate takes {weight}% of traffic", False

@@ -16,9 +16,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from controlplane.infra.artifacts import MODELS, RESOURCES
 from controlplane.plan.types import Action, ResourceChange, ServiceChange
 from controlplane.render import Artifact
-from controlplane.render.infra import MODELS, RESOURCES
 from controlplane.render.oncall import SERVICES
 
 MODEL_RESOURCES = f"{MODELS}/"  # one preview per model, the same records as resources.json

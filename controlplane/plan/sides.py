@@ -19,8 +19,8 @@ from pathlib import Path
 from controlplane import workers
 from controlplane.compile import Checked, Compilation, Compiled, compile_sources
 from controlplane.diagnostics import Diagnostic
+from controlplane.gitread import RevisionSources, read_revision
 from controlplane.model import Config, Model
-from controlplane.plan.gitread import RevisionSources, read_revision
 from controlplane.sources import Source, read_tree
 
 

@@ -29,7 +29,7 @@ with each service's keys sorted. Every value comes from the spec and mlcp.yaml:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from controlplane import __version__
@@ -72,16 +72,28 @@ class DesiredService:
     routing_key_file: str
 
     def fields(self) -> dict[str, Any]:
-        """The service's fields that mlcp owns, as PagerDuty's REST API v2 spells them
-        (the escalation policy aside: it is sent by id once resolved)."""
-        return {
-            "name": self.name,
-            "description": self.description,
-            "acknowledgement_timeout": self.acknowledgement_timeout,
-            "auto_resolve_timeout": self.auto_resolve_timeout,
-            "incident_urgency_rule": dict(SEVERITY_BASED),
-            "alert_creation": CREATE_INCIDENTS,
-        }
+        """The service's fields that mlcp owns (`OwnedFields`), as PagerDuty's API spells them."""
+        owned = OwnedFields(
+            self.name, self.description, self.acknowledgement_timeout, self.auto_resolve_timeout
+        )
+        return asdict(owned)
+
+
+@dataclass(frozen=True)
+class OwnedFields:
+    """The fields of a PagerDuty service that mlcp owns, named as its REST API v2 names them:
+    sent on create and update, read back and compared (`OWNED_FIELDS`). The escalation
+    policy is apart: it is sent by id once resolved."""
+
+    name: str
+    description: str
+    acknowledgement_timeout: int | None
+    auto_resolve_timeout: int | None
+    incident_urgency_rule: dict[str, str] = field(default_factory=lambda: dict(SEVERITY_BASED))
+    alert_creation: str = CREATE_INCIDENTS
+
+
+OWNED_FIELDS = tuple(f.name for f in fields(OwnedFields))
 
 
 def description(model: Model) -> str:

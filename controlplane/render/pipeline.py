@@ -15,8 +15,8 @@ import shlex
 from collections.abc import Sequence
 from typing import Any
 
+from controlplane import pipeline_layout as layout
 from controlplane.model import Config, Model, SearchParam
-from controlplane.pipeline import layout
 from controlplane.render import Artifact
 from controlplane.render.monitoring.yamlio import dumps
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import git
 
+from controlplane.gitwrite import commit_file
 from controlplane.rollout.errors import GitError
 
 
@@ -18,7 +19,7 @@ class Committed:
 
 
 def commit_on_branch(spec: Path, text: str, branch: str, message: str) -> Committed:
-    """Create ``branch`` at HEAD, switch to it, write ``text`` to ``spec`` and commit only that.
+    """Commit ``text`` as ``spec`` on a new ``branch`` from HEAD, and switch to it.
 
     Refused when the spec has changes of its own, other changes are staged (they
     would join the commit), or the branch exists.
@@ -30,11 +31,9 @@ def commit_on_branch(spec: Path, text: str, branch: str, message: str) -> Commit
     root = Path(repo.working_tree_dir or ".")
     relative = spec.resolve().relative_to(root.resolve()).as_posix()
     _check_clean(repo, relative, branch)
-    repo.git.checkout("-b", branch)
-    spec.write_text(text, encoding="utf-8")
-    repo.index.add([relative])
-    commit = repo.index.commit(message)
-    return Committed(branch, commit.hexsha, relative)
+    sha = commit_file(repo, branch, relative, text, message)
+    repo.git.checkout(branch)  # the spec is clean, so the checkout brings the edit in
+    return Committed(branch, sha, relative)
 
 
 def _check_clean(repo: git.Repo, relative: str, branch: str) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from controlplane.compile import Compiled, find_model, load_config
+from controlplane.compile import Compiled, edit_spec, find_model, load_config
 from controlplane.errors import MlcpError
 from controlplane.model import Model
 from controlplane.rollout.emergency import Shift
@@ -16,7 +16,6 @@ from controlplane.rollout.evidence import Divergence
 from controlplane.rollout.gitops import Committed, commit_on_branch
 from controlplane.rollout.steps import Evidence, Step, plan_promotion, plan_rollback
 from controlplane.sources import Source, discover, read_source
-from controlplane.spec.edit import edit_spec
 from controlplane.units import format_timestamp
 from controlplane.write import first_link
 

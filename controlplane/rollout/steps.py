@@ -41,32 +41,26 @@ def target_state(model: Model, to: str | None) -> str:
     if to not in states:
         raise Refused(f"{to!r} is not a state of {model.name}: {', '.join(states)}")
     ahead = states[states.index(current) + 1 :] + (
-        (domain.STABLE,) if current != domain.STABLE else ()
+        (domain.STABLE,) if not rollout.record.at_rest else ()
     )
     if to == current or to not in ahead:
         raise Refused(
             f"{model.name} is in {current}; promote moves forward ({' → '.join(ahead)}),"
             f" `mlcp rollback {model.name}` moves back"
         )
-    if domain.SHADOW in ahead[: ahead.index(to)]:
-        raise Refused(f"{model.name} cannot skip shadow: its divergence is measured there")
+    for skipped in map(domain.rollout_state, ahead[: ahead.index(to)]):
+        if skipped.exit_evidence:
+            raise Refused(
+                f"{model.name} cannot skip {skipped.name}: its {skipped.exit_evidence}"
+                " is measured there"
+            )
     return to
-
-
-def _wait(model: Model, state: str) -> tuple[float, str]:
-    """How long ``state`` must last before a promotion leaves it, and what that time is called."""
-    rollout = model.rollout
-    if state == domain.STABLE:
-        return 0.0, ""
-    if state == domain.SHADOW and rollout.shadow is not None:
-        return rollout.shadow.duration, "shadow duration"
-    return rollout.bake_time, "bake time"
 
 
 def _check_time(model: Model, now: float) -> float:
     """Seconds spent in the current state; refused when the wait is not over."""
     state, since = model.rollout.state, model.rollout.since
-    needed, called = _wait(model, state)
+    needed, called = model.rollout.wait(model.rollout.record)
     if not needed:
         return now - since if since is not None else 0.0
     if since is None:
@@ -107,7 +101,7 @@ def plan_promotion(
         )
     spent = _check_time(model, now)
     measured = None
-    if current == domain.SHADOW:
+    if model.rollout.record.exit_evidence == "divergence":
         if evidence is None:
             raise Refused(
                 f"leaving shadow needs the measured divergence of {model.name}:"
@@ -116,7 +110,7 @@ def plan_promotion(
         measured = evidence(model, spent)
         _check_divergence(model, measured)
     edits: list[Edit] = [Set("rollout.state", after), _since(now)]
-    if after == domain.STABLE:
+    if domain.rollout_state(after).at_rest:
         candidate: dict[str, Any] = compiled.layered.doc.data["rollout"]["candidate"]
         edits = [Replace("serving.artifact", candidate), Delete("rollout.candidate"), *edits]
     message = promotion_message(model, after, now, spent, measured)
@@ -125,7 +119,7 @@ def plan_promotion(
 
 def plan_rollback(compiled: Compiled, *, now: float, note: str = "") -> Step:
     model = compiled.model
-    if model.rollout.state == domain.STABLE:
+    if model.rollout.record.at_rest:
         raise Refused(f"{model.name} is already stable: there is nothing to roll back")
     edits = (Set("rollout.state", domain.STABLE), _since(now))
     message = rollback_message(model, now, note)

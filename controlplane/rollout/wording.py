@@ -15,15 +15,7 @@ def percent(fraction: float) -> str:
 def _describe(model: Model, state: str) -> str:
     rollout = model.rollout
     candidate = rollout.candidate.version if rollout.candidate else "the candidate"
-    stable = model.serving.artifact.version
-    if state == domain.SHADOW:
-        return f"{candidate} answers a copy of every request beside {stable}; it serves no one."
-    if state == domain.FULL:
-        return f"{candidate} takes all production traffic; {stable} stays deployed for rollback."
-    if state == domain.STABLE:
-        return f"{candidate} becomes serving.artifact and the rollout ends."
-    weight = domain.candidate_weight(state)
-    return f"{candidate} takes {weight}% of production traffic, {stable} the other {100 - weight}%."
+    return domain.rollout_state(state).describe(candidate, model.serving.artifact.version)
 
 
 def promotion_message(
@@ -37,12 +29,11 @@ def promotion_message(
         "",
         "Evidence:",
     ]
-    if rollout.since is not None and before != domain.STABLE:
+    waited, called = rollout.wait(rollout.record)
+    if rollout.since is not None and not rollout.record.at_rest:
         lines.append(f"- {before} since {format_timestamp(rollout.since)}, for {elapsed(spent)}")
-    if before == domain.SHADOW and rollout.shadow is not None:
-        lines.append(f"- the shadow duration is {elapsed(rollout.shadow.duration)}")
-    elif before != domain.STABLE:
-        lines.append(f"- the bake time is {elapsed(rollout.bake_time)}")
+    if called:
+        lines.append(f"- the {called} is {elapsed(waited)}")
     else:
         lines.append(f"- the candidate {_version(model)} is declared")
     if measured is not None and rollout.shadow is not None:
@@ -51,7 +42,7 @@ def promotion_message(
             f" {measured.comparisons} requests, within rollout.shadow.max_divergence"
             f" {percent(rollout.shadow.max_divergence)}; from {measured.source}"
         )
-    lines += _profile_note(model) if after == domain.STABLE else []
+    lines += _profile_note(model) if domain.rollout_state(after).at_rest else []
     lines += ["", f"rollout.state: {after}, rollout.since: {format_timestamp(now)}"]
     return "\n".join(lines) + "\n"
 

@@ -25,13 +25,13 @@ from controlplane.domain import (
     LATENCY_QUANTILES,
     LOWER_IS_BETTER,
     QUALITY_METRICS,
-    SHADOW,
-    STABLE,
     SYSTEM_SIGNALS,
+    RolloutState,
     RolloutStates,
     error_budget,
     error_budget_source,
     rollback_signals,
+    rollout_state,
 )
 from controlplane.spec import rules_data, rules_ops, rules_placeholders, rules_policy
 from controlplane.spec.config import ConfigSpec
@@ -90,6 +90,7 @@ def _rates(ctx: Context) -> Iterator[Diagnostic]:
         (("drift", "out_of_range", "max_rate"), s.drift.out_of_range.max_rate),
         (("drift", "unseen_categories", "max_rate"), s.drift.unseen_categories.max_rate),
         (("drift", "volume", "max_drop"), s.drift.volume.max_drop),
+        (("drift", "null_rate", "min_rate"), s.drift.null_rate.min_rate),
     ]
     if s.rollout.shadow:
         candidates.append(
@@ -102,7 +103,8 @@ def _rates(ctx: Context) -> Iterator[Diagnostic]:
     for path, rate in candidates:
         if rate is None:
             continue
-        low_ok = rate.value >= 0 if path[-1] == "min_improvement" else rate.value > 0
+        # No improvement required, and no floor under the null share, are each a 0.
+        low_ok = rate.value >= 0 if path[-1] in ("min_improvement", "min_rate") else rate.value > 0
         if not (low_ok and rate.value < 1):
             yield ctx.report(
                 path,
@@ -308,10 +310,18 @@ def _state(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
+def _record(state: str) -> RolloutState | None:
+    try:
+        return rollout_state(state)
+    except ValueError:  # MLCP205 names it
+        return None
+
+
 @rule("MLCP206", "a candidate artifact is declared whenever rollout.state is not stable")
 def _candidate(ctx: Context) -> Iterator[Diagnostic]:
     rollout = ctx.spec.rollout
-    if rollout.state != STABLE and rollout.candidate is None:
+    record = _record(rollout.state)
+    if (record is None or record.candidate_runs) and rollout.candidate is None:
         yield ctx.report(
             ("rollout", "state"),
             f"rollout.state is {rollout.state!r} but no rollout.candidate is declared",
@@ -321,7 +331,8 @@ def _candidate(ctx: Context) -> Iterator[Diagnostic]:
 
 @rule("MLCP207", "the shadow state needs a rollout.shadow phase")
 def _shadow_state(ctx: Context) -> Iterator[Diagnostic]:
-    if ctx.spec.rollout.state == SHADOW and ctx.spec.rollout.shadow is None:
+    record = _record(ctx.spec.rollout.state)
+    if record is not None and record.mirrored and ctx.spec.rollout.shadow is None:
         yield ctx.report(
             ("rollout", "state"),
             "rollout.state is 'shadow' but rollout.shadow is not declared",

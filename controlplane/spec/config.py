@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from controlplane.domain import Tier, Urgency
 from controlplane.spec.types import Rate
-from controlplane.spec.v1 import WHOLE, Owner, Positive, Strict
+from controlplane.spec.v1 import WHOLE, Budget, Owner, PsiValue, Strict
 
 
 def _timezone(name: str) -> str:
@@ -148,11 +148,11 @@ class Policy(Strict):
     `quality.metrics`, `cost.monthly_budget`."""
     urgency: Urgency | None = None
     """On-call urgency the tier's specs must use: `high`, `low` or `dynamic`."""
-    max_psi_critical: Positive | None = Field(None, examples=[0.3])
+    max_psi_critical: PsiValue | None = Field(None, examples=[0.3])
     """Highest drift.psi.critical a spec of the tier may set (`0.3`)."""
-    min_instances: Annotated[int, Field(ge=1), WHOLE] | None = Field(None, examples=[2])
+    min_instances: Annotated[int, Field(ge=1, le=100), WHOLE] | None = Field(None, examples=[2])
     """Fewest serving.instances.min a spec of the tier may set (`2`)."""
-    max_monthly_budget: Positive | None = Field(None, examples=[2000])
+    max_monthly_budget: Budget | None = Field(None, examples=[2000])
     """Highest cost.monthly_budget, in USD, a spec of the tier may set."""
     require_broken_metric: bool = False
     """Every spec of the tier must mark a quality metric or proxy `broken: true`, so a broken
@@ -182,6 +182,8 @@ class ConfigSpec(Strict):
     spec's own value wins (`mlcp explain NAME` shows which applied)."""
     policies: dict[Literal["all", "critical", "standard", "experimental"], Policy] = {}
     """Rules by tier (or `all`); a breach is an error (MLCP3xx) in `mlcp validate`."""
-    prices: dict[str, Positive] = Field({}, description="USD per hour by instance type")
+    prices: dict[str, Annotated[float, Field(gt=0, le=1000)]] = Field(
+        {}, description="USD per hour by instance type"
+    )
     cost: CostSettings = CostSettings()
     """How `mlcp plan` prices what the specs ask for."""

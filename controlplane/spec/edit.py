@@ -2,9 +2,9 @@
 
 `edit_text` sets, replaces or deletes fields with ruamel.yaml's round-trip
 mode, so comments, key order, quoting, flow or block style and indentation of
-everything else stay as a person wrote them. `edit_spec` does the same and then
-loads the result with mlcp's own loader and checks it like `mlcp validate`, so
-an edit that would leave a broken spec is refused before it is written.
+everything else stay as a person wrote them. `controlplane.compile.edit_spec`
+does the same and then loads the result with mlcp's own loader and checks it like
+`mlcp validate`, so an edit that would leave a broken spec is refused before it is written.
 
     text = edit_text(text, [Set("rollout.state", "shadow"),
                             Set("rollout.candidate", {"version": "1.5.0", ...}, before="state"),
@@ -25,10 +25,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from controlplane.compile import Compiled, compile_sources
-from controlplane.diagnostics import format_text
 from controlplane.errors import MlcpError
-from controlplane.sources import Source
 from controlplane.spec.edit_layout import Layout, give_trailing_lines, splice, take_trailing_lines
 
 PathLike = str | Sequence[str | int]
@@ -89,22 +86,6 @@ def edit_text(text: str, edits: Iterable[Edit]) -> str:
     for edit in edits:
         _apply(document, edit)
     return splice(text, untouched, _dump(yaml, document))
-
-
-def edit_spec(
-    source: Source, edits: Iterable[Edit], config: Source | None = None
-) -> tuple[str, Compiled]:
-    """The edited text of a spec and what it compiles to under ``config`` (mlcp.yaml).
-
-    Raises `SpecEditError` with every diagnostic when the result does not validate.
-    """
-    text = source.text if isinstance(source.text, str) else source.text.decode("utf-8")
-    edited = edit_text(text, edits)
-    result = compile_sources([Source(source.path, edited, source.display)], config)
-    if not result.ok or not result.compiled:
-        problems = format_text([d for d in result.diagnostics if d.is_error])
-        raise SpecEditError(f"the edited {source.shown} would not validate:\n{problems}")
-    return edited, result.compiled[0]
 
 
 def _dump(yaml: YAML, document: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import difflib
 import json
+import math
 import re
 import types
 import zoneinfo
@@ -17,6 +18,7 @@ from pydantic_core import ErrorDetails
 from controlplane import units
 from controlplane.diagnostics import Diagnostic
 from controlplane.spec.load import Document, KeyPath
+from controlplane.spec.types import OUT_OF_RANGE
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -47,6 +49,16 @@ _PATTERNS: dict[str, tuple[str, str, Callable[[str], str]]] = {
     "serving.instance_type": (
         "instance type",
         "write an instance type such as ml.c5.xlarge or m5.large",
+        lambda v: v.strip().lower(),
+    ),
+    "retraining.compute.instance_type": (
+        "instance type",
+        "write an instance type such as m5.xlarge",
+        lambda v: v.strip().lower(),
+    ),
+    "serving.cache.node_type": (
+        "cache node type",
+        "write an ElastiCache node type such as cache.t4g.small",
         lambda v: v.strip().lower(),
     ),
     "pagerduty.routing_key_dir": (
@@ -175,6 +187,8 @@ def _describe(value: object) -> str:
         return "nothing (null)"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
+    if isinstance(value, int) and abs(value) > 10**40:
+        return f"a number of {len(str(abs(value)))} digits"
     if isinstance(value, int | float):
         return f"the number {value!r}"
     if isinstance(value, str):
@@ -268,7 +282,8 @@ def _range_problem(kind: str, where: str, value: object, ctx: dict[str, Any]) ->
     shown = f"{bound:g}" if isinstance(bound, float) else str(bound)
     if kind.startswith(("too", "string")) and isinstance(value, str | list | dict):
         return f"{where} {words.format(shown)} (it has {len(value)})"
-    return f"{where} {words.format(shown)} (got {value!r})"
+    got = _describe(value) if isinstance(value, int) and abs(value) > 10**40 else repr(value)
+    return f"{where} {words.format(shown)} (got {got})"
 
 
 def _diagnostic(model: type[BaseModel], doc: Document, err: ErrorDetails) -> Diagnostic:
@@ -293,6 +308,8 @@ def _diagnostic(model: type[BaseModel], doc: Document, err: ErrorDetails) -> Dia
         code = "MLCP113"
         message = f"{where}: {value!r} is not one of {', '.join(options)}"
         hint = did_you_mean(value, options)
+    elif kind == OUT_OF_RANGE:
+        code, message = "MLCP115", f"{where}: {err['msg']}"
     elif kind in _UNIT_SUGGESTIONS:
         code, message = "MLCP114", f"{where}: {err['msg']}"
         hint = _UNIT_SUGGESTIONS[kind](value)
@@ -301,6 +318,10 @@ def _diagnostic(model: type[BaseModel], doc: Document, err: ErrorDetails) -> Dia
         message, hint = _pattern_problem(loc, value, err.get("ctx", {}).get("pattern"))
     elif kind in _RANGE_WORDS:
         code, message = "MLCP115", _range_problem(kind, where, value, err.get("ctx", {}))
+    elif kind == "float_type" and isinstance(value, int) and not isinstance(value, bool):
+        code, message = "MLCP115", f"{where}: {_describe(value)} is too large"  # past a float
+    elif kind == "finite_number" and value in (math.inf, -math.inf):  # 1e400 reads as infinity
+        code, message = "MLCP115", f"{where}: the number is too large (it reads as infinite)"
     elif kind == "union_type":
         message = f"{where}: expected {err['msg']}, got {_describe(value)}"
     else:

@@ -7,10 +7,17 @@ from collections.abc import Iterator
 
 from controlplane import contract
 from controlplane.diagnostics import Diagnostic
-from controlplane.domain import LOWER_IS_BETTER, QUALITY_METRICS, RATE_METRICS
+from controlplane.domain import (
+    LOWER_IS_BETTER,
+    METRIC_RANGES,
+    PROXY_RANGE,
+    QUALITY_METRICS,
+)
 from controlplane.spec.load import KeyPath
 from controlplane.spec.parse import did_you_mean
 from controlplane.spec.rulebook import FEATURE_NAME, Context, is_bare, rule
+from controlplane.spec.types import _Unit
+from controlplane.spec.v1 import Proxy, QualityMetric
 
 
 @rule("MLCP208", "drift.psi.warn is below drift.psi.critical")
@@ -201,16 +208,38 @@ def _metric_unique(ctx: Context) -> Iterator[Diagnostic]:
         seen.add(name)
 
 
-@rule("MLCP229", "rate-valued quality bars lie between 0 and 1")
+@rule(
+    "MLCP229", "quality bars lie within their metric's range (shares between 0 and 1, R² below 1)"
+)
 def _metric_range(ctx: Context) -> Iterator[Diagnostic]:
-    for i, metric in enumerate(ctx.spec.quality.metrics):
+    bars: list[tuple[str, int, QualityMetric | Proxy]]
+    bars = [("metrics", i, m) for i, m in enumerate(ctx.spec.quality.metrics)]
+    bars += [("proxies", i, p) for i, p in enumerate(ctx.spec.quality.proxies)]
+    for kind, i, bar in bars:
+        if kind == "metrics" and bar.name not in METRIC_RANGES:
+            continue  # not a metric of any task: MLCP220 says so
+        low, high = METRIC_RANGES[bar.name] if kind == "metrics" else PROXY_RANGE
+        noun = "quality metric" if kind == "metrics" else "proxy"
         for side in ("min", "max"):
-            value = getattr(metric, side)
-            if metric.name in RATE_METRICS and value is not None and not 0 < value.value < 1:
-                yield ctx.report(
-                    ("quality", "metrics", i, side),
-                    f"quality metric {metric.name!r}: {side} {value} must lie between 0 and 1",
-                    f"did you mean {value}%?"
-                    if is_bare(value) and 1 <= value.value < 100
-                    else "write a fraction such as 0.85, or a percentage such as 85%",
-                )
+            value = getattr(bar, side)
+            if value is None or low < value.value < high:
+                continue
+            yield ctx.report(
+                ("quality", kind, i, side),
+                f"{noun} {bar.name!r}: {side} {value} must lie between {_plain(low)} and "
+                f"{_plain(high)}",
+                _range_hint(value, high),
+            )
+
+
+def _plain(number: float) -> str:
+    """0, 1, -1, 1,000,000: a bound as a person writes it."""
+    return f"{number:,.0f}" if number.is_integer() else f"{number:g}"
+
+
+def _range_hint(value: _Unit, high: float) -> str:
+    if high == 1 and is_bare(value) and 1 <= value.value < 100:
+        return f"did you mean {value}%?"
+    if high == 1:
+        return "write a fraction such as 0.85, or a percentage such as 85%"
+    return ""

@@ -11,6 +11,9 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from controlplane import units
 
+# The error type of a value written right but out of its range (MLCP115, not MLCP114).
+OUT_OF_RANGE = "mlcp_out_of_range"
+
 
 @dataclass(frozen=True)
 class _Unit:
@@ -32,6 +35,8 @@ class _Unit:
             return raw
         try:
             value = cls.convert(raw)
+        except units.OutOfRange as exc:
+            raise PydanticCustomError(OUT_OF_RANGE, str(exc)) from None
         except ValueError as exc:
             raise PydanticCustomError(cls.error_type, str(exc)) from None
         return cls(str(raw), value)

@@ -39,12 +39,21 @@ WHOLE = BeforeValidator(_whole_number)
 Int = Annotated[int, WHOLE]
 Name = Annotated[str, Field(pattern=NAME_PATTERN)]  # lowercase, digits and dashes
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
-Positive = Annotated[float, Field(gt=0)]
+# Each number's plausible range is declared with its field: past it a value is a slip (a
+# digit too many, 1e308) that would overflow what is rendered from it.
+# PSI past its reachable ceiling (about 18.4, MLCP240) is refused by the rules with the reason;
+# this bound only keeps a slip (1e308) from overflowing what is rendered from it.
+PsiValue = Annotated[float, Field(gt=0, le=1000, description="a PSI; 0.1 investigate, 0.25 act")]
+Budget = Annotated[float, Field(gt=0, le=1e9, description="USD a month")]
 Owner = Annotated[
     str,
     Field(pattern=r"^@[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)?$", description="@user or @org/team"),
 ]
 Bound = Number  # a number, or a percent string for rate-like metrics
+
+
+# An EC2 or SageMaker (ml.) instance type: its family names its CPU, memory and GPU.
+InstanceType = Annotated[str, Field(pattern=r"^(ml\.)?[a-z][a-z0-9-]*\.[a-z0-9]+$")]
 
 
 class Strict(BaseModel):
@@ -100,7 +109,9 @@ class Cache(Strict):
     """The cache in front of the endpoint: `redis` (ElastiCache)."""
     ttl: Duration
     """How long a cached prediction is served before the model is asked again (`10m`)."""
-    node_type: str = "cache.t4g.small"
+    node_type: Annotated[str, Field(pattern=r"^cache\.[a-z][a-z0-9-]*\.[a-z0-9]+$")] = (
+        "cache.t4g.small"
+    )
     """The ElastiCache node type (`cache.t4g.small`)."""
 
 
@@ -130,12 +141,12 @@ class Serving(Strict):
     mode: Literal["realtime", "batch"]
     """`realtime`: an always-on endpoint answering requests; `batch`: a scheduled job scoring a
     dataset."""
-    instance_type: Annotated[str, Field(pattern=r"^(ml\.)?[a-z][a-z0-9-]*\.[a-z0-9]+$")]
+    instance_type: InstanceType
     """The machine type: a SageMaker type for realtime (`ml.c5.xlarge`), an EC2 type for batch
     (`m5.xlarge`)."""
     instances: Instances = Instances()
     """How many instances serve the model; autoscaling stays between min and max."""
-    target_invocations_per_instance: Annotated[int, Field(gt=0), WHOLE] = 1000
+    target_invocations_per_instance: Annotated[int, Field(gt=0, le=1_000_000), WHOLE] = 1000
     """Requests per minute one instance should take; autoscaling adds instances above it."""
     batching: Batching | None = None
     """Realtime only: group requests into one model call, trading a little latency for
@@ -182,9 +193,9 @@ class Sla(Strict):
 
 
 class PsiOverride(Strict):
-    warn: Positive | None = Field(None, examples=[0.15])
+    warn: PsiValue | None = Field(None, examples=[0.15])
     """PSI of this feature above which drift opens a ticket; replaces drift.psi.warn for it."""
-    critical: Positive | None = Field(None, examples=[0.3])
+    critical: PsiValue | None = Field(None, examples=[0.3])
     """PSI of this feature above which drift pages; replaces drift.psi.critical for it."""
 
 
@@ -209,17 +220,17 @@ class Features(Strict):
 
 
 class Psi(Strict):
-    warn: Positive = 0.1
+    warn: PsiValue = 0.1
     """Population stability index above which a feature's drift opens a ticket (0.1 is a common
     'investigate')."""
-    critical: Positive = 0.25
+    critical: PsiValue = 0.25
     """PSI above which a feature's drift pages (0.25 is a common 'act'); must exceed warn."""
     bins: Annotated[int, Field(ge=2, le=100), WHOLE] = 10
     """Bins a numeric feature is cut into to compute PSI."""
 
 
 class NullRate(Strict):
-    max_ratio_to_training: Positive = 2.0
+    max_ratio_to_training: Annotated[float, Field(gt=0, le=1000)] = 2.0
     """Alert when a feature's null share exceeds this many times its share in training (2 = twice
     as many nulls)."""
     # An absolute floor: a feature with no nulls in training would otherwise page
@@ -313,16 +324,20 @@ class TrainingData(Strict):
     """Where training data is read (`s3://acme-data/fraud/transactions/`, a table)."""
     window: Duration
     """How much recent data each training run uses (`90d`)."""
-    min_rows: Annotated[int, Field(ge=1), WHOLE] = 1000
+    min_rows: Annotated[int, Field(ge=1, le=10**12), WHOLE] = 1000
     """Fewest rows a training run accepts; fewer fails the run before training."""
+
+
+SearchInt = Annotated[int, Field(ge=-(10**12), le=10**12), WHOLE]
+SearchFloat = Annotated[float, Field(ge=-1e12, le=1e12)]
 
 
 class SearchParam(Strict):
     """The values one hyperparameter may take: `int` or `float` range, or `choices`."""
 
-    int_: list[Int] | None = Field(None, alias="int", min_length=2, max_length=2)
+    int_: list[SearchInt] | None = Field(None, alias="int", min_length=2, max_length=2)
     """Integer range searched, `[low, high]` (`[3, 10]`)."""
-    float_: list[float] | None = Field(None, alias="float", min_length=2, max_length=2)
+    float_: list[SearchFloat] | None = Field(None, alias="float", min_length=2, max_length=2)
     """Float range searched, `[low, high]` (`[0.01, 0.3]`)."""
     choices: list[str | int | float | bool] | None = Field(None, min_length=1)
     """Values to choose from (`[gini, entropy]`)."""
@@ -341,7 +356,7 @@ class Tuning(Strict):
 
 
 class Compute(Strict):
-    instance_type: str = "m5.xlarge"
+    instance_type: InstanceType = "m5.xlarge"
     """EC2 type of the training job (`m5.xlarge`)."""
     spot: bool = True
     """Train on spot capacity (cheaper; an interrupted job restarts)."""
@@ -432,7 +447,7 @@ class OnCall(Strict):
 
 
 class Cost(Strict):
-    monthly_budget: Positive | None = Field(None, examples=[500])
+    monthly_budget: Budget | None = Field(None, examples=[500])
     """USD per month the model may cost; `mlcp plan` warns when its estimate is over."""
 
 

@@ -18,10 +18,10 @@ import pulumi_aws
 import pytest
 
 from controlplane.infra import preview_offline
+from controlplane.infra.artifacts import render_model
 from controlplane.infra.preview import preview_model
 from controlplane.infra.records import document, join_documents, read_document
 from controlplane.infra.tags import MissingSpecSha
-from controlplane.render.infra import render_model
 from tests.conftest import ROOT
 from tests.infra.helpers import compiled, preview
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from controlplane.pipeline import layout
+from controlplane import pipeline_layout as layout
 from examples.synthetic import fraud
 from tests.conftest import ROOT
 

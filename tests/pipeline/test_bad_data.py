@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from controlplane import pipeline_layout as layout
 from controlplane.errors import EXIT_ERRORS
-from controlplane.pipeline import layout
 from controlplane.pipeline.context import StageFailed
 from controlplane.pipeline.retrain import run
 from examples.synthetic import fraud

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from controlplane.pipeline import layout, workspace
+from controlplane import pipeline_layout as layout
+from controlplane.pipeline import workspace
 from controlplane.pipeline.retrain import prepare
 from tests.pipeline.dvcrun import dvc_tool
 from tests.pipeline.project import MODEL, small_project

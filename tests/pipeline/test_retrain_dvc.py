@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 import git
 import pytest
 
+from controlplane import pipeline_layout as layout
 from controlplane.compile import compile_sources
-from controlplane.pipeline import layout
 from controlplane.pipeline.retrain import run
 from controlplane.sources import Source
 from tests.pipeline.dvcrun import dvc_tool

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import optuna
 import pytest
@@ -32,6 +33,7 @@ def score(params: dict[str, object]) -> float:
 WORKER = """
 import json, sys, time
 from pathlib import Path
+from typing import Any
 from tests.pipeline.test_tune import SPACE, score
 from controlplane.pipeline.tune import tune
 
@@ -228,3 +230,50 @@ def test_a_search_that_cannot_run_is_refused(
             study_name="m",
         )
     assert not (tmp_path / "s.db").exists()
+
+
+def _study_file(tmp_path: Path) -> bytes:
+    """The bytes of a real study database with two completed trials."""
+    storage = tmp_path / "whole.db"
+    tune(
+        SPACE,
+        score,
+        direction="maximize",
+        trials=2,
+        timeout=None,
+        seed=0,
+        storage=storage,
+        study_name="m",
+    )
+    return storage.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda data: b"not a database " * 100, "file is not a database"),
+        (lambda data: data[: len(data) // 3], "database disk image is malformed"),
+        (lambda data: data[:100], "database disk image is malformed"),
+    ],
+    ids=["not-sqlite", "cut-to-a-third", "header-only"],
+)
+def test_a_corrupted_study_database_is_one_line_naming_the_file(
+    tmp_path: Path, damage: Any, reason: str
+) -> None:
+    storage = tmp_path / "study.db"
+    storage.write_bytes(damage(_study_file(tmp_path)))
+    with pytest.raises(TuneError) as raised:
+        tune(
+            SPACE,
+            score,
+            direction="maximize",
+            trials=3,
+            timeout=None,
+            seed=0,
+            storage=storage,
+            study_name="m",
+        )
+    assert str(raised.value) == (
+        f"{storage}: not a readable Optuna study database ({reason}); "
+        "move it away to start the search afresh"
+    )

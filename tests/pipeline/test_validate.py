@@ -9,8 +9,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from controlplane import pipeline_layout as layout
 from controlplane.compile import compile_paths
-from controlplane.pipeline import layout
 from controlplane.pipeline.context import Stage
 from controlplane.pipeline.stages.validate import validate
 from controlplane.render.pipeline import render_model

@@ -54,7 +54,14 @@ def _branches(root: dict[str, Any], node: dict[str, Any]) -> list[dict[str, Any]
     alternatives = node.get("anyOf", node.get("oneOf"))
     if alternatives:
         return [b for a in alternatives for b in _branches(root, a)]
-    return [node]
+    # Keys that only one serving mode takes live in if/then/else under allOf.
+    conditional = [
+        branch
+        for part in node.get("allOf", [])
+        for key in ("then", "else")
+        if isinstance(branch := part.get(key), dict)
+    ]
+    return [node, *(b for c in conditional for b in _branches(root, c))]
 
 
 def test_the_resolver_refuses_a_path_no_spec_has(schema: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from controlplane import contract
+from controlplane.model import Proxy, QualityMetric
 from controlplane.render.monitoring.rulefile import model_rules, render_rules
 from controlplane.render.monitoring.yamlio import loads
 from tests.conftest import require_tool
@@ -313,3 +314,34 @@ def test_a_feature_drifted_over_every_window_pages_once_naming_the_worst(tmp_pat
     path.write_text(json.dumps(test))
     result = run(promtool, "test", "rules", str(path))
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+EXTREME_BARS = {
+    # The edges of each metric's range (domain.METRIC_RANGES): a recall bar of 0.005% made
+    # the scenario's "below" case a negative recall, and its precision a division by zero.
+    "classification": (
+        QualityMetric("recall", 0.00005, None, 86400.0, True),
+        QualityMetric("precision", 0.999999, None, 86400.0, False),
+        QualityMetric("false_negative_rate", None, 0.9999, 3600.0, False),
+        QualityMetric("f1", 1e-300, None, 86400.0, False),
+    ),
+    "regression": (
+        QualityMetric("r2", -0.99, None, 86400.0, True),
+        QualityMetric("rmse", None, 1e11, 86400.0, False),
+    ),
+}
+
+
+@pytest.mark.parametrize("task", EXTREME_BARS)
+def test_bars_at_the_edges_of_their_range_render_tests_promtool_passes(
+    tmp_path: Path, task: str
+) -> None:
+    promtool = require_tool("promtool")
+    model = factories.model(f"edge-{task}", task=task)
+    proxy = Proxy("returns", "returns_total", "orders_total", None, 999_999.0, 3600.0, False)
+    model = replace(
+        model, quality=replace(model.quality, metrics=EXTREME_BARS[task], proxies=(proxy,))
+    )
+    out = written([model], factories.config(), tmp_path)
+    result = run(promtool, "test", "rules", str(out / f"prometheus/tests/edge-{task}.test.yml"))
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]

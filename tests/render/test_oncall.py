@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from controlplane.oncall.live import to_live
 from controlplane.render.monitoring import render as render_monitoring
 from controlplane.render.monitoring.yamlio import loads
-from controlplane.render.oncall import SERVICES, render
+from controlplane.render.oncall import OWNED_FIELDS, SERVICES, desired_service, render
 from tests.conftest import ROOT, require_tool
 from tests.golden import match_file
 from tests.render import factories
@@ -129,3 +130,23 @@ def test_services_json_names_the_key_alertmanager_reads(monkeypatch: pytest.Monk
     assert read == {s["routing_key_file"] for s in data["services"]}
     # The folder set above, and "ml-" (specs/mlcp.yaml) + each example's name.
     assert read == {f"/srv/keys/ml-{name}" for name in EXAMPLES}
+
+
+def test_the_fields_mlcp_sends_are_the_fields_it_reads_back() -> None:
+    # The service fields of PagerDuty's REST API v2 that mlcp sets, listed by hand.
+    assert OWNED_FIELDS == (
+        "name",
+        "description",
+        "acknowledgement_timeout",
+        "auto_resolve_timeout",
+        "incident_urgency_rule",
+        "alert_creation",
+    )
+    desired = desired_service(factories.model(tier="standard"), factories.config())
+    sent = desired.fields()
+    assert sent["incident_urgency_rule"] == {"type": "constant", "urgency": "severity_based"}
+    assert sent["alert_creation"] == "create_alerts_and_incidents"
+    # A service as PagerDuty returns it, holding what was sent and more: read back, the
+    # fields mlcp compares are exactly those it sent.
+    live = to_live({"id": "PSVC001", "summary": "ignored", "status": "active", **sent})
+    assert live.fields == sent

@@ -266,7 +266,7 @@ HOSTILE_DESCRIPTION = (
     "1. Scores | cards\\n\\n# Not a heading\\n```\\n<!-- hide the rest\\n<details>"
     "\\n---\\n| a | b |\\n> quoted *bold* [link](http://x) $x$ &amp; ~~s~~ \\\\"
 )
-HOSTILE_TEAM = "risk | ml\\n## also not a heading"
+HOSTILE_TEAM = "risk | ml ## also not a heading"  # a line break is refused (MLCP107)
 HOSTILE_POLICY = "- Risk `` ``` `` ML | <b>on-call</b>"
 
 
@@ -386,8 +386,47 @@ def test_a_model_without_fallback_or_retraining_says_so() -> None:
     ]
 
 
-def test_every_declared_alert_has_a_bar_in_the_runbook() -> None:
-    from controlplane.alerts import DECLARATIONS
+def test_every_kind_of_bar_is_stated_in_the_runbook() -> None:
+    from typing import get_args
+
+    from controlplane.alerts import DECLARATIONS, BarKind
     from controlplane.render.runbook.bars import BARS
 
-    assert set(BARS) == {d.name for d in DECLARATIONS}
+    assert set(BARS) == set(get_args(BarKind)) == {d.bar for d in DECLARATIONS}
+
+
+def test_an_alerts_bar_is_the_kind_its_declaration_names() -> None:
+    from controlplane.alerts import declared
+
+    # Written by hand from the README's alert table: what each alert compares.
+    assert declared("MLCPLatencyP99AboveSLA").bar == "latency"
+    assert declared("MLCPErrorBudgetBurn", variant="fast").bar == "burn"
+    assert declared("MLCPFeatureDriftCritical").bar == "data"
+    assert declared("MLCPProxyMetricDegraded").bar == "quality"
+    assert declared("MLCPMonitorAbsent").bar == "absent"
+
+
+def test_likely_causes_come_from_the_alert_declarations(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from controlplane import alerts
+
+    volume = alerts.declared("MLCPVolumeDrop")
+    # The causes a declaration carries are the ones its section lists, in order.
+    retold = replace(volume, causes=("a caller renamed its route;", "a *holiday*."))
+    monkeypatch.setattr(
+        alerts, "DECLARATIONS", tuple(retold if d is volume else d for d in alerts.DECLARATIONS)
+    )
+    models, config = compiled_examples(monkeypatch)
+    fraud = next(m for m in models if m.name == "fraud-detector")
+    page = render([fraud], config)[0].content
+    drop = section(page, "MLCPVolumeDrop")
+    assert "- a caller renamed its route;\n- a *holiday*.\n" in drop
+    assert "a real lull" not in drop
+    # Without causes of its own, an alert lists its layer's, with the model's values.
+    latency = section(page, "MLCPLatencyP99AboveSLA")
+    assert (
+        "- a code change: a new model version or candidate taking traffic"
+        f" (rollout state `{fraud.rollout.state}`);\n" in latency
+    )
+    assert f"traffic above what {fraud.serving.instances_max} instances serve;" in latency

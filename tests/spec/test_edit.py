@@ -6,8 +6,9 @@ import difflib
 
 import pytest
 
+from controlplane.compile import edit_spec
 from controlplane.sources import Source
-from controlplane.spec.edit import Delete, Replace, Set, SpecEditError, edit_spec, edit_text
+from controlplane.spec.edit import Delete, Replace, Set, SpecEditError, edit_text
 from tests.memory import EXAMPLE_TEXTS, example_sources
 
 CONFIG = example_sources()[1]

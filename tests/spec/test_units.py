@@ -72,7 +72,7 @@ def test_format_duration(seconds: float, text: str) -> None:
 
 
 @settings(max_examples=200, derandomize=True, deadline=None)
-@given(st.integers(min_value=1, max_value=10**9))
+@given(st.integers(min_value=1, max_value=int(units.MAX_DURATION)))
 def test_format_duration_round_trips_whole_seconds(seconds: int) -> None:
     assert units.parse_duration(units.format_duration(seconds)) == seconds
 
@@ -313,3 +313,52 @@ def test_a_trailing_line_break_is_refused(parse: Callable[[object], float], text
     # `$` matches before a trailing newline; the whole value must match.
     with pytest.raises(ValueError):
         parse(text)
+
+
+# --- values past their range ------------------------------------------------------
+
+OVERFLOW = "1" + "0" * 400
+
+
+@pytest.mark.parametrize(
+    ("parse", "value", "message"),
+    [
+        (units.parse_rate, 10**400, "a number of 401 digits is too large"),
+        (units.parse_rate, OVERFLOW + "%", f"{OVERFLOW[:24]!r}… (402 characters) is too large"),
+        (units.parse_number, OVERFLOW + "%", f"{OVERFLOW[:24]!r}… (402 characters) is too large"),
+        (
+            units.parse_duration,
+            OVERFLOW + "d",
+            f"the duration {OVERFLOW[:24]!r}… (402 characters) is longer than 10 years",
+        ),
+        (units.parse_duration, "11y", "the duration '11y' is longer than 10 years"),
+        (
+            units.parse_throughput,
+            "2000000/s",
+            "the throughput '2000000/s' is over 1,000,000 requests a second",
+        ),
+    ],
+)
+def test_a_value_past_its_range_is_refused_as_out_of_range(
+    parse: Callable[[object], float], value: object, message: str
+) -> None:
+    with pytest.raises(units.OutOfRange) as raised:
+        parse(value)
+    assert str(raised.value) == message
+
+
+def test_the_largest_values_in_range_are_read() -> None:
+    assert units.parse_duration("10y") == 10 * 365 * DAY
+    assert units.parse_throughput("1000000/s") == 1e6
+    assert units.parse_number(1e300) == 1e300
+
+
+def test_a_bare_number_past_a_float_gets_an_example_unit_not_an_overflow() -> None:
+    assert units.suggest_duration(10**400) == "a duration needs a unit, e.g. 30s for seconds"
+    assert units.suggest_duration(12) == "a duration needs a unit, e.g. 12s for seconds"
+    assert units.suggest_throughput(10**400) == (
+        "a throughput needs a unit, e.g. 50/s for requests per second"
+    )
+    assert units.suggest_throughput(float("inf")) == (
+        "a throughput needs a unit, e.g. 50/s for requests per second"
+    )

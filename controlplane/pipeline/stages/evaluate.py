@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from controlplane.pipeline import layout
+from controlplane import pipeline_layout as layout
 from controlplane.pipeline.context import Stage
 from controlplane.pipeline.entrypoint import load_entrypoint, load_model
 from controlplane.pipeline.frames import read_frame, write_frame

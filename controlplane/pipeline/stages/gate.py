@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from controlplane.pipeline import layout
+from controlplane import pipeline_layout as layout
 from controlplane.pipeline.context import Stage
 from controlplane.pipeline.frames import read_frame
 from controlplane.pipeline.gate import QualityBar, decide

@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from controlplane.pipeline import layout
+from controlplane import pipeline_layout as layout
 from controlplane.pipeline.context import PipelineError, Stage
 from controlplane.pipeline.gitops import propose_change, repo_of
 from controlplane.pipeline.proposal import (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from controlplane.pipeline import layout
+from controlplane import pipeline_layout as layout
 from controlplane.pipeline.context import PipelineError, Stage
 from controlplane.pipeline.frames import read_frame, timestamps, write_frame
 

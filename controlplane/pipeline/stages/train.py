@@ -7,8 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from controlplane import pipeline_layout as layout
 from controlplane.monitor import build_profile, profile_to_json
-from controlplane.pipeline import layout
 from controlplane.pipeline.context import Stage
 from controlplane.pipeline.entrypoint import load_entrypoint, save_model, training_frame
 from controlplane.pipeline.frames import read_frame

@@ -12,8 +12,8 @@ import hashlib
 import json
 from typing import Any, Literal
 
+from controlplane import pipeline_layout as layout
 from controlplane.model import SearchParam
-from controlplane.pipeline import layout
 from controlplane.pipeline.context import Stage
 from controlplane.pipeline.entrypoint import load_entrypoint, training_frame
 from controlplane.pipeline.frames import read_frame

@@ -18,13 +18,13 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
+from controlplane import pipeline_layout as layout
 from controlplane.model import Model
 from controlplane.monitor import compute_drift, load_profile
 from controlplane.monitor.drift import DriftReport, FeatureDrift, reason
 from controlplane.monitor.errors import MonitorError
 from controlplane.monitor.profile import Profile
 from controlplane.monitor.source import check_type
-from controlplane.pipeline import layout
 from controlplane.pipeline.context import PipelineError, Stage, StageFailed
 from controlplane.pipeline.frames import read_table, timestamps
 from controlplane.pipeline.oncall import alert_on_call

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from controlplane import contract, signals, units
+from controlplane.alerts import BarKind
 from controlplane.domain import LATENCY_QUANTILES, RATE_METRICS
 from controlplane.model import Model
 from controlplane.render.monitoring import humanize
@@ -117,21 +118,18 @@ def _shadow(model: Model, guide: AlertGuide) -> Bar:
     return f"> {percent(shadow.max_divergence if shadow else 0.0)}", SHADOW_WINDOW
 
 
-BARS: dict[str, Callable[[Model, AlertGuide], Bar]] = {
-    **dict.fromkeys(LATENCY_ALERTS, _latency),
-    contract.ALERT_ERROR_BUDGET_BURN: _burn,
-    contract.ALERT_ERROR_RATE: _error_rate,
-    contract.ALERT_VOLUME_DROP: _volume,
-    contract.ALERT_MONITOR_ABSENT: _absent,
-    **{s.alert: _data for s in signals.SIGNALS},
-    contract.ALERT_MODEL_BROKEN: _quality,
-    contract.ALERT_QUALITY_LOW: _quality,
-    contract.ALERT_PROXY_BROKEN: _quality,
-    contract.ALERT_PROXY_DEGRADED: _quality,
-    contract.ALERT_SHADOW_DIVERGENCE: _shadow,
+BARS: dict[BarKind, Callable[[Model, AlertGuide], Bar]] = {
+    "latency": _latency,
+    "burn": _burn,
+    "error_rate": _error_rate,
+    "volume": _volume,
+    "absent": _absent,
+    "data": _data,
+    "quality": _quality,
+    "shadow": _shadow,
 }
 
 
 def bar(model: Model, guide: AlertGuide) -> Bar:
     """The threshold and window of one alerting rule."""
-    return BARS[guide.declaration.name](model, guide)
+    return BARS[guide.declaration.bar](model, guide)

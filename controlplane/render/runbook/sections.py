@@ -15,6 +15,7 @@ from controlplane import contract, domain
 from controlplane.model import Model
 from controlplane.render.monitoring.guide import AlertGuide, alert_guides
 from controlplane.render.runbook.bars import bar, duration, percent
+from controlplane.render.runbook.markdown import code
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Section:
     waits: tuple[tuple[str, str], ...]  # (`for`, why)
     inhibits: tuple[str, ...]
     rules: tuple[Rule, ...]
+    causes: tuple[str, ...]  # Markdown lines
 
     @property
     def pages(self) -> bool:
@@ -91,6 +93,12 @@ def alert_sections(model: Model) -> list[Section]:
                 ),
                 inhibits=_unique([i.why for d in declarations for i in d.inhibits]),
                 rules=tuple(_rule(model, g) for g in mine),
+                causes=tuple(
+                    cause.format(
+                        state=code(model.rollout.state), instances=model.serving.instances_max
+                    )
+                    for cause in declarations[0].likely_causes
+                ),
             )
         )
     return sections

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable
 
 from controlplane import contract
-from controlplane.domain import UNBOUNDED_METRICS
+from controlplane.domain import METRIC_RANGES, PROXY_RANGE
 from controlplane.model import Model, QualityMetric
 from controlplane.render.monitoring.promtests.scenario import Firing, Scenario
 from controlplane.render.monitoring.rulefile import ModelRules
@@ -18,14 +18,18 @@ SAMPLES, MEAN, VARIANCE = 1000, 100.0, 400.0  # regression: labels per interval 
 QUERIES = 1000
 
 
-def targets(name: str, low: float | None, high: float | None) -> list[tuple[str, float]]:
-    """(case, value): past each bar, and one value inside the bars."""
-    cap = math.inf if name in UNBOUNDED_METRICS else 1.0
+def targets(
+    name: str, low: float | None, high: float | None, bounds: tuple[float, float]
+) -> list[tuple[str, float]]:
+    """(case, value): past each bar, and one value inside the bars; every value within
+    ``bounds``, the values the metric can take (a recall below 0 has no counts)."""
+    floor, cap = bounds
     cases = []
     if low is not None:
-        cases.append((f"{name} below its minimum", low - max(abs(low) * 0.1, 0.01)))
+        below = max(low - max(abs(low) * 0.1, 0.01), (low + floor) / 2)
+        cases.append((f"{name} below its minimum", below))
     if high is not None:
-        cases.append((f"{name} above its maximum", min(high * 1.2, (high + cap) / 2)))
+        cases.append((f"{name} above its maximum", min(high + abs(high) * 0.2, (high + cap) / 2)))
     if low is not None and high is not None:
         inside = (low + high) / 2
     elif low is not None:
@@ -145,7 +149,7 @@ def metric_scenarios(rules: ModelRules, metric: QualityMetric) -> list[Scenario]
     quality = [alerts[m.name] for m in model.quality.metrics]
     make, measure = TASKS[model.task]
     scenarios = []
-    for case, value in targets(metric.name, metric.min, metric.max):
+    for case, value in targets(metric.name, metric.min, metric.max, METRIC_RANGES[metric.name]):
         counters = make(metric.name, value)
         scenario = Scenario(case, tuple(quality))
         feed(scenario, model, counters)
@@ -166,7 +170,7 @@ def proxy_scenarios(rules: ModelRules) -> list[Scenario]:
     scenarios = []
     for proxy in model.quality.proxies:
         alert = alerts[proxy.name]
-        for case, value in targets(proxy.name, proxy.min, proxy.max):
+        for case, value in targets(proxy.name, proxy.min, proxy.max, PROXY_RANGE):
             scenario = Scenario(case, (alert,))
             events = round(value * POSITIVES)
             scenario.counter(proxy.numerator, {contract.MODEL: model.name}, events)
