@@ -56,3 +56,21 @@ def test_missing_local_data_leaves_an_existing_empty_workspace_empty(tmp_path: P
     missing = (tmp_path / "project" / "data" / "no-such.parquet").as_posix()
     assert (result.code, result.stderr) == (2, f"mlcp retrain: {missing}: no such file or folder\n")
     assert list(workspace.iterdir()) == []
+
+
+def test_an_output_folder_outside_the_project_writes_nothing_there(tmp_path: Path) -> None:
+    """build.out leaving the project (MLCP499) stops the setup before any pipeline is written."""
+    specs = small_project(tmp_path / "project")
+    config = specs / "mlcp.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert text.count("build:\n  out: build\n") == 1
+    config.write_text(
+        text.replace("build:\n  out: build\n", "build:\n  out: ../../elsewhere\n"),
+        encoding="utf-8",
+    )
+    workspace = tmp_path / "workspace"
+    result = run_mlcp(["retrain", MODEL, "--specs", str(specs), "--workspace", str(workspace)])
+    assert result.code == 2
+    assert result.stderr.startswith(f"mlcp retrain: {MODEL}: the specs do not compile")
+    assert not (tmp_path / "elsewhere").exists()
+    assert not workspace.exists()
