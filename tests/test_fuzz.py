@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import io
 import json
 import os
 import shutil
@@ -40,6 +39,7 @@ from controlplane.model import Model
 from controlplane.monitor import compute_drift, load_profile
 from controlplane.plan.command import RENDERERS
 from controlplane.plan.planner import make_plan
+from tests import yamltree
 from tests.conftest import ROOT, SPECS
 
 EXAMPLES = {p.name: p.read_text(encoding="utf-8") for p in sorted(SPECS.glob("*.yaml"))}
@@ -166,41 +166,16 @@ def _scaled(value: object, power: int) -> object:
     return value * float(f"1e{power}")
 
 
-def _paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    if path:
-        yield path
-    if isinstance(node, dict):
-        for key, sub in node.items():
-            yield from _paths(sub, (*path, key))
-    elif isinstance(node, list):
-        for index, sub in enumerate(node):
-            yield from _paths(sub, (*path, index))
-
-
-def _parent(data: Any, path: tuple[Any, ...]) -> Any:
-    for segment in path[:-1]:
-        data = data[segment]
-    return data
-
-
-def _dump_yaml(data: Any) -> str:
-    stream = io.StringIO()
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.dump(data, stream)
-    return stream.getvalue()
-
-
 @st.composite
 def mutate_data(draw: st.DrawFn, data: Any) -> Any:
     """One to three edits of a loaded document: replace, scale, delete or truncate a node."""
     data = copy.deepcopy(data)
     for _ in range(draw(st.integers(1, 3))):
-        paths = list(_paths(data))
+        paths = list(yamltree.paths(data))
         if not paths:
             break
         path = draw(st.sampled_from(paths))
-        parent, last = _parent(data, path), path[-1]
+        parent, last = yamltree.parent(data, path), path[-1]
         action = draw(st.sampled_from(["replace", "replace", "scale", "delete", "shorten"]))
         if action == "replace":
             parent[last] = draw(hostile_scalars)
@@ -242,7 +217,7 @@ def spec_mutant(draw: st.DrawFn) -> tuple[str, str]:
     text = EXAMPLES[name]
     if draw(st.integers(0, 3)) == 0:
         return name, draw(mutate_text(text))
-    return name, _dump_yaml(draw(mutate_data(_loaded(name))))
+    return name, yamltree.dump(draw(mutate_data(_loaded(name))))
 
 
 def check_spec(tmp: Path, name: str, text: str) -> str:

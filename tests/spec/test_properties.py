@@ -7,19 +7,17 @@ duplicated, values of the wrong type, junk keys, stray unicode, a file cut short
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from tests import yamltree
 from tests.conftest import SPECS
 from tests.spec.clirun import run_mlcp
 
@@ -53,37 +51,12 @@ values = st.recursive(
 )
 
 
-def _paths(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    if path:
-        yield path
-    if isinstance(node, dict):
-        for key, sub in node.items():
-            yield from _paths(sub, (*path, key))
-    elif isinstance(node, list):
-        for index, sub in enumerate(node):
-            yield from _paths(sub, (*path, index))
-
-
-def _parent(data: Any, path: tuple[Any, ...]) -> Any:
-    for segment in path[:-1]:
-        data = data[segment]
-    return data
-
-
-def _dump(data: Any) -> str:
-    stream = io.StringIO()
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.dump(data, stream)
-    return stream.getvalue()
-
-
 @st.composite
 def data_mutation(draw: st.DrawFn, text: str) -> str:
     """Load the example, change one node (delete, retype, add a junk key), dump it again."""
     data = YAML(typ="safe", pure=True).load(text)
-    path = draw(st.sampled_from(list(_paths(data))))
-    parent, last = _parent(data, path), path[-1]
+    path = draw(st.sampled_from(list(yamltree.paths(data))))
+    parent, last = yamltree.parent(data, path), path[-1]
     action = draw(st.sampled_from(["delete", "retype", "junk-key"]))
     if action == "delete":
         del parent[last]
@@ -95,7 +68,7 @@ def data_mutation(draw: st.DrawFn, text: str) -> str:
             target[draw(st.text(min_size=1, max_size=12))] = draw(values)
         else:
             target.append(draw(values))
-    return _dump(data)
+    return yamltree.dump(data)
 
 
 @st.composite
