@@ -77,10 +77,10 @@ def _set_up(
     if model is None:
         raise PipelineError(f"{name}: its spec does not compile in the workspace {ws}")
     out = ws / compilation.config.output_dir
-    inside = out.resolve().is_relative_to(ws.resolve()) and out.resolve() != ws.resolve()
-    if not compilation.ok or not inside:  # a bad build.out (MLCP499) must not send writes away
-        raise PipelineError(
-            f"{name}: the specs do not compile in the workspace {ws} (run `mlcp validate`)"
+    if not out.resolve().is_relative_to(ws.resolve()) or out.resolve() == ws.resolve():
+        raise PipelineError(  # MLCP499: writes must not leave the workspace
+            f"{name}: build.out {compilation.config.output_dir!r} lies outside the project"
+            " (run `mlcp validate`)"
         )
     put_artifacts(out, pipeline.render_model(model, compilation.config), check=False)
     folder = out / pipeline.PIPELINES / name

@@ -71,6 +71,9 @@ def test_an_output_folder_outside_the_project_writes_nothing_there(tmp_path: Pat
     workspace = tmp_path / "workspace"
     result = run_mlcp(["retrain", MODEL, "--specs", str(specs), "--workspace", str(workspace)])
     assert result.code == 2
-    assert result.stderr.startswith(f"mlcp retrain: {MODEL}: the specs do not compile")
+    assert result.stderr == (
+        f"mlcp retrain: {MODEL}: build.out '../../elsewhere' lies outside the project"
+        " (run `mlcp validate`)\n"
+    )
     assert not (tmp_path / "elsewhere").exists()
     assert not workspace.exists()
