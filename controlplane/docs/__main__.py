@@ -7,10 +7,16 @@ from pathlib import Path
 
 from controlplane.docs import FOLDER, render
 
+# The reference describes this source tree's code: it lives beside it, wherever this runs from.
+ROOT = Path(__file__).resolve().parents[2]
 
-def stale(root: Path) -> list[str]:
+
+def rendered() -> dict[str, str]:
+    return {artifact.path: artifact.content for artifact in render()}
+
+
+def stale(root: Path, wanted: dict[str, str]) -> list[str]:
     """The reference files that differ from what the code renders, or should not be there."""
-    wanted = {artifact.path: artifact.content for artifact in render()}
     folder = root / FOLDER
     present = (
         {p.relative_to(root).as_posix() for p in folder.glob("*.md")} if folder.is_dir() else set()
@@ -25,8 +31,8 @@ def stale(root: Path) -> list[str]:
 
 def write(root: Path) -> list[str]:
     """Bring docs/reference/ up to date; the files changed or removed."""
-    changed = stale(root)
-    wanted = {artifact.path: artifact.content for artifact in render()}
+    wanted = rendered()
+    changed = stale(root, wanted)
     (root / FOLDER).mkdir(parents=True, exist_ok=True)
     for path in changed:
         if path in wanted:
@@ -36,10 +42,9 @@ def write(root: Path) -> list[str]:
     return changed
 
 
-def main(argv: list[str]) -> int:
-    root = Path.cwd()
+def main(argv: list[str], root: Path = ROOT) -> int:
     if argv == ["--check"]:
-        changed = stale(root)
+        changed = stale(root, rendered())
         for path in changed:
             print(f"{path}: not what the code renders; run: python -m controlplane.docs")
         return 1 if changed else 0

@@ -25,6 +25,7 @@ from controlplane.pipeline import workspace
 from controlplane.pipeline.context import PipelineError, StageFailed
 from controlplane.pipeline.fetch import fetch_file, fetch_table
 from controlplane.render import pipeline
+from controlplane.spec.output import output_problem
 from controlplane.write import put_artifacts
 
 # "Running stage 'build/pipelines/m/dvc.yaml:tune':", "Stage '…:split' didn't change, skipping"
@@ -77,11 +78,12 @@ def _set_up(
     if model is None:
         raise PipelineError(f"{name}: its spec does not compile in the workspace {ws}")
     out = ws / compilation.config.output_dir
-    if not out.resolve().is_relative_to(ws.resolve()) or out.resolve() == ws.resolve():
-        raise PipelineError(  # MLCP499: writes must not leave the workspace
-            f"{name}: build.out {compilation.config.output_dir!r} lies outside the project"
-            " (run `mlcp validate`)"
-        )
+    # MLCP499's rule, and no link out of the workspace: writes stay in the output folder.
+    problem = output_problem(compilation.config.output_dir, specs.resolve().name)
+    if problem is None and not out.resolve().is_relative_to(ws.resolve()):
+        problem = f"build.out {compilation.config.output_dir!r} leads out of the workspace"
+    if problem is not None:
+        raise PipelineError(f"{name}: {problem} (run `mlcp validate`)")
     put_artifacts(out, pipeline.render_model(model, compilation.config), check=False)
     folder = out / pipeline.PIPELINES / name
     workspace.init_dvc(ws, remote)

@@ -20,7 +20,6 @@ from itertools import pairwise
 from controlplane.contract import BURN_RATE_WINDOWS
 from controlplane.diagnostics import Diagnostic
 from controlplane.domain import (
-    CANARY_PREFIX,
     DEFAULT_ROLLBACK_SYSTEM_SIGNALS,
     LATENCY_QUANTILES,
     LOWER_IS_BETTER,
@@ -298,11 +297,11 @@ def _valid_states(ctx: Context) -> list[str]:
 def _state(ctx: Context) -> Iterator[Diagnostic]:
     state, states = ctx.spec.rollout.state, _valid_states(ctx)
     if state not in states:
-        percent = state.removeprefix(CANARY_PREFIX)
+        record = _record(state)
         # canary-50 with no 50% stage: the stage is missing, not the state misspelled.
         hint = (
-            f"{state} needs {percent} in rollout.stages (now {ctx.spec.rollout.stages})"
-            if state.startswith(CANARY_PREFIX) and percent.isdigit() and 0 < int(percent) < 100
+            f"{state} needs {record.weight} in rollout.stages (now {ctx.spec.rollout.stages})"
+            if record is not None and record.kind == "canary"
             else did_you_mean(state, states) or "`mlcp promote` moves a model through these states"
         )
         yield ctx.report(

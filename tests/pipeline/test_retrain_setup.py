@@ -72,8 +72,8 @@ def test_an_output_folder_outside_the_project_writes_nothing_there(tmp_path: Pat
     result = run_mlcp(["retrain", MODEL, "--specs", str(specs), "--workspace", str(workspace)])
     assert result.code == 2
     assert result.stderr == (
-        f"mlcp retrain: {MODEL}: build.out '../../elsewhere' lies outside the project"
-        " (run `mlcp validate`)\n"
+        f"mlcp retrain: {MODEL}: build.out '../../elsewhere' goes up with '..': the output"
+        " folder lies inside the project (run `mlcp validate`)\n"
     )
     assert not (tmp_path / "elsewhere").exists()
     assert not workspace.exists()
