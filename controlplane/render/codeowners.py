@@ -29,7 +29,7 @@ PLATFORM_PATHS = ("/.github/", "/infra/", "/requirements/", "/requirements.txt")
 # gitignore syntax CODEOWNERS honours a backslash escape for.
 _ESCAPED = re.compile(r"([ \\*?])")
 # What GitHub will not let be escaped (a `#` comment, a `!` negation, a `[ ]` range, the last an
-# error in the file): `?` matches the one character, and nothing but it in that place.
+# error in the file) is written `?`, which matches any one character there: see the order below.
 _UNESCAPABLE = re.compile(r"[#!\[\]]")
 
 
@@ -91,7 +91,9 @@ def codeowners(models: Sequence[Model], config: Config, generated: Mapping[str, 
             by_model.setdefault(name, []).append(path)
     sections = [
         "\n".join(_model(m, by_model.get(m.name, []), out))
-        for m in sorted(models, key=lambda m: m.source)
+        # A source written with `?` for what cannot be escaped also matches look-alikes: its
+        # rules come first, so that every exact rule after them wins.
+        for m in sorted(models, key=lambda m: (not _UNESCAPABLE.search(m.source), m.source))
     ]
     return "\n\n".join(["\n".join(header), "\n".join(_platform(config)), *sections]) + "\n"
 

@@ -160,3 +160,20 @@ def test_check_reports_codeowners_out_of_date_after_an_owner_change(tmp_path: Pa
     assert run_mlcp(["build", str(root / "specs")]).code == 0
     text = (root / ".github/CODEOWNERS").read_text()
     assert owners_by_github_rules(text, "specs/fraud-detector.yaml") == ["@acme/fraud-ops"]
+
+
+def test_a_look_alike_pattern_never_takes_another_teams_spec(tmp_path: Path) -> None:
+    """`]` cannot be escaped, so `specs/x]/m.yaml` is written `specs/x?/m.yaml`, which also
+    matches `specs/x-/m.yaml`: such patterns come first, so an exact line overrides them."""
+    root = tmp_path / "project"
+    shutil.copytree(SPECS, root / "specs")
+    template = (SPECS / "fraud-detector.yaml").read_text(encoding="utf-8")
+    for i, folder in enumerate(["x-", "x]"]):
+        text = template.replace("name: fraud-detector", f"name: look-alike-{i}")
+        text = text.replace('owners: ["@acme/risk-ml"]', f'owners: ["@acme/team-{i}"]')
+        (root / "specs" / folder).mkdir()
+        (root / "specs" / folder / "m.yaml").write_text(text, encoding="utf-8")
+    assert run_mlcp(["build", str(root / "specs")]).code == 0
+    text = (root / ".github/CODEOWNERS").read_text(encoding="utf-8")
+    assert owners_by_github_rules(text, "specs/x-/m.yaml") == ["@acme/team-0"]
+    assert owners_by_github_rules(text, "specs/x]/m.yaml") == ["@acme/team-1"]
