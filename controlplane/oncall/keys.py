@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -38,10 +39,15 @@ def write_key(path: Path, key: str) -> bool:
 
 
 def check_writable(folder: Path) -> None:
-    """Raise OSError unless a key file can be written in `folder`, as write_key writes one:
-    the folder is made if missing, then a probe file is created there and removed."""
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, probe = tempfile.mkstemp(dir=folder, prefix=".mlcp-probe.")
+    """Raise OSError unless a key file can be written in `folder`, as write_key writes one,
+    leaving no folder behind: a probe file in the folder, or in the nearest folder above it
+    that exists when write_key would have to make the rest."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():  # what mkdir would meet on the way to the folder
+        raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(existing))
+    handle, probe = tempfile.mkstemp(dir=existing, prefix=".mlcp-probe.")
     os.close(handle)
     os.unlink(probe)
 
