@@ -23,6 +23,7 @@ from controlplane.errors import EXIT_OK, MlcpError
 from controlplane.prose import TEMPLATES
 from controlplane.scaffold import starter_spec
 from controlplane.sources import CONFIG_NAME
+from controlplane.spec.config import REGION_PATTERN
 
 STARTER = Path(__file__).parent / "starter"  # this repository's infra/ and workflows
 INFRA = ("Pulumi.yaml", "__main__.py")
@@ -37,7 +38,8 @@ SECTION = "## Models: mlcp\n"
 
 
 class InitRefused(MlcpError):
-    """A file `mlcp init` would write already exists: nothing is written (exit 2)."""
+    """A file `mlcp init` would write already exists, or an option is not valid: nothing is
+    written (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class Starter:
 
 def starter_files(starter: Starter) -> dict[str, str]:
     """Path (posix, relative to the repository) -> text, the README section last."""
+    if not re.fullmatch(REGION_PATTERN, starter.region):  # it lands in mlcp.yaml as written
+        raise InitRefused(f"invalid region {starter.region!r}: an AWS region such as eu-west-1")
     spec = starter_spec(starter.model, starter.task, starter.mode, starter.tier, starter.team)
     files = {
         f"specs/{CONFIG_NAME}": _render(

@@ -126,3 +126,15 @@ def test_a_second_init_refuses_the_readme_section_too(
     again = run_mlcp(["init"])
     assert again.code == 2
     assert "README.md (its mlcp section)" in again.stderr
+
+
+def test_a_region_that_is_not_one_is_refused_and_nothing_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run = run_mlcp(["init", "--region", "eu-west-1\nevil: true"])
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == (
+        "mlcp init: invalid region 'eu-west-1\\nevil: true': an AWS region such as eu-west-1\n"
+    )
+    assert list(tmp_path.iterdir()) == []

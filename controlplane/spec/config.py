@@ -12,6 +12,8 @@ from controlplane.domain import Tier, Urgency
 from controlplane.spec.types import Rate
 from controlplane.spec.v1 import WHOLE, Budget, Owner, PsiValue, Strict
 
+REGION_PATTERN = r"^[a-z]{2}(-[a-z]+)+-\d$"  # eu-west-1
+
 
 def _timezone(name: str) -> str:
     """An IANA time zone, as EventBridge Scheduler's `ScheduleExpressionTimezone` takes it."""
@@ -27,7 +29,7 @@ def _timezone(name: str) -> str:
 
 
 class Aws(Strict):
-    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] = "us-east-1"
+    region: Annotated[str, Field(pattern=REGION_PATTERN)] = "us-east-1"
     """AWS region every resource is created in (`eu-west-1`)."""
     vpc_id: str | None = None
     """VPC the endpoints and jobs run in; none: the account's default VPC."""
