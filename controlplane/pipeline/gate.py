@@ -158,7 +158,7 @@ def decide(
     improvement = _finite(_relative(spec, np.array([cand]), np.array([prod]))[0])
     passed, verdict = _verdict(spec, cand, prod, improvement, test, min_improvement, alpha)
     blocking = [c for c in checks if c.broken and not c.passed]
-    body = verdict.rsplit("; ", 1)[0] + _listed(checks)
+    body = verdict + _listed(checks)
     if passed and blocking:
         passed = False
         plural = "s" if len(blocking) > 1 else ""
@@ -293,20 +293,18 @@ def _verdict(
     better = cand < prod if spec.lower_is_better else cand > prod
     if not better:
         word = "no better" if cand == prod else "worse"
-        return False, f"the candidate is {word} than production; rejected"
+        return False, f"the candidate is {word} than production"
     if improvement is None:  # production at exactly 0: any gain is unbounded in relative terms
         change = f"production's {spec.name} is 0, so the relative improvement is unbounded"
         if significant:
-            return True, f"{change} and {significance} < alpha {alpha:g}; passed"
-        return False, f"{change}, but {significance} is not below alpha {alpha:g}; rejected"
+            return True, f"{change} and {significance} < alpha {alpha:g}"
+        return False, f"{change}, but {significance} is not below alpha {alpha:g}"
     change = f"{improvement:+.2%} relative"
     if improvement < min_improvement:
-        return False, (
-            f"{change} is below min_improvement {min_improvement:.2%} ({significance}); rejected"
-        )
+        return False, f"{change} is below min_improvement {min_improvement:.2%} ({significance})"
     if not significant:
-        return False, f"{change}, but {significance} is not below alpha {alpha:g}; rejected"
-    return True, f"{change} ≥ {min_improvement:.2%} and {significance} < alpha {alpha:g}; passed"
+        return False, f"{change}, but {significance} is not below alpha {alpha:g}"
+    return True, f"{change} ≥ {min_improvement:.2%} and {significance} < alpha {alpha:g}"
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,6 @@ def score(params: dict[str, object]) -> float:
 WORKER = """
 import json, sys, time
 from pathlib import Path
-from typing import Any
 from tests.pipeline.test_tune import SPACE, score
 from controlplane.pipeline.tune import tune
 
