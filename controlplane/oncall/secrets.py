@@ -96,8 +96,8 @@ class SecretsManagerKeys:
             )
         if described.get("DeletedDate"):  # pruned, and wanted again within its recovery window
             self._call("restore_secret", {"SecretId": name})
-        elif self.read(service) == key:
-            return False
+        elif self._call("get_secret_value", {"SecretId": name}).get("SecretString") == key:
+            return False  # described above already: no second DescribeSecret
         self._call("put_secret_value", put_request(name, key))
         return True
 
