@@ -7,8 +7,9 @@ import subprocess
 from pathlib import Path
 
 import git
+import pytest
 
-from controlplane.gitwrite import commit_file
+from controlplane.gitwrite import LinkRefused, commit_file
 from controlplane.rollout.gitops import commit_on_branch
 
 
@@ -67,3 +68,16 @@ def test_promote_commits_the_same_way_and_checks_the_branch_out(tmp_path: Path) 
     )
     assert (tmp_path / "specs/a.yaml").read_text(encoding="utf-8") == "state: shadow\n"
     assert run_git(tmp_path, "status", "--porcelain") == "?? notes.txt\n"
+
+
+def test_a_file_that_is_a_link_is_refused_and_nothing_committed(tmp_path: Path) -> None:
+    """Editing through a link would change the file it points at (another team's spec)."""
+    repo = repo_with_files(tmp_path)
+    (tmp_path / "specs/c.yaml").symlink_to("b.yaml")
+    (tmp_path / "linked").symlink_to("specs", target_is_directory=True)
+    repo.git.add(".")
+    repo.git.commit("-m", "links")
+    for path in ("specs/c.yaml", "linked/a.yaml"):
+        with pytest.raises(LinkRefused, match="is a symbolic link"):
+            commit_file(repo, "promote/c", path, "state: shadow\n", "Promote c")
+    assert "promote/c" not in [h.name for h in repo.heads]

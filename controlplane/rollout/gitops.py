@@ -7,7 +7,7 @@ from pathlib import Path
 
 import git
 
-from controlplane.gitwrite import commit_file
+from controlplane.gitwrite import LinkRefused, commit_file, repo_relative
 from controlplane.rollout.errors import GitError
 
 
@@ -29,9 +29,12 @@ def commit_on_branch(spec: Path, text: str, branch: str, message: str) -> Commit
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
         raise GitError(f"{spec} is not in a git repository: promotion is a commit") from None
     root = Path(repo.working_tree_dir or ".")
-    relative = spec.resolve().relative_to(root.resolve()).as_posix()
+    relative = repo_relative(root, spec)
     _check_clean(repo, relative, branch)
-    sha = commit_file(repo, branch, relative, text, message)
+    try:
+        sha = commit_file(repo, branch, relative, text, message)
+    except LinkRefused as error:
+        raise GitError(str(error)) from None
     repo.git.checkout(branch)  # the spec is clean, so the checkout brings the edit in
     return Committed(branch, sha, relative)
 

@@ -5,10 +5,11 @@ remote and a token are configured. Merging it is the approval: nothing is promot
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from controlplane import pipeline_layout as layout
+from controlplane.gitwrite import LinkRefused, refuse_links, repo_relative
 from controlplane.pipeline.context import PipelineError, Stage
 from controlplane.pipeline.gitops import propose_change, repo_of
 from controlplane.pipeline.proposal import (
@@ -36,11 +37,15 @@ def propose(stage: Stage) -> dict[str, Any]:
             "reason": f"the gate rejected the candidate: {decision['reason']}",
         }
     model, validation = stage.model, stage.read_json(layout.VALIDATION)
-    spec = (stage.project_root / str(stage.param("propose.spec"))).resolve()
+    spec = stage.project_root / str(stage.param("propose.spec"))
     repo = repo_of(spec.parent)
-    root = Path(str(repo.working_tree_dir)).resolve()
-    path = spec.relative_to(root).as_posix()
-    config_path = (spec.parent / CONFIG_NAME).relative_to(root).as_posix()
+    root = Path(str(repo.working_tree_dir))
+    path = repo_relative(root, spec)  # as named: a link is refused, never edited through
+    try:
+        refuse_links(repo.head.commit.tree, path)
+    except LinkRefused as error:
+        raise PipelineError(str(error)) from None
+    config_path = (PurePosixPath(path).parent / CONFIG_NAME).as_posix()
     config = (
         Source(config_path, _committed(repo, config_path))
         if (spec.parent / CONFIG_NAME).exists()
