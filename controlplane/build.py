@@ -50,7 +50,6 @@ from controlplane.render import (
     schema,
 )
 from controlplane.write import (
-    MANIFEST,
     FileEntry,
     WriteResult,
     confine_output,
@@ -165,14 +164,11 @@ def _render_and_write(
     _refuse_duplicates(result.files)
     owned = _put_owned(result, check=check)
     manifest = manifest_text(result.files, inputs_record(keys, result.stats), owned)
-    # A build removes only what a build made; a check accounts for every file on disk,
-    # whatever the manifest there claims.
+    # A build removes only what a build made; a check accounts for every file on disk.
+    present = files_under(out) if check else None
     result.writes = finish(
-        out, result.files, manifest, {} if check else previous.files, check=check
+        out, result.files, manifest, previous.files, check=check, present=present
     )
-    if check:
-        made = {e.path for e in result.files} | {MANIFEST}
-        result.writes.removed = [p for p in files_under(out) if p not in made]
     result.writes.owned = owned
 
 

@@ -207,23 +207,29 @@ def finish(
     previous: Mapping[str, FileEntry],
     *,
     check: bool,
+    present: Sequence[str] | None = None,
 ) -> WriteResult:
     """Remove what an earlier build made and this one does not, write the manifest
     last, and sum up. With check, change nothing.
 
     `previous` is the last build's manifest, which anyone could have edited: a file
-    it lists is removed only if it is still, byte for byte, what it recorded there."""
+    it lists is removed only if it is still, byte for byte, what it recorded there.
+    A check gives `present` instead, the files on disk: each one no spec makes is stale,
+    whatever any manifest says."""
     result = WriteResult()
     for entry in sorted(entries, key=lambda e: e.path):
         (result.unchanged if entry.status == "unchanged" else result.written).append(entry.path)
         if entry.status == "missing":
             result.missing.append(entry.path)
     made = {e.path for e in entries} | {MANIFEST}
+    if present is not None:
+        result.removed = [path for path in present if path not in made]
+        previous = {}
     folders = {_top_folder(e.path) for e in entries}
     gone = [e for path, e in previous.items() if path not in made and path == e.path]
     gone = [e for e in gone if plain_relative(e.path) and _top_folder(e.path) in folders]
     gone = [e for e in gone if os.path.lexists(out / e.path)]
-    result.removed = sorted(e.path for e in gone if _made_by_mlcp(out, e))
+    result.removed += sorted(e.path for e in gone if _made_by_mlcp(out, e))
     result.kept = sorted({e.path for e in gone} - set(result.removed))
     if not check:
         for relative in result.removed:
