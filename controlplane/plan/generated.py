@@ -17,7 +17,7 @@ from controlplane.compile import Checked, Compilation
 from controlplane.gitread import read_file
 from controlplane.plan.types import GeneratedFile
 from controlplane.sources import display
-from controlplane.write import MANIFEST
+from controlplane.write import MANIFEST, confine_output
 
 HAND_EDITED = "hand-edited generated file"
 HAND_DELETED = "generated file deleted by hand"
@@ -33,6 +33,8 @@ def generated_files(
     out = compilation.output_dir
     if not (out / MANIFEST).exists() and (base is None or read_file(out / MANIFEST, base) is None):
         return ()
+    # As `mlcp build` does first: a committed `build -> ..` names no file outside the project.
+    confine_output(out, compilation.root, [], compilation.config.output_dir)
     result = BuildResult(compilation, out)
     render_tree(result, check=True, base=base)
     writes = result.writes

@@ -117,3 +117,16 @@ def test_a_link_no_spec_makes_is_a_risk_not_a_file_left_unbuilt(head: Path) -> N
             "problem": "file no spec makes, added to the generated output",
         }
     ]
+
+
+def test_an_output_folder_linked_out_of_the_project_is_refused_naming_the_link(
+    head: Path, tmp_path: Path
+) -> None:
+    """A committed `build -> elsewhere` would have the plan list files outside the project."""
+    elsewhere = tmp_path / "elsewhere"
+    (head / "build").rename(elsewhere)
+    (elsewhere / "secret.txt").write_text("not the project's\n", encoding="utf-8")
+    (head / "build").symlink_to(elsewhere, target_is_directory=True)
+    run = run_mlcp(["plan", "--format", "json"])
+    assert (run.code, run.stdout) == (2, "")
+    assert run.stderr == "mlcp plan: refusing to build into build: build is a symbolic link\n"
